@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ResidentsConfig(AppConfig):
+    name = "kiban.apps.residents"
+    label = "residents"
+    verbose_name = "Resident registry (住民記録)"
+
+    def ready(self) -> None:
+        from kiban.platform.accounts import roles
+
+        from .permissions import CLERK, SUPERVISOR
+
+        roles.register(CLERK, SUPERVISOR)

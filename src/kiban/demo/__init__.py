@@ -1,0 +1,1 @@
+"""The demo municipality for ``make demo`` (composition root: may use every layer)."""

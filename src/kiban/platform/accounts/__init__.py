@@ -1,0 +1,1 @@
+"""Staff identity: accounts per municipality, roles per business, two-factor sign-in, machine clients."""

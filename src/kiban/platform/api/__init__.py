@@ -1,0 +1,1 @@
+"""The HTTP API shell: principals (staff session, OAuth client), tenant authorization, problem+json errors."""

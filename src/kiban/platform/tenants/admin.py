@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from .models import Tenant
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ("code", "prefecture", "name", "kind", "active", "provisioned_at")
+    list_filter = ("kind", "prefecture", "active")
+    search_fields = ("code", "name", "kana")
+    readonly_fields = ("code", "prefecture_code", "prefecture", "name", "kana", "kind", "provisioned_at")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False  # tenants come from the catalog: `kiban tenants provision CODE`
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

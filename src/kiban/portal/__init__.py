@@ -1,0 +1,1 @@
+"""The resident portal (once-only online procedures). Reaches business apps only through ``kiban.standard``."""

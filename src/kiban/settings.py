@@ -1,0 +1,180 @@
+"""Django settings for Kiban.
+
+Everything a deployment changes comes from the environment:
+
+- ``DATABASE_URL``: unset means the embedded default (SQLite under ``var/``). A ``postgres://`` URL selects
+  PostgreSQL; that URL is the *owner* role, used only for migrations and operator set-up. The application
+  itself connects as ``KIBAN_APP_DB_USER`` (default ``kiban_app``), a role that owns no table, so row-level
+  security applies to it (ARCHITECTURE.md, "Tenancy").
+- ``KIBAN_SECRET_KEY``, ``KIBAN_AUDIT_KEY``: secrets; development defaults are used only when ``KIBAN_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+VAR_DIR = Path(os.environ.get("KIBAN_VAR_DIR", PROJECT_DIR / "var"))
+
+DEBUG = os.environ.get("KIBAN_DEBUG", "0") == "1"
+_DEV_SECRET = "kiban-development-only-secret-key-do-not-use-in-production-0123456789"
+# The development key is refused by `kiban check --deploy` (see kiban.platform.web.checks).
+SECRET_KEY = os.environ.get("KIBAN_SECRET_KEY", _DEV_SECRET)
+DEV_SECRET_KEY = _DEV_SECRET
+# Key for the audit chain's HMAC (kept outside the database, so a database administrator cannot re-forge it).
+AUDIT_KEY = os.environ.get("KIBAN_AUDIT_KEY", "kiban-development-audit-key")
+
+ALLOWED_HOSTS = [h for h in os.environ.get("KIBAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "oauth2_provider",
+    "kiban.platform.tenants",
+    "kiban.platform.accounts",
+    "kiban.platform.audit",
+    "kiban.platform.api",
+    "kiban.platform.web",
+    "kiban.apps.residents",
+    "kiban.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "kiban.platform.web.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "kiban.urls"
+WSGI_APPLICATION = "kiban.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Databases -------------------------------------------------------------------------------------------
+APP_DB_USER = os.environ.get("KIBAN_APP_DB_USER", "kiban_app")
+APP_DB_PASSWORD = os.environ.get("KIBAN_APP_DB_PASSWORD", "")
+
+_database_url = os.environ.get("DATABASE_URL", "")
+if _database_url:
+    _owner = dj_database_url.parse(_database_url, conn_max_age=0)
+    if _owner["ENGINE"] != "django.db.backends.postgresql":
+        raise RuntimeError("DATABASE_URL must be a postgres:// URL (unset it for the embedded SQLite default)")
+    _owner["TEST"] = {"NAME": f"test_{_owner['NAME']}"}
+    _app = {**_owner, "USER": APP_DB_USER, "PASSWORD": APP_DB_PASSWORD, "TEST": dict(_owner["TEST"])}
+    DATABASES = {"default": _app, "owner": _owner}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(VAR_DIR / "kiban.sqlite3"),
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+        }
+    }
+DATABASE_ROUTERS = ["kiban.platform.tenants.routers.OwnerMigratesRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Identity --------------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first, so a locked-out account is refused before any check
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/staff/"
+
+# Lockout after repeated failures (django-axes): 5 failures per account lock it for 30 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Locking by IP address would lock a whole town hall out: offices share one address behind NAT. Accounts are
+# locked by username; the reverse proxy rate-limits per address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+OTP_TOTP_ISSUER = "Kiban"
+
+# Sessions and CSRF: secure by default; plain-HTTP cookies only when KIBAN_INSECURE_COOKIES=1 (local demo).
+_insecure = os.environ.get("KIBAN_INSECURE_COOKIES", "0") == "1"
+SESSION_COOKIE_SECURE = not _insecure
+CSRF_COOKIE_SECURE = not _insecure
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 60 * 30
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Machine clients: OAuth 2.0 client credentials (django-oauth-toolkit). Scopes are "<business>:read|write".
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "residents:read": "Read resident records (住民記録)",
+        "residents:write": "Record notifications in the resident registry",
+        "audit:read": "Read the audit trail",
+    },
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 600,
+    "PKCE_REQUIRED": True,
+}
+
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+
+LANGUAGE_CODE = "ja"
+LANGUAGES = [("ja", "日本語"), ("en", "English")]
+TIME_ZONE = "Asia/Tokyo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("KIBAN_LOG_LEVEL", "WARNING")},
+}

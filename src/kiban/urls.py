@@ -1,0 +1,38 @@
+"""The composition root: the platform's shell with each business app's routes plugged in."""
+
+from django.contrib import admin
+from django.urls import path
+from django_otp.admin import OTPAdminSite
+from oauth2_provider import views as oauth_views
+
+from kiban.apps.residents import views as resident_views
+from kiban.apps.residents.api import router as residents_router
+from kiban.platform.api.app import build_api
+from kiban.platform.api.platform_api import router as platform_router
+from kiban.platform.audit import views as audit_views
+from kiban.platform.web import views as web_views
+
+# Operators' admin site requires a verified second factor, like every staff page.
+admin.site.__class__ = OTPAdminSite
+admin.site.site_header = "Kiban プラットフォーム運用 (platform operations)"
+
+api = build_api()
+api.add_router("/", platform_router)
+api.add_router("/", residents_router)
+
+urlpatterns = [
+    path("login/", web_views.sign_in, name="sign-in"),
+    path("logout/", web_views.sign_out, name="sign-out"),
+    path("staff/", web_views.staff_home, name="staff-home"),
+    path("staff/residents/", resident_views.resident_search, name="resident-search"),
+    path("staff/residents/<int:resident_id>/", resident_views.resident_detail, name="resident-detail"),
+    path("staff/audit/", audit_views.entry_list, name="audit-list"),
+    path("staff/audit/<int:seq>/", audit_views.entry_detail, name="audit-detail"),
+    path("admin/", admin.site.urls),
+    # OAuth 2.0 for machine clients: only the token endpoints. Clients are registered by operators (admin
+    # site), never by self-service, so django-oauth-toolkit's application-management views are not mounted.
+    path("o/token/", oauth_views.TokenView.as_view(), name="oauth-token"),
+    path("o/revoke_token/", oauth_views.RevokeTokenView.as_view(), name="oauth-revoke-token"),
+    path("o/introspect/", oauth_views.IntrospectTokenView.as_view(), name="oauth-introspect"),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,140 @@
+"""Every endpoint and view that takes an object id, called by tenant A with an id of tenant B, answers 404 and
+writes nothing. The cases are generated from the URL conf, so a new endpoint is covered as soon as it exists; an
+id parameter with no factory below fails the suite until one is added."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from kiban.platform.audit.services import record
+from kiban.platform.tenants.context import tenant_context
+from kiban.platform.tenants.models import TenantOwned
+from tests.conftest import sign_in
+
+# Operators' admin site and the OAuth token endpoints take no tenant object ids from staff; both are tested
+# in test_operators.py and test_auth.py.
+EXCLUDED_PREFIXES = ("admin/", "o/")
+_PARAM = re.compile(r"<(?:(?P<conv>[^:>]+):)?(?P<name>[^>]+)>")
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> Iterator[str]:
+    for p in patterns:
+        route = prefix + str(p.pattern)
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, route)
+        elif isinstance(p, URLPattern):
+            yield route
+
+
+def routes_with_ids() -> list[str]:
+    found = []
+    for route in _walk(get_resolver().url_patterns):
+        if route.startswith(EXCLUDED_PREFIXES) or route.startswith("^"):
+            continue
+        names = [m["name"] for m in _PARAM.finditer(route)]
+        if any(n != "code" for n in names):
+            found.append(route)
+    return sorted(set(found))
+
+
+def _resident_in(tenant: Any) -> str:
+    from kiban.apps.residents.models import Resident
+
+    with tenant_context(tenant.code):
+        return str(Resident.objects.create(family_name="別", given_name="人", family_name_kana="ベツ",
+                                           given_name_kana="ヒト", birth_date="1990-01-01", sex="1",
+                                           address="東京都新宿区").id)  # fmt: skip
+
+
+def _audit_seq_in(tenant: Any) -> str:
+    with tenant_context(tenant.code):
+        for _ in range(3):
+            record("test.marker")
+        return "3"  # B has entry 3; A (fresh) has none
+
+
+ID_FACTORIES: dict[str, Callable[[Any], str]] = {
+    "resident_id": _resident_in,
+    "seq": _audit_seq_in,
+}
+
+
+def test_every_id_parameter_has_a_factory() -> None:
+    missing = {
+        m["name"]
+        for route in routes_with_ids()
+        for m in _PARAM.finditer(route)
+        if m["name"] not in {"code", *ID_FACTORIES}
+    }
+    assert missing == set(), f"add a factory for {missing} to ID_FACTORIES"
+
+
+def test_routes_were_found() -> None:
+    routes = routes_with_ids()
+    assert any("resident_id" in r for r in routes) and any(r.startswith("api/") for r in routes)
+
+
+def _snapshot(*tenants: Any) -> dict[tuple[str, str], int]:
+    counts = {}
+    for tenant in tenants:
+        with tenant_context(tenant.code):
+            for model in apps.get_models():
+                if issubclass(model, TenantOwned):
+                    counts[(tenant.code, model._meta.label)] = model.objects.count()
+    return counts
+
+
+def _url(route: str, values: dict[str, str]) -> str:
+    return "/" + _PARAM.sub(lambda m: values[m["name"]], route)
+
+
+@pytest.fixture
+def a_user_with_every_role(tenant_a: Any, make_staff: Any) -> Any:
+    from kiban.platform.accounts import roles
+
+    return make_staff(tenant_a, "a.everything", [r.code for r in roles.all_roles() if not r.platform])
+
+
+@pytest.mark.parametrize("route", routes_with_ids())
+def test_tenant_a_staff_get_404_for_tenant_b_ids_and_nothing_is_written(
+    route: str, tenant_a: Any, tenant_b: Any, a_user_with_every_role: Any
+) -> None:
+    client = sign_in(a_user_with_every_role)
+    values = {"code": tenant_a.code}
+    for m in _PARAM.finditer(route):
+        if m["name"] != "code":
+            values[m["name"]] = ID_FACTORIES[m["name"]](tenant_b)
+    before = _snapshot(tenant_a, tenant_b)
+    url = _url(route, values)
+    response = client.get(url, {"purpose": "test"})
+    assert response.status_code == 404, (url, response.status_code, response.content[:300])
+    # And with tenant B's code in the path: still 404, not 403, so tenants cannot be probed.
+    if "code" in values:
+        response = client.get(_url(route, values | {"code": tenant_b.code}), {"purpose": "test"})
+        assert response.status_code == 404
+    assert _snapshot(tenant_a, tenant_b) == before
+
+
+@pytest.mark.parametrize("route", [r for r in routes_with_ids() if r.startswith("api/")])
+def test_a_machine_client_of_tenant_a_gets_404_for_tenant_b_ids(
+    route: str, tenant_a: Any, tenant_b: Any, client_token: Callable[..., str]
+) -> None:
+    token = client_token(tenant_a, businesses=["residents", "audit"], scopes="residents:read audit:read")
+    values = {"code": tenant_a.code}
+    for m in _PARAM.finditer(route):
+        if m["name"] != "code":
+            values[m["name"]] = ID_FACTORIES[m["name"]](tenant_b)
+    before = _snapshot(tenant_a, tenant_b)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    for code in (tenant_a.code, tenant_b.code):
+        response = client.get(_url(route, values | {"code": code}), {"purpose": "test"})
+        assert response.status_code == 404, (route, code, response.content[:300])
+        assert response["Content-Type"] == "application/problem+json"
+    assert _snapshot(tenant_a, tenant_b) == before
