@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -10,6 +11,11 @@ from kiban.platform.tenants.models import Tenant
 
 from . import roles
 from .models import RoleAssignment, User
+
+
+# What operators administer on the admin site: tenants, accounts and roles, machine clients. Never a business
+# app's data (and no tenant-owned model is registered on the admin site at all).
+OPERATOR_ADMIN_APPS = ("tenants", "accounts", "oauth2_provider")
 
 
 @transaction.atomic
@@ -36,6 +42,7 @@ def create_operator(username: str, password: str, **fields: str) -> User:
     user.full_clean()
     user.save()
     RoleAssignment.objects.create(user=user, role=roles.PLATFORM_OPERATOR.code)
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label__in=OPERATOR_ADMIN_APPS))
     return user
 
 

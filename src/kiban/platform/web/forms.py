@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -15,8 +16,7 @@ class SignInForm(forms.Form):
     password = forms.CharField(label="パスワード (Password)", widget=forms.PasswordInput)
     otp_token = forms.CharField(
         label="確認コード (6-digit code from your authenticator app)",
-        max_length=6,
-        min_length=6,
+        max_length=16,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
 
@@ -31,6 +31,15 @@ class SignInForm(forms.Form):
         self.user: Any = None
         self.device: Any = None
         super().__init__(*args, **kwargs)
+
+    def clean_otp_token(self) -> str:
+        # Accept full-width digits and spaces as typed on a Japanese IME ("１２３ ４５６").
+        token = "".join(unicodedata.normalize("NFKC", self.cleaned_data["otp_token"]).split())
+        if len(token) != 6 or not token.isascii() or not token.isdigit():
+            raise forms.ValidationError(
+                "確認コードは6桁の数字で入力してください。(Enter the 6-digit code.)", code="format"
+            )
+        return token
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
