@@ -19,6 +19,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 	$(BIN)/kiban makemigrations --check --dry-run
 
 ## Install, check the layering contracts and lint, then run the default suite (under 10 minutes).

@@ -16,7 +16,7 @@ class RoleAssignmentInline(admin.TabularInline):
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "tenant", "is_active", "is_staff", "last_login")
     list_filter = ("tenant__prefecture", "is_active", "is_staff")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Kiban", {"fields": ("tenant",)}))  # type: ignore[operator]
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Kiban", {"fields": ("tenant",)}))
     inlines = [RoleAssignmentInline]
 
 

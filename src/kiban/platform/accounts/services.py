@@ -12,7 +12,6 @@ from kiban.platform.tenants.models import Tenant
 from . import roles
 from .models import RoleAssignment, User
 
-
 # What operators administer on the admin site: tenants, accounts and roles, machine clients. Never a business
 # app's data (and no tenant-owned model is registered on the admin site at all).
 OPERATOR_ADMIN_APPS = ("tenants", "accounts", "oauth2_provider")

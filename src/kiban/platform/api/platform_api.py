@@ -7,6 +7,7 @@ from ninja import Router, Schema
 
 from kiban.platform.accounts import roles
 from kiban.platform.audit import selectors as audit_selectors
+from kiban.platform.audit.models import AuditEntry
 from kiban.platform.tenants.models import Tenant
 
 from .principals import tenant_operation
@@ -47,18 +48,18 @@ class AuditEntryOut(Schema):
     hash: str
 
 
-AUDIT_ACCESS = {"business": "audit", "roles": (roles.AUDITOR.code,), "scope": "audit:read"}
+AUDIT_READ = tenant_operation(business="audit", roles=(roles.AUDITOR.code,), scope="audit:read")
 
 
 @router.get("/tenants/{code}/audit/entries", response=list[AuditEntryOut])
-@tenant_operation(**AUDIT_ACCESS)  # type: ignore[arg-type]
-def list_audit_entries(request: HttpRequest, code: str, after: int = 0, limit: int = 100) -> list:
+@AUDIT_READ
+def list_audit_entries(request: HttpRequest, code: str, after: int = 0, limit: int = 100) -> list[AuditEntry]:
     return list(audit_selectors.page(after=after, limit=min(max(limit, 1), 500)))
 
 
 @router.get("/tenants/{code}/audit/entries/{seq}", response=AuditEntryOut)
-@tenant_operation(**AUDIT_ACCESS)  # type: ignore[arg-type]
-def get_audit_entry(request: HttpRequest, code: str, seq: int):  # type: ignore[no-untyped-def]
+@AUDIT_READ
+def get_audit_entry(request: HttpRequest, code: str, seq: int) -> AuditEntry:
     entry = audit_selectors.by_seq(seq)
     if entry is None:
         raise not_found("audit entry")

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Tenant
 
@@ -10,8 +11,8 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ("code", "name", "kana")
     readonly_fields = ("code", "prefecture_code", "prefecture", "name", "kana", "kind", "provisioned_at")
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tenants come from the catalog: `kiban tenants provision CODE`
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Tenant | None = None) -> bool:
         return False

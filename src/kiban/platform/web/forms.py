@@ -42,7 +42,7 @@ class SignInForm(forms.Form):
         return token
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.errors:
             return data
         user = authenticate(self.request, username=data["username"], password=data["password"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
+import psycopg.conninfo
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -13,11 +14,13 @@ from psycopg import sql
 from kiban.platform.tenants.routers import migration_alias
 
 
-def ensure_database(owner: dict[str, Any]) -> bool:
+def ensure_database(owner: Any) -> bool:
     """Create the PostgreSQL database named in DATABASE_URL if it does not exist; True if created."""
-    params = {"host": owner["HOST"] or None, "port": owner["PORT"] or None, "user": owner["USER"] or None,
-              "password": owner["PASSWORD"] or None, "dbname": "postgres"}  # fmt: skip
-    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
+    keys = {"host": "HOST", "port": "PORT", "user": "USER", "password": "PASSWORD"}
+    conninfo = psycopg.conninfo.make_conninfo(
+        dbname="postgres", **{key: str(owner[setting]) for key, setting in keys.items() if owner.get(setting)}
+    )
+    with psycopg.connect(conninfo, autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [owner["NAME"]]).fetchone():
             return False
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(owner["NAME"])))
@@ -37,4 +40,5 @@ class Command(BaseCommand):
             interactive=False,
             verbosity=options["verbosity"] - 1 if options["verbosity"] else 0,
         )
-        self.stdout.write(f"database ready ({settings.DATABASES[alias]['ENGINE'].rsplit('.', 1)[-1]})")
+        engine = str(settings.DATABASES[alias]["ENGINE"]).rsplit(".", 1)[-1]
+        self.stdout.write(f"database ready ({engine})")
