@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kiban.platform.accounts import roles
 from kiban.platform.accounts.models import User
@@ -55,11 +56,11 @@ class Command(BaseCommand):
                 user = create_operator(options["username"], self._password())
                 self.stdout.write(f"created operator {user.username}")
             elif action == "enroll-totp":
-                user = User.objects.filter(username=options["username"]).first()
-                if user is None:
+                account = User.objects.filter(username=options["username"]).first()
+                if account is None:
                     raise CommandError(f"no account {options['username']}")
-                user.totpdevice_set.all().delete()
-                self.stdout.write(enroll_totp(user).config_url)
+                TOTPDevice.objects.filter(user=account).delete()
+                self.stdout.write(enroll_totp(account).config_url)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         except ValueError as exc:
