@@ -9,11 +9,11 @@ from django.test import Client
 from kiban.apps.residents.models import Resident
 from kiban.demo.provision import DEMO_PASSWORD, DEMO_TENANT, totp_now
 from kiban.platform.tenants.context import tenant_context
+from tests.conftest import ON_POSTGRES
 
 
-def test_demo_provisions_tenant_accounts_and_residents_and_is_rerunnable(
-    db: None, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.mark.django_db(databases=["default", "owner"] if ON_POSTGRES else ["default"])
+def test_demo_provisions_tenant_accounts_and_residents_and_is_rerunnable(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("demo", "--no-serve")
     out = capsys.readouterr().out
     assert "chiyoda.clerk" in out and "operator" in out and "http://127.0.0.1:8000/login/" in out

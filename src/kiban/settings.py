@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "kiban.platform.audit",
     "kiban.platform.api",
     "kiban.platform.web",
+    "kiban.platform.events",
     "kiban.apps.residents",
     "kiban.demo",
 ]
@@ -156,12 +157,17 @@ OAUTH2_PROVIDER = {
         "residents:read": "Read resident records (住民記録)",
         "residents:write": "Record notifications in the resident registry",
         "audit:read": "Read the audit trail",
+        "events:read": "Read the change feed of the event types the business may see",
+        "events:subscribe": "Manage webhook subscriptions of the business",
     },
     "ACCESS_TOKEN_EXPIRE_SECONDS": 600,
     "PKCE_REQUIRED": True,
 }
 
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+
+# Webhooks go to HTTPS URLs only; plain http is allowed only for loopback demos and tests.
+KIBAN_WEBHOOKS_ALLOW_HTTP = os.environ.get("KIBAN_WEBHOOKS_ALLOW_HTTP", "0") == "1"
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]

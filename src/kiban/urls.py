@@ -10,6 +10,7 @@ from kiban.apps.residents.api import router as residents_router
 from kiban.platform.api.app import build_api
 from kiban.platform.api.platform_api import router as platform_router
 from kiban.platform.audit import views as audit_views
+from kiban.platform.events.api import router as events_router
 from kiban.platform.web import views as web_views
 
 # Operators' admin site requires a verified second factor, like every staff page.
@@ -18,6 +19,7 @@ admin.site.site_header = "Kiban プラットフォーム運用 (platform operati
 
 api = build_api()
 api.add_router("/", platform_router)
+api.add_router("/", events_router)
 api.add_router("/", residents_router)
 
 urlpatterns = [

@@ -60,10 +60,35 @@ def _audit_seq_in(tenant: Any) -> str:
         return "3"  # B has entry 3; A (fresh) has none
 
 
+def _subscription_in(tenant: Any) -> str:
+    from kiban.platform.events.models import Subscription
+
+    with tenant_context(tenant.code):
+        subscription = Subscription.objects.create(
+            event_type="residents.resident.changed", kind="webhook", target="https://vendor.example/hook",
+            business="residents",
+        )  # fmt: skip
+        return str(subscription.id)
+
+
 ID_FACTORIES: dict[str, Callable[[Any], str]] = {
     "resident_id": _resident_in,
     "seq": _audit_seq_in,
+    "subscription_id": _subscription_in,
 }
+# Query parameters every generated call carries, so that a 404 is about the id and not a missing parameter.
+COMMON_PARAMS = {"purpose": "test", "business": "residents"}
+
+
+def _call(client: Client, url: str) -> Any:
+    """GET the URL; if the route takes other methods only, call each of those instead (last response wins)."""
+    response = client.get(url, COMMON_PARAMS)
+    if response.status_code == 405:
+        query = "&".join(f"{k}={v}" for k, v in COMMON_PARAMS.items())
+        for method in [m.strip() for m in response["Allow"].split(",") if m.strip() not in ("GET", "HEAD")]:
+            response = getattr(client, method.lower())(f"{url}?{query}", data={}, content_type="application/json")
+            assert response.status_code == 404, (method, url, response.status_code, response.content[:300])
+    return response
 
 
 def test_every_id_parameter_has_a_factory() -> None:
@@ -113,11 +138,11 @@ def test_tenant_a_staff_get_404_for_tenant_b_ids_and_nothing_is_written(
             values[m["name"]] = ID_FACTORIES[m["name"]](tenant_b)
     before = _snapshot(tenant_a, tenant_b)
     url = _url(route, values)
-    response = client.get(url, {"purpose": "test"})
+    response = _call(client, url)
     assert response.status_code == 404, (url, response.status_code, response.content[:300])
     # And with tenant B's code in the path: still 404, not 403, so tenants cannot be probed.
     if "code" in values:
-        response = client.get(_url(route, values | {"code": tenant_b.code}), {"purpose": "test"})
+        response = _call(client, _url(route, values | {"code": tenant_b.code}))
         assert response.status_code == 404
     assert _snapshot(tenant_a, tenant_b) == before
 
@@ -126,7 +151,9 @@ def test_tenant_a_staff_get_404_for_tenant_b_ids_and_nothing_is_written(
 def test_a_machine_client_of_tenant_a_gets_404_for_tenant_b_ids(
     route: str, tenant_a: Any, tenant_b: Any, client_token: Callable[..., str]
 ) -> None:
-    token = client_token(tenant_a, businesses=["residents", "audit"], scopes="residents:read audit:read")
+    token = client_token(
+        tenant_a, businesses=["residents", "audit"], scopes="residents:read audit:read events:read events:subscribe"
+    )
     values = {"code": tenant_a.code}
     for m in _PARAM.finditer(route):
         if m["name"] != "code":
@@ -134,7 +161,7 @@ def test_a_machine_client_of_tenant_a_gets_404_for_tenant_b_ids(
     before = _snapshot(tenant_a, tenant_b)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     for code in (tenant_a.code, tenant_b.code):
-        response = client.get(_url(route, values | {"code": code}), {"purpose": "test"})
+        response = _call(client, _url(route, values | {"code": code}))
         assert response.status_code == 404, (route, code, response.content[:300])
         assert response["Content-Type"] == "application/problem+json"
     assert _snapshot(tenant_a, tenant_b) == before
