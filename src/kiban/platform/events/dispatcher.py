@@ -28,9 +28,9 @@ from django.utils import timezone
 from kiban.platform.audit.actor import Actor, acting_as
 from kiban.platform.tenants.context import tenant_context
 
-from . import handlers, signing
+from . import handlers, services, signing
 from .envelope import envelope
-from .models import Delivery, Event, Subscription, Wakeup
+from .models import ChannelMessage, Delivery, Event, Subscription, Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,7 @@ class Dispatcher:
     def _serve_tenant(self, tenant_id: str, last_wakeup: int) -> int:
         delivered = 0
         with acting_as(Actor("system", "dispatcher")):
+            delivered += self._hand_over_channel_messages(tenant_id)
             while delivered < self.batch_size:
                 with tenant_context(tenant_id):
                     heads = self._ready_heads()
@@ -104,6 +105,22 @@ class Dispatcher:
                 if next_due is not None:
                     Wakeup.objects.create(tenant_id=tenant_id, due_at=next_due)
         return delivered
+
+    def _hand_over_channel_messages(self, tenant_id: str) -> int:
+        """Move this tenant's outgoing channel messages into their receivers' outboxes, oldest first."""
+        handed = 0
+        while True:
+            with tenant_context(tenant_id):
+                message = (
+                    ChannelMessage.objects.select_for_update(skip_locked=True)
+                    .filter(delivered_at__isnull=True)
+                    .order_by("id")
+                    .first()
+                )
+                if message is None:
+                    return handed
+                services.hand_over(message)
+                handed += 1
 
     def _ready_heads(self) -> list[tuple[int, str, int]]:
         """The oldest pending delivery of each (subscription, subject), if it is due."""

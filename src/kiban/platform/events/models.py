@@ -96,3 +96,25 @@ class Wakeup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_id} at {self.due_at}"
+
+
+class ChannelMessage(TenantOwned):
+    """An event addressed to another municipality (e.g. a move-out from A announcing the arrival at B, as
+    住基ネット carries today). Written in the sender's tenant; the dispatcher publishes it into the receiver's
+    outbox (its ``event_id`` is the message id, so a repeated hand-over is a no-op) and marks it delivered, in one
+    transaction. This is the only path between tenants; it is audited at both ends."""
+
+    message_id = models.UUIDField(default=uuid.uuid4)
+    to_tenant = models.CharField("宛先団体", max_length=6)
+    type = models.CharField("イベント種別", max_length=100)
+    subject = models.CharField("対象", max_length=100)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "message_id"], name="channel_message_unique")]
+        indexes = [models.Index(fields=["tenant", "delivered_at", "id"], name="channel_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.type} → {self.to_tenant}"

@@ -13,10 +13,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kiban.platform.audit.services import record
-from kiban.platform.tenants.context import current_tenant_id
+from kiban.platform.tenants.context import current_tenant_id, tenant_context
+from kiban.platform.tenants.models import Tenant
 
 from . import handlers, signing, types
-from .models import Delivery, Event, Subscription, Wakeup
+from .models import ChannelMessage, Delivery, Event, Subscription, Wakeup
 
 
 class InvalidSubscription(ValueError):
@@ -39,7 +40,14 @@ def _lock_subject(tenant_id: str, subject: str) -> int:
         return int(cursor.fetchone()[0])
 
 
-def publish(event_type: str, subject: str, data: Mapping[str, Any], *, occurred_at: datetime | None = None) -> Event:
+def publish(
+    event_type: str,
+    subject: str,
+    data: Mapping[str, Any],
+    *,
+    occurred_at: datetime | None = None,
+    event_id: uuid.UUID | None = None,
+) -> Event:
     """Write an event and its deliveries in the current transaction (the outbox): if the change it reports
     commits, the event exists; if not, neither does the event."""
     types.get(event_type)  # unknown types are a programming error
@@ -48,7 +56,7 @@ def publish(event_type: str, subject: str, data: Mapping[str, Any], *, occurred_
     with transaction.atomic():
         txid = _lock_subject(tenant_id, subject)
         event = Event.objects.create(
-            tenant_id=tenant_id, event_id=uuid.uuid4(), type=event_type, subject=subject,
+            tenant_id=tenant_id, event_id=event_id or uuid.uuid4(), type=event_type, subject=subject,
             occurred_at=occurred_at or now, data=dict(data), txid=txid,
         )  # fmt: skip
         subscriptions = list(
@@ -61,6 +69,40 @@ def publish(event_type: str, subject: str, data: Mapping[str, Any], *, occurred_
             )
             Wakeup.objects.create(tenant_id=tenant_id, due_at=now)
     return event
+
+
+class InvalidChannelMessage(ValueError):
+    pass
+
+
+def send_to_tenant(to_tenant: str, event_type: str, subject: str, data: Mapping[str, Any]) -> ChannelMessage:
+    """Address an event to another municipality through the inter-municipality channel (in this transaction)."""
+    types.get(event_type)
+    tenant_id = current_tenant_id()
+    if to_tenant == tenant_id:
+        raise InvalidChannelMessage("a municipality does not send channel messages to itself; publish instead")
+    if not Tenant.objects.filter(code=to_tenant, active=True).exists():
+        raise InvalidChannelMessage(f"{to_tenant} is not a tenant of this platform")
+    with transaction.atomic():
+        message = ChannelMessage.objects.create(
+            tenant_id=tenant_id, to_tenant=to_tenant, type=event_type, subject=subject, data=dict(data)
+        )
+        Wakeup.objects.create(tenant_id=tenant_id, due_at=timezone.now())
+        record("channel.sent", "channel-message", str(message.message_id), purpose=f"to {to_tenant}: {event_type}")
+    return message
+
+
+def hand_over(message: ChannelMessage) -> None:
+    """Publish a channel message in the receiving tenant (called by the dispatcher in the sender's context)."""
+    with tenant_context(message.to_tenant):
+        if not Event.objects.filter(event_id=message.message_id).exists():
+            publish(
+                message.type, message.subject, {**message.data, "from_tenant": message.tenant_id},
+                occurred_at=message.created_at, event_id=message.message_id,
+            )  # fmt: skip
+            record("channel.received", "channel-message", str(message.message_id), purpose=f"from {message.tenant_id}")
+    message.delivered_at = timezone.now()
+    message.save(update_fields=["delivered_at"])
 
 
 def subscribe(
