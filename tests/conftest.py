@@ -178,7 +178,7 @@ def make_resident(db: None) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def client_token(db: None) -> Callable[..., str]:
+def client_token() -> Callable[..., str]:
     """Register a machine client chosen by ``tenant`` for ``businesses`` and get a token by client credentials."""
     import base64
     import itertools

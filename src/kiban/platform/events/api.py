@@ -5,6 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
 from kiban.platform.accounts.roles import TENANT_ADMIN
@@ -68,7 +69,7 @@ def _subscriber_id(request: HttpRequest) -> str:
 
 
 @router.post("/tenants/{code}/subscriptions", response={201: SubscriptionCreated})
-def create_subscription(request: HttpRequest, code: str, body: SubscriptionIn) -> tuple[int, Subscription]:
+def create_subscription(request: HttpRequest, code: str, body: SubscriptionIn) -> Status[Subscription]:
     scope = "events:subscribe"
     with acting_for_tenant(request, code, business=body.business, roles=(TENANT_ADMIN.code,), scope=scope):
         try:
@@ -78,7 +79,7 @@ def create_subscription(request: HttpRequest, code: str, body: SubscriptionIn) -
             )  # fmt: skip
         except services.InvalidSubscription as exc:
             raise Problem(422, "Invalid subscription", str(exc)) from None
-        return 201, subscription
+        return Status(201, subscription)
 
 
 @router.get("/tenants/{code}/subscriptions", response=list[SubscriptionOut])
@@ -88,7 +89,7 @@ def list_subscriptions(request: HttpRequest, code: str, business: str) -> list[S
 
 
 @router.delete("/tenants/{code}/subscriptions/{subscription_id}", response={204: None})
-def cancel_subscription(request: HttpRequest, code: str, subscription_id: int, business: str) -> tuple[int, None]:
+def cancel_subscription(request: HttpRequest, code: str, subscription_id: int, business: str) -> Status[None]:
     with acting_for_tenant(request, code, business=business, roles=(TENANT_ADMIN.code,), scope="events:subscribe"):
         subscription = Subscription.objects.filter(
             id=subscription_id, business=business, client_id=_subscriber_id(request)
@@ -98,7 +99,7 @@ def cancel_subscription(request: HttpRequest, code: str, subscription_id: int, b
         subscription.active = False
         subscription.save(update_fields=["active"])
         record("subscription.cancelled", "subscription", str(subscription.id))
-        return 204, None
+        return Status(204, None)
 
 
 @router.get("/tenants/{code}/events", response=FeedPage)
