@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from django.core.management import call_command
@@ -15,6 +16,7 @@ from kiban.demo.provision import (
     provision_demo,
     totp_now,
 )
+from kiban.platform.events.dispatcher import Dispatcher
 
 
 class Command(BaseCommand):
@@ -36,4 +38,7 @@ class Command(BaseCommand):
             w(f"  - {a.username:<20} {a.description}\n      code now: {totp_now(a.username)}   {a.otpauth_uri}")
         w(f"  Machine client (OAuth 2.0 client credentials, POST /o/token/): {DEMO_CLIENT_ID} / {DEMO_CLIENT_SECRET}")
         if not options["no_serve"]:
+            # The event dispatcher runs in-process for the demo; in production it is `kiban dispatcher`.
+            threading.Thread(target=Dispatcher().run_forever, name="kiban-dispatcher", daemon=True).start()
+            w("  Event dispatcher: running in-process")
             call_command("runserver", options["addrport"], use_reloader=False, insecure_serving=True)
