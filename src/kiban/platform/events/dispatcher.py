@@ -86,22 +86,14 @@ class Dispatcher:
         with acting_as(Actor("system", "dispatcher")):
             delivered += self._hand_over_channel_messages(tenant_id)
             while delivered < self.batch_size:
-                with tenant_context(tenant_id):
-                    heads = self._ready_heads()
-                if not heads:
-                    break
-                progressed = 0
-                for subscription_id, subject, event_id in heads:
-                    outcome = self._attempt(tenant_id, subscription_id, subject, event_id)
-                    progressed += outcome is not None
-                    delivered += outcome is True
-                if progressed == 0:
-                    break  # all heads are being delivered by another dispatcher
+                outcome = self._deliver_heads(tenant_id)
+                if outcome is None:
+                    break  # nothing due, or every due head is being delivered by another dispatcher
+                delivered += outcome
             with tenant_context(tenant_id):
                 Wakeup.objects.filter(tenant_id=tenant_id, id__lte=last_wakeup).delete()
-                next_due = Delivery.objects.filter(status=Delivery.Status.PENDING).aggregate(t=Min("next_attempt_at"))[
-                    "t"
-                ]
+                pending = Delivery.objects.filter(status=Delivery.Status.PENDING)
+                next_due = pending.aggregate(t=Min("next_attempt_at"))["t"]
                 if next_due is not None:
                     Wakeup.objects.create(tenant_id=tenant_id, due_at=next_due)
         return delivered
@@ -122,49 +114,59 @@ class Dispatcher:
                 services.hand_over(message)
                 handed += 1
 
-    def _ready_heads(self) -> list[tuple[int, str, int]]:
-        """The oldest pending delivery of each (subscription, subject), if it is due."""
-        heads = (
-            Delivery.objects.filter(status=Delivery.Status.PENDING)
-            .values("subscription_id", "subject")
-            .annotate(first=Min("event_id"))
-            .order_by("first")[: self.batch_size]
-        )
-        return [(h["subscription_id"], h["subject"], h["first"]) for h in heads]
-
-    def _attempt(self, tenant_id: str, subscription_id: int, subject: str, event_id: int) -> bool | None:
-        """Try one delivery: True delivered, False failed (retry or dead letter), None not due or taken."""
+    def _deliver_heads(self, tenant_id: str) -> int | None:
+        """In one transaction: claim the oldest pending delivery of each (subscription, subject) if it is due,
+        attempt each, and record the outcomes. Returns how many were delivered, or None if none was claimed."""
         now = self.now()
         with tenant_context(tenant_id):
-            delivery = (
-                Delivery.objects.select_for_update(skip_locked=True)
-                .filter(subscription_id=subscription_id, event_id=event_id, status=Delivery.Status.PENDING)
-                .filter(next_attempt_at__lte=now)
-                .first()
+            heads = (
+                Delivery.objects.filter(status=Delivery.Status.PENDING)
+                .values("subscription_id", "subject")
+                .annotate(first=Min("event_id"))
+                .order_by("first")[: self.batch_size]
             )
-            if delivery is None:
+            wanted = {(h["subscription_id"], h["first"]) for h in heads}
+            if not wanted:
                 return None
-            subscription = Subscription.objects.get(id=subscription_id)
-            event = Event.objects.get(id=event_id)
-            error = self._send(subscription, event)
-            delivery.attempts += 1
-            if error is None:
-                delivery.status, delivery.delivered_at, delivery.last_error = Delivery.Status.DELIVERED, now, ""
-                self.stats["delivered"] += 1
-            else:
-                delivery.last_error = error[:500]
-                self.stats["failed"] += 1
-                expired = now - delivery.created_at >= timedelta(seconds=subscription.max_age_seconds)
-                if delivery.attempts >= subscription.max_attempts or expired:
-                    delivery.status = Delivery.Status.DEAD
-                    self.stats["dead"] += 1
-                    log.warning(
-                        "dead letter: delivery %s of %s to subscription %s", delivery.id, event.type, subscription.id
-                    )
-                else:
-                    delivery.next_attempt_at = now + backoff(delivery.attempts)
-            delivery.save(update_fields=["status", "attempts", "next_attempt_at", "last_error", "delivered_at"])
-            return error is None
+            claimed = [
+                d
+                for d in Delivery.objects.select_for_update(skip_locked=True).filter(
+                    status=Delivery.Status.PENDING,
+                    next_attempt_at__lte=now,
+                    event_id__in={event_id for _, event_id in wanted},
+                )
+                if (d.subscription_id, d.event_id) in wanted
+            ]
+            if not claimed:
+                return None
+            subscriptions = Subscription.objects.in_bulk({d.subscription_id for d in claimed})
+            events = Event.objects.in_bulk({d.event_id for d in claimed})
+            delivered = 0
+            for delivery in sorted(claimed, key=lambda d: d.event_id):
+                subscription = subscriptions[delivery.subscription_id]
+                error = self._send(subscription, events[delivery.event_id])
+                self._record_outcome(delivery, subscription, error, now)
+                delivered += error is None
+            Delivery.objects.bulk_update(
+                claimed, ["status", "attempts", "next_attempt_at", "last_error", "delivered_at"]
+            )
+            return delivered
+
+    def _record_outcome(self, delivery: Delivery, subscription: Subscription, error: str | None, now: datetime) -> None:
+        delivery.attempts += 1
+        if error is None:
+            delivery.status, delivery.delivered_at, delivery.last_error = Delivery.Status.DELIVERED, now, ""
+            self.stats["delivered"] += 1
+            return
+        delivery.last_error = error[:500]
+        self.stats["failed"] += 1
+        expired = now - delivery.created_at >= timedelta(seconds=subscription.max_age_seconds)
+        if delivery.attempts >= subscription.max_attempts or expired:
+            delivery.status = Delivery.Status.DEAD
+            self.stats["dead"] += 1
+            log.warning("dead letter: delivery %s to subscription %s: %s", delivery.id, subscription.id, error)
+        else:
+            delivery.next_attempt_at = now + backoff(delivery.attempts)
 
     def _send(self, subscription: Subscription, event: Event) -> str | None:
         """Deliver one event; None on success, else the reason."""

@@ -53,7 +53,7 @@ def publish(
     types.get(event_type)  # unknown types are a programming error
     tenant_id = current_tenant_id()
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         txid = _lock_subject(tenant_id, subject)
         event = Event.objects.create(
             tenant_id=tenant_id, event_id=event_id or uuid.uuid4(), type=event_type, subject=subject,

@@ -50,16 +50,16 @@ def tenant_context(tenant_id: str, *, using: str = "default") -> Iterator[str]:
     """Act for ``tenant_id`` inside one transaction (nested use opens a savepoint and restores on exit)."""
     previous = _current.get()
     token = _current.set(tenant_id)
+    nested = connections[using].in_atomic_block
     try:
         with transaction.atomic(using=using):
             _set_db_setting(using, tenant_id)
             try:
                 yield tenant_id
             finally:
-                connection = connections[using]
                 # Inside an outer transaction the setting would outlive this block: put back what was there
-                # (an empty setting matches no tenant).
-                if connection.in_atomic_block and not connection.needs_rollback:
+                # (an empty setting matches no tenant). Outermost, it ends with the transaction anyway.
+                if nested and not connections[using].needs_rollback:
                     _set_db_setting(using, previous or "")
     finally:
         _current.reset(token)
