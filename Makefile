@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test test-slow lint bench clean
+.PHONY: demo test test-slow lint conformance bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +30,13 @@ test: lint
 test-slow: $(STAMP)
 	$(BIN)/pytest -m slow
 
+## The conformance kit against Kiban's own apps on a live server (JUnit XML and HTML in var/conformance/).
+conformance: $(STAMP)
+	scripts/conformance-live.sh
+
 bench: $(STAMP)
 	$(BIN)/python bench/isolation/run.py
+	$(BIN)/python bench/events/run.py
 
 clean:
 	rm -rf $(VENV) var

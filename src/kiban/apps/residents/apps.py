@@ -9,6 +9,8 @@ class ResidentsConfig(AppConfig):
     def ready(self) -> None:
         from kiban.platform.accounts import roles
 
+        from .events import register_event_types
         from .permissions import CLERK, SUPERVISOR
 
         roles.register(CLERK, SUPERVISOR)
+        register_event_types()
