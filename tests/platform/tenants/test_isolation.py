@@ -44,6 +44,17 @@ def test_writing_another_tenants_row_is_refused(tenant_a: Any, tenant_b: Any, ma
         b.save()
 
 
+def test_bulk_writes_of_another_tenants_rows_are_refused(tenant_a: Any, tenant_b: Any) -> None:
+    import datetime
+
+    row = Resident(tenant_id=tenant_b.code, family_name="x", given_name="x", family_name_kana="x",
+                   given_name_kana="x", birth_date=datetime.date(2000, 1, 1), sex="1", address="x")  # fmt: skip
+    with tenant_context(tenant_a.code):
+        with pytest.raises(PermissionError, match="tenant 131041"):
+            Resident.objects.bulk_create([row])
+        assert Resident.objects.count() == 0
+
+
 def test_nested_contexts_restore_the_outer_tenant(tenant_a: Any, tenant_b: Any, make_resident: Any) -> None:
     a = make_resident(tenant_a)
     with tenant_context(tenant_a.code):

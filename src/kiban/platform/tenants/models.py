@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.db import models
@@ -43,6 +44,19 @@ class TenantScopedManager(models.Manager):
 
     def get_queryset(self) -> models.QuerySet:
         return TenantScopedQuerySet(self.model, using=self._db).filter(tenant_id=current_tenant_id())
+
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
+        """Like ``save()``: rows take the current tenant, and a row of another tenant is refused."""
+        tenant_id = current_tenant_id()
+        objs = list(objs)
+        for obj in objs:
+            if obj.tenant_id is None:
+                obj.tenant_id = tenant_id
+            elif obj.tenant_id != tenant_id:
+                raise PermissionError(
+                    f"refusing to write a row of tenant {obj.tenant_id} in the context of {tenant_id}"
+                )
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class TenantOwned(models.Model):
