@@ -47,11 +47,13 @@ INSTALLED_APPS = [
     "kiban.platform.api",
     "kiban.platform.web",
     "kiban.platform.events",
+    "kiban.platform.monitoring",
     "kiban.apps.residents",
     "kiban.demo",
 ]
 
 MIDDLEWARE = [
+    "kiban.platform.monitoring.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "kiban.platform.web.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -178,9 +180,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
+# /readyz fails when the oldest due event delivery has waited longer than this (seconds).
+KIBAN_READY_MAX_DISPATCH_LAG = int(os.environ.get("KIBAN_READY_MAX_DISPATCH_LAG", "60"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "kiban.platform.monitoring.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KIBAN_LOG_LEVEL", "WARNING")},
 }

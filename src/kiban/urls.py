@@ -11,6 +11,7 @@ from kiban.platform.api.app import build_api
 from kiban.platform.api.platform_api import router as platform_router
 from kiban.platform.audit import views as audit_views
 from kiban.platform.events.api import router as events_router
+from kiban.platform.monitoring import views as monitoring_views
 from kiban.platform.web import views as web_views
 
 # Operators' admin site requires a verified second factor, like every staff page.
@@ -23,6 +24,9 @@ api.add_router("/", events_router)
 api.add_router("/", residents_router)
 
 urlpatterns = [
+    path("healthz", monitoring_views.healthz, name="healthz"),
+    path("readyz", monitoring_views.readyz, name="readyz"),
+    path("metrics", monitoring_views.metrics, name="metrics"),
     path("login/", web_views.sign_in, name="sign-in"),
     path("logout/", web_views.sign_out, name="sign-out"),
     path("staff/", web_views.staff_home, name="staff-home"),

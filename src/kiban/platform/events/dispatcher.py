@@ -26,6 +26,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from kiban.platform.audit.actor import Actor, acting_as
+from kiban.platform.monitoring.metrics import DELIVERIES
 from kiban.platform.tenants.context import tenant_context
 
 from . import handlers, services, signing
@@ -154,6 +155,7 @@ class Dispatcher:
 
     def _record_outcome(self, delivery: Delivery, subscription: Subscription, error: str | None, now: datetime) -> None:
         delivery.attempts += 1
+        DELIVERIES.labels("delivered" if error is None else "failed").inc()
         if error is None:
             delivery.status, delivery.delivered_at, delivery.last_error = Delivery.Status.DELIVERED, now, ""
             self.stats["delivered"] += 1
@@ -164,6 +166,7 @@ class Dispatcher:
         if delivery.attempts >= subscription.max_attempts or expired:
             delivery.status = Delivery.Status.DEAD
             self.stats["dead"] += 1
+            DELIVERIES.labels("dead_lettered").inc()
             log.warning("dead letter: delivery %s to subscription %s: %s", delivery.id, subscription.id, error)
         else:
             delivery.next_attempt_at = now + backoff(delivery.attempts)

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kiban.platform.audit.services import record
+from kiban.platform.monitoring.metrics import EVENTS_PUBLISHED
 from kiban.platform.tenants.context import current_tenant_id, tenant_context
 from kiban.platform.tenants.models import Tenant
 
@@ -68,6 +69,7 @@ def publish(
                 for s in subscriptions
             )
             Wakeup.objects.create(tenant_id=tenant_id, due_at=now)
+    transaction.on_commit(lambda: EVENTS_PUBLISHED.labels(event_type).inc())
     return event
 
 

@@ -1,0 +1,16 @@
+"""Prometheus metrics. Labels never carry personal data; the tenant is not a label on request metrics (1,741
+tenants times routes times statuses would be too many series): per-tenant usage belongs to metering."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+REQUESTS = Counter("kiban_http_requests_total", "HTTP requests", ["route", "method", "status"])
+LATENCY = Histogram(
+    "kiban_http_request_duration_seconds",
+    "HTTP request latency",
+    ["route", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+EVENTS_PUBLISHED = Counter("kiban_events_published_total", "Events written to the outbox", ["type"])
+DELIVERIES = Counter("kiban_event_deliveries_total", "Delivery attempts by outcome", ["outcome"])

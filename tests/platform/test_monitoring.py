@@ -1,0 +1,63 @@
+"""Probes, metrics and logs: useful to operators, and free of personal data."""
+
+import logging
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from kiban.platform.events.models import Wakeup
+from tests.conftest import sign_in
+
+
+def test_healthz_and_readyz(db: None) -> None:
+    assert Client().get("/healthz").json() == {"status": "ok"}
+    ready = Client().get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok", "migrations": "ok", "dispatcher": "ok"}
+
+
+def test_readyz_fails_when_the_dispatcher_lags(db: None, settings: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.KIBAN_READY_MAX_DISPATCH_LAG = 60
+    Wakeup.objects.create(tenant_id="131016", due_at=timezone.now() - timedelta(minutes=5))
+    response = Client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["dispatcher"].startswith("lag 30")
+
+
+def test_metrics_use_route_patterns_not_paths_or_personal_data(
+    tenant_a: Any, make_staff: Any, make_resident: Any
+) -> None:
+    resident = make_resident(tenant_a, "ヤマダ", family_name="山田", given_name="花子")
+    client = sign_in(make_staff(tenant_a, "clerk", ["residents.clerk"]))
+    client.get(f"/staff/residents/{resident.id}/", {"purpose": "証明書交付"})
+    body = Client().get("/metrics").content.decode()
+    assert 'route="/staff/residents/<int:resident_id>/"' in body
+    assert "kiban_event_dispatch_lag_seconds" in body
+    for personal in ("山田", "花子", "ヤマダ", f"/staff/residents/{resident.id}/"):
+        assert personal not in body
+
+
+def test_logs_are_json_with_request_id_and_no_personal_data(
+    tenant_a: Any, make_staff: Any, make_resident: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import json
+
+    from kiban.platform.monitoring.logs import JsonFormatter
+
+    resident = make_resident(tenant_a, "ヤマダ", family_name="山田", given_name="花子", address="千代田区一番町9")
+    client = sign_in(make_staff(tenant_a, "clerk", ["residents.clerk"]))
+    caplog.set_level(logging.DEBUG)
+    client.get(f"/staff/residents/{resident.id}/", {"purpose": "証明書交付"}, HTTP_X_REQUEST_ID="req-logs-0001")
+    client.get("/staff/residents/99999999/", {"purpose": "x"})  # a 404 is logged as a warning
+    formatted = [JsonFormatter().format(r) for r in caplog.records]
+    assert formatted, "nothing was logged"
+    for line in formatted:
+        entry = json.loads(line)
+        assert {"time", "level", "logger", "message", "request_id", "tenant"} <= set(entry)
+        for personal in ("山田", "花子", "ヤマダ", "一番町"):
+            assert personal not in line
