@@ -24,7 +24,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kiban_
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiban.settings")
 os.environ["KIBAN_WEBHOOKS_ALLOW_HTTP"] = "1"
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -88,7 +88,7 @@ def main() -> None:
     secret_holder: dict[str, str] = {}
 
     class Hook(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["content-length"]))
             event = WebhookVerifier(secret_holder["s"]).verify(dict(self.headers), body)
             webhook.setdefault(event["id"], time.perf_counter())
@@ -102,7 +102,9 @@ def main() -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     with tenant_context(TENANT):
         subscribe(EVENT_TYPE, business="bench", handler="bench.recorder")
-        secret_holder["s"] = subscribe(EVENT_TYPE, business="bench", url=f"http://127.0.0.1:{server.server_port}/").secret
+        secret_holder["s"] = subscribe(
+            EVENT_TYPE, business="bench", url=f"http://127.0.0.1:{server.server_port}/"
+        ).secret
 
     stop = threading.Event()
     dispatcher = Dispatcher(batch_size=1000)
