@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "kiban.platform.web",
     "kiban.platform.events",
     "kiban.platform.monitoring",
+    "kiban.platform.metering",
     "kiban.apps.residents",
     "kiban.demo",
 ]
@@ -179,6 +180,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+
+# Cost allocation rule (費用按分): fractions of the month's platform cost; usage weights add up to 1.
+KIBAN_COST_RULE = os.environ.get(
+    "KIBAN_COST_RULE",
+    '{"fixed_share": "0.3", "per_resident_share": "0.5", "usage_share": "0.2",'
+    ' "usage_weights": {"api_calls": "0.5", "procedures": "0.3", "stored_bytes": "0.2"}}',
+)
 
 # /readyz fails when the oldest due event delivery has waited longer than this (seconds).
 KIBAN_READY_MAX_DISPATCH_LAG = int(os.environ.get("KIBAN_READY_MAX_DISPATCH_LAG", "60"))

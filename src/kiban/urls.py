@@ -11,6 +11,7 @@ from kiban.platform.api.app import build_api
 from kiban.platform.api.platform_api import router as platform_router
 from kiban.platform.audit import views as audit_views
 from kiban.platform.events.api import router as events_router
+from kiban.platform.metering import views as metering_views
 from kiban.platform.monitoring import views as monitoring_views
 from kiban.platform.web import views as web_views
 
@@ -34,6 +35,7 @@ urlpatterns = [
     path("staff/residents/<int:resident_id>/", resident_views.resident_detail, name="resident-detail"),
     path("staff/audit/", audit_views.entry_list, name="audit-list"),
     path("staff/audit/<int:seq>/", audit_views.entry_detail, name="audit-detail"),
+    path("ops/cost-allocation/", metering_views.cost_allocation, name="cost-allocation"),
     path("admin/", admin.site.urls),
     # OAuth 2.0 for machine clients: only the token endpoints. Clients are registered by operators (admin
     # site), never by self-service, so django-oauth-toolkit's application-management views are not mounted.

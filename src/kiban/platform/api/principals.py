@@ -21,6 +21,7 @@ from oauth2_provider.oauth2_backends import get_oauthlib_core
 
 from kiban.platform.accounts.models import ClientGrant, User
 from kiban.platform.audit.actor import Actor, acting_as
+from kiban.platform.metering import services as metering
 from kiban.platform.tenants.context import tenant_context
 
 from .problems import Problem, not_found
@@ -129,6 +130,7 @@ def acting_for_tenant(
         raise not_found("municipality")
     if not principal.allowed(roles=roles, scope=scope):
         raise Problem(403, "Forbidden", f"this operation needs one of the roles {', '.join(roles)} or scope {scope}")
+    metering.add(code, "api_calls")
     with acting_as(principal.actor()), tenant_context(code):
         yield principal
 

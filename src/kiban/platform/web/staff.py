@@ -33,3 +33,19 @@ def staff_view(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[
         return wrapper
 
     return decorate
+
+
+def operator_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Require a platform operator signed in with a verified second factor (no tenant context: no resident data)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user: Any = request.user
+        if not user.is_authenticated or not user.is_verified():
+            return redirect_to_login(request.get_full_path())
+        if not user.is_operator or not user.has_role("platform.operator"):
+            raise PermissionDenied("platform operators only")
+        with acting_as(Actor("operator", user.username)):
+            return view(request, *args, **kwargs)
+
+    return wrapper
