@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "kiban.platform.events",
     "kiban.platform.monitoring",
     "kiban.platform.metering",
+    "kiban.standard",
     "kiban.apps.residents",
     "kiban.demo",
 ]

@@ -60,7 +60,7 @@ def test_allocation_adds_up_to_the_yen_and_follows_the_rule(tenant_a: Any, tenan
                 "usage_weights": {"api_calls": "0.5"},
             },
             "add up to 1",
-        ),  # fmt: skip
+        ),
         (
             {
                 "fixed_share": "0.5",
@@ -69,7 +69,7 @@ def test_allocation_adds_up_to_the_yen_and_follows_the_rule(tenant_a: Any, tenan
                 "usage_weights": {"page_views": "1"},
             },
             "unknown metrics",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_bad_rules_are_refused(tenant_a: Any, tmp_path: Any, rule: dict[str, Any], message: str) -> None:

@@ -5,7 +5,14 @@ from kiban.platform.tenants.codes import InvalidLocalGovernmentCode, check_digit
 
 @pytest.mark.parametrize(
     ("code", "name"),
-    [("131016", "千代田区"), ("131041", "新宿区"), ("011002", "札幌市"), ("141003", "横浜市"), ("134023", "青ヶ島村"), ("134210", "小笠原村")],
+    [
+        ("131016", "千代田区"),
+        ("131041", "新宿区"),
+        ("011002", "札幌市"),
+        ("141003", "横浜市"),
+        ("134023", "青ヶ島村"),
+        ("134210", "小笠原村"),
+    ],
 )
 def test_published_codes_pass_their_check_digit(code: str, name: str) -> None:
     assert validate_code(code) == code

@@ -66,9 +66,7 @@ def snapshot_storage(tenant_id: str, month: date) -> tuple[int, int]:
             rows += model.objects.count()
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
-                    cursor.execute(
-                        f'SELECT coalesce(sum(pg_column_size(t.*)), 0) FROM "{model._meta.db_table}" t'
-                    )
+                    cursor.execute(f'SELECT coalesce(sum(pg_column_size(t.*)), 0) FROM "{model._meta.db_table}" t')
                     size += int(cursor.fetchone()[0])
     _set(tenant_id, month, "stored_rows", rows)
     _set(tenant_id, month, "stored_bytes", size)
