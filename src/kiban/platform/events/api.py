@@ -57,6 +57,7 @@ class EventOut(Schema):
     subject: str
     occurred_at: str
     data: dict[str, Any]
+    schema_version: str
 
 
 class FeedPage(Schema):

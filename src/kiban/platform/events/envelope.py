@@ -6,6 +6,10 @@ from typing import Any
 
 from .models import Event
 
+# The envelope's version (kiban.standard.events.EventEnvelope describes it; the platform does not import the
+# standard layer, and tests/platform/events/test_envelope.py checks that the two agree).
+SCHEMA_VERSION = "1.0"
+
 
 def envelope(event: Event) -> dict[str, Any]:
     return {
@@ -15,4 +19,5 @@ def envelope(event: Event) -> dict[str, Any]:
         "subject": event.subject,
         "occurred_at": event.occurred_at.isoformat(),
         "data": event.data,
+        "schema_version": SCHEMA_VERSION,
     }
