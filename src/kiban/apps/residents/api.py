@@ -30,6 +30,8 @@ class ResidentDetail(ResidentSummary):
     sex: str
     address: str
     removed: bool
+    became_resident_on: date | None
+    removed_on: date | None
 
 
 class SearchParams(Schema):
@@ -37,8 +39,9 @@ class SearchParams(Schema):
     purpose: str = Field(min_length=1, max_length=200, description="利用目的 (recorded in the audit trail)")
 
 
-class PurposeParam(Schema):
+class DetailParams(Schema):
     purpose: str = Field(min_length=1, max_length=200, description="利用目的 (recorded in the audit trail)")
+    as_of: date | None = Field(default=None, description="基準日: the person as registered on this date")
 
 
 @router.get("/tenants/{code}/residents", response=list[ResidentSummary])
@@ -49,8 +52,8 @@ def search_residents(request: HttpRequest, code: str, params: Query[SearchParams
 
 @router.get("/tenants/{code}/residents/{resident_id}", response=ResidentDetail)
 @READ
-def get_resident(request: HttpRequest, code: str, resident_id: int, params: Query[PurposeParam]) -> Resident:
-    resident = selectors.open_resident(resident_id, params.purpose)
+def get_resident(request: HttpRequest, code: str, resident_id: int, params: Query[DetailParams]) -> Resident:
+    resident = selectors.open_resident(resident_id, params.purpose, params.as_of)
     if resident is None:
         raise not_found("resident")
     return resident

@@ -3,6 +3,8 @@ opened are distinct audit entries (the Haal Centraal BRP practice), each with th
 
 from __future__ import annotations
 
+from datetime import date
+
 from kiban.platform.audit.services import Event, record_many
 
 from .models import Resident
@@ -21,9 +23,15 @@ def search(kana: str, purpose: str) -> list[Resident]:
     return found
 
 
-def open_resident(resident_id: int, purpose: str) -> Resident | None:
-    """One resident, audited as opened with every personal field shown."""
+def open_resident(resident_id: int, purpose: str, as_of: date | None = None) -> Resident | None:
+    """One resident, audited as opened with every personal field shown.
+
+    With ``as_of`` (kiban.standard.contracts, "as of" queries), only if the person was registered on that date.
+    Until the registry keeps attribute history (住民記録 issue), the attributes are today's.
+    """
     resident = Resident.objects.filter(id=resident_id).first()
+    if resident is not None and as_of is not None and not resident.registered_on(as_of):
+        resident = None
     if resident is not None:
         record_many([Event("resident.read", "resident", str(resident.id), Resident.PERSONAL_FIELDS, purpose)])
     return resident
