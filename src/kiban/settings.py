@@ -91,8 +91,25 @@ APP_DB_USER = os.environ.get("KIBAN_APP_DB_USER", "kiban_app")
 APP_DB_PASSWORD = os.environ.get("KIBAN_APP_DB_PASSWORD", "")
 
 _database_url = os.environ.get("DATABASE_URL", "")
+
+
+def _parse_database_url(url: str) -> dj_database_url.DBConfig:
+    """dj-database-url, plus libpq's multi-host form ``postgres://u@h1:p1,h2:p2/db?target_session_attrs=read-write``
+    (two centres, deploy/ha/): HOST and PORT become comma-separated lists, which psycopg/libpq accept as such."""
+    _scheme, sep, rest = url.partition("://")
+    netloc = rest.split("/", 1)[0].split("?", 1)[0]
+    userinfo, at, hostlist = netloc.rpartition("@")
+    if not sep or "," not in hostlist:
+        return dj_database_url.parse(url, conn_max_age=0)
+    hosts = [h.rpartition(":") if ":" in h else (h, "", "") for h in hostlist.split(",")]
+    parsed = dj_database_url.parse(url.replace(netloc, f"{userinfo}{at}{hosts[0][0]}", 1), conn_max_age=0)
+    parsed["HOST"] = ",".join(h for h, _, _ in hosts)
+    parsed["PORT"] = ",".join(p or "5432" for _, _, p in hosts)
+    return parsed
+
+
 if _database_url:
-    _owner = dj_database_url.parse(_database_url, conn_max_age=0)
+    _owner = _parse_database_url(_database_url)
     if _owner["ENGINE"] != "django.db.backends.postgresql":
         raise RuntimeError("DATABASE_URL must be a postgres:// URL (unset it for the embedded SQLite default)")
     _owner["TEST"] = {"NAME": f"test_{_owner['NAME']}"}
