@@ -36,7 +36,8 @@ def readyz(request: HttpRequest) -> HttpResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         checks["database"] = "ok"
-        plan = MigrationExecutor(connection).migration_plan(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
         checks["migrations"] = "ok" if not plan else f"{len(plan)} not applied"
         lag = dispatch_lag_seconds()
         bound = timedelta(seconds=settings.KIBAN_READY_MAX_DISPATCH_LAG).total_seconds()

@@ -50,12 +50,7 @@ class TenantScopedManager(models.Manager):
         tenant_id = current_tenant_id()
         objs = list(objs)
         for obj in objs:
-            if obj.tenant_id is None:
-                obj.tenant_id = tenant_id
-            elif obj.tenant_id != tenant_id:
-                raise PermissionError(
-                    f"refusing to write a row of tenant {obj.tenant_id} in the context of {tenant_id}"
-                )
+            obj.claim_for(tenant_id)
         return super().bulk_create(objs, *args, **kwargs)
 
 
@@ -75,10 +70,15 @@ class TenantOwned(models.Model):
         base_manager_name = "objects"
         default_manager_name = "objects"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        tenant_id = current_tenant_id()
+    def claim_for(self, tenant_id: str) -> None:
+        """Give a new row the current tenant; refuse a row that belongs to another."""
         if self.tenant_id is None:
             self.tenant_id = tenant_id
         elif self.tenant_id != tenant_id:
-            raise PermissionError(f"refusing to write a row of tenant {self.tenant_id} in the context of {tenant_id}")
+            raise PermissionError(
+                f"refusing to write a row of tenant {self.tenant_id} in the context of {tenant_id}"
+            )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.claim_for(current_tenant_id())
         super().save(*args, **kwargs)

@@ -6,12 +6,23 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from .catalog import lookup
+from .catalog import Municipality, lookup
 from .models import Tenant
 
 
 class AlreadyProvisioned(ValueError):
     pass
+
+
+def _tenant(entry: Municipality) -> Tenant:
+    return Tenant(
+        code=entry.code,
+        prefecture_code=entry.prefecture_code,
+        prefecture=entry.prefecture,
+        name=entry.name,
+        kana=entry.kana,
+        kind=entry.kind.value,
+    )
 
 
 def provision(code: str) -> Tenant:
@@ -20,14 +31,9 @@ def provision(code: str) -> Tenant:
     with transaction.atomic():
         if Tenant.objects.filter(code=code).exists():
             raise AlreadyProvisioned(f"{code} {entry.name} is already a tenant")
-        return Tenant.objects.create(
-            code=entry.code,
-            prefecture_code=entry.prefecture_code,
-            prefecture=entry.prefecture,
-            name=entry.name,
-            kana=entry.kana,
-            kind=entry.kind.value,
-        )
+        tenant = _tenant(entry)
+        tenant.save(force_insert=True)
+        return tenant
 
 
 def provision_many(codes: Iterable[str]) -> int:
@@ -35,17 +41,6 @@ def provision_many(codes: Iterable[str]) -> int:
     entries = [lookup(code) for code in codes]
     with transaction.atomic():
         existing = set(Tenant.objects.filter(code__in=[e.code for e in entries]).values_list("code", flat=True))
-        new = [
-            Tenant(
-                code=e.code,
-                prefecture_code=e.prefecture_code,
-                prefecture=e.prefecture,
-                name=e.name,
-                kana=e.kana,
-                kind=e.kind.value,
-            )
-            for e in entries
-            if e.code not in existing
-        ]
+        new = [_tenant(e) for e in entries if e.code not in existing]
         Tenant.objects.bulk_create(new)
     return len(new)
