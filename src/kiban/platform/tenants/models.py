@@ -70,6 +70,10 @@ class TenantOwned(models.Model):
         base_manager_name = "objects"
         default_manager_name = "objects"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.claim_for(current_tenant_id())
+        super().save(*args, **kwargs)
+
     def claim_for(self, tenant_id: str) -> None:
         """Give a new row the current tenant; refuse a row that belongs to another."""
         if self.tenant_id is None:
@@ -78,7 +82,3 @@ class TenantOwned(models.Model):
             raise PermissionError(
                 f"refusing to write a row of tenant {self.tenant_id} in the context of {tenant_id}"
             )
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.claim_for(current_tenant_id())
-        super().save(*args, **kwargs)
