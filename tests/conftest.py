@@ -162,17 +162,31 @@ def in_tenant() -> Callable[[Any], Any]:
 
 @pytest.fixture
 def make_resident(db: None) -> Callable[..., Any]:
-    import datetime
+    """A resident moved in from abroad through the registry's own procedure (new household, householder).
 
+    ``became_resident_on`` sets the move-in date; other keyword arguments are person items (PersonData)."""
+    import datetime
+    import itertools
+
+    from kiban.apps.residents import services
     from kiban.apps.residents.models import Resident
+    from kiban.apps.residents.validation import PersonData
     from kiban.platform.tenants.context import tenant_context
 
+    counter = itertools.count(1)
+
     def make(tenant: Any, family_kana: str = "ヤマダ", **fields: Any) -> Any:
+        moved_in = fields.pop("became_resident_on", datetime.date(2015, 4, 1))
+        address = fields.pop("address", "東京都千代田区千代田1番1号")
+        values = {"family_name": "山田", "given_name": "花子", "family_name_kana": family_kana,
+                  "given_name_kana": "ハナコ", "birth_date": datetime.date(1980, 4, 2), "sex": "2",
+                  "relationship": "世帯主", "domicile": "東京都千代田区千代田1番"} | fields  # fmt: skip
         with tenant_context(tenant.code):
-            values = {"family_name": "山田", "given_name": "花子", "family_name_kana": family_kana,
-                      "given_name_kana": "ハナコ", "birth_date": datetime.date(1980, 4, 2), "sex": "2",
-                      "address": "東京都千代田区千代田1番1号"} | fields  # fmt: skip
-            return Resident.objects.create(**values)
+            result = services.move_in(
+                services.Notification(f"fixture-{next(counter)}-{family_kana}", moved_in, moved_in),
+                address=services.AddressData(address), persons=[PersonData(**values)], origin="abroad",
+            )  # fmt: skip
+            return Resident.objects.get(id=result.resident_ids[0])
 
     return make
 

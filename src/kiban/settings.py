@@ -6,7 +6,8 @@ Everything a deployment changes comes from the environment:
   PostgreSQL; that URL is the *owner* role, used only for migrations and operator set-up. The application
   itself connects as ``KIBAN_APP_DB_USER`` (default ``kiban_app``), a role that owns no table, so row-level
   security applies to it (ARCHITECTURE.md, "Tenancy").
-- ``KIBAN_SECRET_KEY``, ``KIBAN_AUDIT_KEY``: secrets; development defaults are used only when ``KIBAN_DEBUG=1``.
+- ``KIBAN_SECRET_KEY``, ``KIBAN_AUDIT_KEY``, ``KIBAN_MASTER_KEY``:
+  secrets; development defaults are used only when ``KIBAN_DEBUG=1``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ SECRET_KEY = os.environ.get("KIBAN_SECRET_KEY", _DEV_SECRET)
 DEV_SECRET_KEY = _DEV_SECRET
 # Key for the audit chain's HMAC (kept outside the database, so a database administrator cannot re-forge it).
 AUDIT_KEY = os.environ.get("KIBAN_AUDIT_KEY", "kiban-development-audit-key")
+# Master key wrapping each tenant's data key (kiban.platform.crypto): 32 bytes, base64. Outside the database.
+KIBAN_MASTER_KEY = os.environ.get("KIBAN_MASTER_KEY", "a2liYW4tZGV2LW1hc3Rlci1rZXktbm90LXNlY3JldCE=")
 
 ALLOWED_HOSTS = [h for h in os.environ.get("KIBAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
@@ -49,6 +52,7 @@ INSTALLED_APPS = [
     "kiban.platform.events",
     "kiban.platform.monitoring",
     "kiban.platform.metering",
+    "kiban.platform.crypto",
     "kiban.standard",
     "kiban.apps.residents",
     "kiban.demo",

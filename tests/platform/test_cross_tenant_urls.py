@@ -44,13 +44,27 @@ def routes_with_ids() -> list[str]:
     return sorted(set(found))
 
 
-def _resident_in(tenant: Any) -> str:
-    from kiban.apps.residents.models import Resident
+def _moved_in(tenant: Any) -> Any:
+    import datetime
+
+    from kiban.apps.residents import services
+    from kiban.apps.residents.validation import PersonData
 
     with tenant_context(tenant.code):
-        return str(Resident.objects.create(family_name="別", given_name="人", family_name_kana="ベツ",
-                                           given_name_kana="ヒト", birth_date="1990-01-01", sex="1",
-                                           address="東京都新宿区").id)  # fmt: skip
+        return services.move_in(
+            services.Notification(f"cross-{tenant.code}", datetime.date(2020, 1, 1), datetime.date(2020, 1, 1)),
+            address=services.AddressData("東京都新宿区西新宿1番"), origin="abroad",
+            persons=[PersonData(family_name="別", given_name="人", family_name_kana="ベツ", given_name_kana="ヒト",
+                                birth_date=datetime.date(1990, 1, 1), sex="1", relationship="世帯主")],
+        )  # fmt: skip
+
+
+def _resident_in(tenant: Any) -> str:
+    return str(_moved_in(tenant).resident_ids[0])
+
+
+def _household_in(tenant: Any) -> str:
+    return str(_moved_in(tenant).household_ids[0])
 
 
 def _audit_seq_in(tenant: Any) -> str:
@@ -73,6 +87,7 @@ def _subscription_in(tenant: Any) -> str:
 
 ID_FACTORIES: dict[str, Callable[[Any], str]] = {
     "resident_id": _resident_in,
+    "household_id": _household_in,
     "seq": _audit_seq_in,
     "subscription_id": _subscription_in,
 }

@@ -74,3 +74,19 @@ def validate_residence_card_number(number: str) -> str:
     ):
         raise ValueError(f"在留カード等番号 (residence card number) must be like AB12345678CD, got {number!r}")
     return number
+
+
+def resident_code_check_digit(first_ten: str) -> int:
+    """Check digit of a 住民票コード assuming the 個人番号 scheme (modulus 11, weights 2–7 from the right).
+
+    Unverified against 平成14年総務省告示第436号 (see ``validate_resident_record_code``): used to make codes for
+    new records and sample data, never to reject a code.
+    """
+    _require_digits(first_ten, 10, "住民票コード (first ten digits)")
+    total = sum(int(d) * (2 + i % 6) for i, d in enumerate(reversed(first_ten)))
+    remainder = total % 11
+    return 0 if remainder <= 1 else 11 - remainder
+
+
+def make_resident_code(first_ten: str) -> str:
+    return first_ten + str(resident_code_check_digit(first_ten))

@@ -1,26 +1,51 @@
-"""The "as of" contract (kiban.standard.contracts): a person as registered on a base date."""
+"""The "as of" contract (kiban.standard.contracts): a person as registered on a base date, answered from history."""
 
 import datetime
 from typing import Any
 
 from django.test import Client
 
+from kiban.apps.residents import services
+from kiban.platform.tenants.context import tenant_context
+
 
 def test_a_resident_is_found_only_while_registered(tenant_a: Any, client_token: Any, make_resident: Any) -> None:
     moved_in = make_resident(tenant_a, became_resident_on=datetime.date(2020, 5, 1))
-    removed = make_resident(
-        tenant_a, became_resident_on=datetime.date(2010, 1, 1), removed_on=datetime.date(2020, 4, 28), removed=True
-    )
+    removed = make_resident(tenant_a, "サトウ", became_resident_on=datetime.date(2010, 1, 1))
+    with tenant_context(tenant_a.code):
+        services.move_out(
+            services.Notification("out-1", datetime.date(2020, 4, 28), datetime.date(2020, 4, 20)),
+            resident_ids=[removed.id], destination_address="大阪府大阪市北区",
+        )  # fmt: skip
     token = client_token(tenant_a, businesses=["residents"], scopes="residents:read")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
-    def status(resident: Any, as_of: str) -> int:
+    def get(resident: Any, as_of: str) -> Any:
         url = f"/api/v1/tenants/{tenant_a.code}/residents/{resident.id}"
-        return client.get(url, {"purpose": "特別定額給付金", "as_of": as_of}).status_code
+        return client.get(url, {"purpose": "特別定額給付金", "as_of": as_of})
 
     base_date = "2020-04-27"  # 特別定額給付金の基準日
-    assert status(moved_in, base_date) == 404  # moved in afterwards
-    assert status(removed, base_date) == 200  # removed the day after
-    assert status(removed, "2020-04-28") == 404  # removed on that day: a 除票
-    assert status(moved_in, "2020-05-01") == 200
-    assert status(moved_in, "2020-13-01") == 422  # not a date
+    assert get(moved_in, base_date).status_code == 404  # moved in afterwards
+    assert get(removed, base_date).status_code == 200  # removed the day after
+    assert get(removed, base_date).json()["status"] == "registered"
+    assert get(removed, "2020-04-28").status_code == 404  # removed on that day: a 除票
+    assert get(moved_in, "2020-05-01").status_code == 200
+    assert get(moved_in, "2020-13-01").status_code == 422  # not a date
+
+
+def test_as_of_answers_the_address_of_that_day(tenant_a: Any, client_token: Any, make_resident: Any) -> None:
+    person = make_resident(tenant_a, became_resident_on=datetime.date(2019, 1, 10), address="千代田区一番町1番")
+    with tenant_context(tenant_a.code):
+        services.move_within(
+            services.Notification("move-1", datetime.date(2021, 6, 1), datetime.date(2021, 6, 5)),
+            resident_ids=[person.id], address=services.AddressData("千代田区二番町2番"),
+        )  # fmt: skip
+    token = client_token(tenant_a, businesses=["residents"], scopes="residents:read")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    url = f"/api/v1/tenants/{tenant_a.code}/residents/{person.id}"
+    assert client.get(url, {"purpose": "x", "as_of": "2021-05-31"}).json()["address"] == "千代田区一番町1番"
+    assert client.get(url, {"purpose": "x", "as_of": "2021-06-01"}).json()["address"] == "千代田区二番町2番"
+    now = client.get(url, {"purpose": "x"}).json()
+    assert now["address"] == "千代田区二番町2番" and now["previous_address"] == "千代田区一番町1番"
+    history = client.get(f"{url}/history", {"purpose": "x"}).json()
+    assert [h["kind"] for h in history] == ["国外転入等", "転居"]

@@ -48,7 +48,7 @@ def test_bulk_writes_of_another_tenants_rows_are_refused(tenant_a: Any, tenant_b
     import datetime
 
     row = Resident(tenant_id=tenant_b.code, family_name="x", given_name="x", family_name_kana="x",
-                   given_name_kana="x", birth_date=datetime.date(2000, 1, 1), sex="1", address="x")  # fmt: skip
+                   given_name_kana="x", birth_date=datetime.date(2000, 1, 1), sex="1", household_id=1)  # fmt: skip
     with tenant_context(tenant_a.code):
         with pytest.raises(PermissionError, match="tenant 131041"):
             Resident.objects.bulk_create([row])
@@ -136,9 +136,8 @@ def test_with_tenant_a_set_tenant_bs_rows_are_invisible_and_unwritable(
         assert _rows("DELETE FROM residents_resident WHERE id = %s RETURNING id", [b.id]) == []
         with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
             _rows(
-                """INSERT INTO residents_resident (tenant_id, family_name, given_name, family_name_kana,
-                   given_name_kana, birth_date, sex, address, removed)
-                   VALUES (%s, 'x', 'x', 'x', 'x', '2000-01-01', '1', 'x', false)""",
+                """INSERT INTO residents_household (tenant_id, postal_code, address, district, building, established_on)
+                   VALUES (%s, '', 'x', '', '', '2000-01-01')""",
                 [tenant_b.code],
             )
         with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():

@@ -1,20 +1,29 @@
-"""Resident registry API (thin: authorization and audit happen in the platform decorator and the selectors)."""
+"""Resident registry API: every procedure and query (thin: authorization and audit happen in the platform
+decorator, the services and the selectors). This is what other vendors' systems and the portal call."""
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from kiban.platform.api.principals import tenant_operation
-from kiban.platform.api.problems import not_found
+from kiban.platform.api.problems import Problem, not_found
 
-from . import selectors
-from .models import Resident
-from .permissions import BUSINESS, READ_ROLES, READ_SCOPE
+from . import selectors, services
+from .permissions import BUSINESS, PROCEDURE_ROLES, READ_ROLES, READ_SCOPE, SUPERVISOR_ROLES, WRITE_SCOPE
+from .validation import PersonData, ProcedureError
 
 router = Router(tags=["residents"])
 READ = tenant_operation(business=BUSINESS, roles=READ_ROLES, scope=READ_SCOPE)
+WRITE = tenant_operation(business=BUSINESS, roles=PROCEDURE_ROLES, scope=WRITE_SCOPE)
+SUPERVISE = tenant_operation(business=BUSINESS, roles=SUPERVISOR_ROLES, scope=WRITE_SCOPE)
+PURPOSE = Field(min_length=1, max_length=200, description="利用目的 (recorded in the audit trail)")
+
+
+# --- reads -------------------------------------------------------------------------------------------------------
 
 
 class ResidentSummary(Schema):
@@ -24,36 +33,443 @@ class ResidentSummary(Schema):
     family_name_kana: str
     given_name_kana: str
     birth_date: date
+    status: str
+    protected: bool = Field(description="支援措置の対象者 (support measure in force): handle requests with care")
 
 
-class ResidentDetail(ResidentSummary):
+class ResidentDetail(Schema):
+    id: int
+    household_id: int
+    version: int
+    relationship: str
+    kind: str
+    status: str
+    family_name: str
+    given_name: str
+    family_name_kana: str
+    given_name_kana: str
+    birth_date: date
     sex: str
     address: str
-    removed: bool
+    building: str
     became_resident_on: date | None
+    moved_in_on: date | None
+    previous_address: str
+    domicile: str
+    domicile_head: str
+    nationality: str
+    residence_status: str
+    period_of_stay_until: date | None
+    residence_card_number: str
+    alias: str
+    alias_kana: str
+    resident_code: str
+    individual_number_masked: str
     removed_on: date | None
+    removal_reason: str
+
+
+class HistoryEntry(Schema):
+    seq: int
+    kind: str
+    effective_on: date
+    notified_on: date
+    address: str
+    building: str
+    procedure_id: int
+    flags: list[str]
 
 
 class SearchParams(Schema):
-    kana: str = Field(min_length=1, max_length=64, description="氏カナの前方一致 (family-name kana prefix)")
-    purpose: str = Field(min_length=1, max_length=200, description="利用目的 (recorded in the audit trail)")
+    kana: str = Field(default="", max_length=64, description="カナ氏名の前方一致 (width, hiragana and spaces ignored)")
+    name: str = Field(default="", max_length=64, description="漢字氏名の前方一致 (old/new character forms ignored)")
+    address: str = Field(default="", max_length=128, description="住所の前方一致")
+    resident_code: str = Field(default="", max_length=11, description="住民票コード (alone)")
+    birth_date: date | None = Field(default=None, description="生年月日 (narrows a name or address search)")
+    sex: str = Field(default="", max_length=1, description="性別 1/2 (narrows)")
+    include_removed: bool = Field(default=False, description="除票も含める")
+    purpose: str = PURPOSE
 
 
 class DetailParams(Schema):
-    purpose: str = Field(min_length=1, max_length=200, description="利用目的 (recorded in the audit trail)")
+    purpose: str = PURPOSE
     as_of: date | None = Field(default=None, description="基準日: the person as registered on this date")
+
+
+class PurposeParams(Schema):
+    purpose: str = PURPOSE
+
+
+def _detail(record: selectors.ResidentRecord) -> dict[str, Any]:
+    return {
+        **record.values,
+        "id": record.id,
+        "household_id": record.household_id,
+        "version": record.version,
+        "address": record.address,
+        "building": record.building,
+        "individual_number_masked": record.individual_number_masked,
+    }
 
 
 @router.get("/tenants/{code}/residents", response=list[ResidentSummary])
 @READ
-def search_residents(request: HttpRequest, code: str, params: Query[SearchParams]) -> list[Resident]:
-    return selectors.search(params.kana, params.purpose)
+def search_residents(request: HttpRequest, code: str, params: Query[SearchParams]) -> list[Any]:
+    criteria = selectors.SearchCriteria(**params.dict(exclude={"purpose"}))
+    return _procedure_errors(lambda: selectors.search(criteria, params.purpose))
 
 
 @router.get("/tenants/{code}/residents/{resident_id}", response=ResidentDetail)
 @READ
-def get_resident(request: HttpRequest, code: str, resident_id: int, params: Query[DetailParams]) -> Resident:
-    resident = selectors.open_resident(resident_id, params.purpose, params.as_of)
-    if resident is None:
+def get_resident(request: HttpRequest, code: str, resident_id: int, params: Query[DetailParams]) -> dict[str, Any]:
+    record = selectors.open_resident(resident_id, params.purpose, params.as_of)
+    if record is None:
         raise not_found("resident")
-    return resident
+    return _detail(record)
+
+
+@router.get("/tenants/{code}/residents/{resident_id}/history", response=list[HistoryEntry])
+@READ
+def get_history(
+    request: HttpRequest, code: str, resident_id: int, params: Query[PurposeParams]
+) -> list[dict[str, Any]]:
+    entries = selectors.history(resident_id, params.purpose)
+    if not entries:
+        raise not_found("resident")
+    return [
+        {
+            "seq": e.seq,
+            "kind": e.kind,
+            "effective_on": e.effective_on,
+            "notified_on": e.notified_on,
+            "address": e.address,
+            "building": e.building,
+            "procedure_id": e.procedure_id,
+            "flags": e.procedure.flags,
+        }
+        for e in entries
+    ]
+
+
+@router.get("/tenants/{code}/households/{household_id}/members", response=list[ResidentDetail])
+@READ
+def get_household(
+    request: HttpRequest, code: str, household_id: int, params: Query[DetailParams]
+) -> list[dict[str, Any]]:
+    members = selectors.household_members(household_id, params.purpose, params.as_of)
+    if not members:
+        raise not_found("household")
+    return [_detail(m) for m in members]
+
+
+# --- procedures ------------------------------------------------------------------------------------------------
+
+
+class NotificationIn(Schema):
+    request_id: str = Field(min_length=1, max_length=64, description="要求ID: retrying with the same id is safe")
+    effective_on: date = Field(description="異動日")
+    notified_on: date = Field(description="届出日")
+    note: str = Field(default="", max_length=500)
+
+
+class AddressIn(Schema):
+    address: str = Field(max_length=255, description="住所")
+    postal_code: str = Field(default="", max_length=7)
+    district: str = Field(default="", max_length=64, description="町字")
+    building: str = Field(default="", max_length=128, description="方書")
+
+
+class PersonIn(Schema):
+    family_name: str = Field(max_length=64)
+    given_name: str = Field(max_length=64)
+    family_name_kana: str = Field(max_length=128)
+    given_name_kana: str = Field(max_length=128)
+    birth_date: date
+    sex: str = Field(max_length=1, description="1 男, 2 女")
+    relationship: str = Field(default="", max_length=32, description="続柄")
+    kind: str = Field(default="japanese", description="japanese / foreign")
+    domicile: str = Field(default="", max_length=255, description="本籍")
+    domicile_head: str = Field(default="", max_length=128, description="筆頭者")
+    nationality: str = Field(default="", max_length=3, description="国籍・地域 (ISO 3166-1 numeric)")
+    residence_status: str = Field(default="", max_length=64, description="在留資格")
+    period_of_stay_until: date | None = None
+    residence_card_number: str = Field(default="", max_length=12)
+    alias: str = Field(default="", max_length=128, description="通称")
+    alias_kana: str = Field(default="", max_length=128)
+    resident_code: str = Field(default="", max_length=11, description="住民票コード (carried over on a move-in)")
+    individual_number: str = Field(default="", max_length=12, description="個人番号 (stored encrypted)")
+
+    def data(self) -> PersonData:
+        return PersonData(**self.dict())
+
+
+class MoveInIn(NotificationIn):
+    address: AddressIn
+    persons: list[PersonIn] = Field(min_length=1, max_length=30)
+    household_id: int | None = None
+    origin: str = Field(default="domestic", description="domestic / abroad")
+    previous_address: str = Field(default="", max_length=255)
+
+
+class RegisterIn(NotificationIn):
+    address: AddressIn
+    persons: list[PersonIn] = Field(min_length=1, max_length=30)
+    household_id: int | None = None
+    reason: str = Field(max_length=200)
+
+
+class MoveWithinIn(NotificationIn):
+    resident_ids: list[int] = Field(min_length=1, max_length=30)
+    address: AddressIn
+    household_id: int | None = None
+    relationships: dict[int, str] = Field(default_factory=dict)
+
+
+class MoveOutIn(NotificationIn):
+    resident_ids: list[int] = Field(min_length=1, max_length=30)
+    destination_address: str = Field(max_length=255)
+    destination_code: str = Field(default="", max_length=6, description="転出先の地方公共団体コード")
+    abroad: bool = False
+    new_householder_id: int | None = None
+    relationships: dict[int, str] = Field(default_factory=dict)
+
+
+class BirthIn(NotificationIn):
+    household_id: int
+    person: PersonIn
+
+
+class DeathIn(NotificationIn):
+    resident_id: int
+    new_householder_id: int | None = None
+    relationships: dict[int, str] = Field(default_factory=dict)
+
+
+class RemoveIn(NotificationIn):
+    resident_ids: list[int] = Field(min_length=1, max_length=30)
+    reason: str = Field(max_length=200)
+    new_householder_id: int | None = None
+    relationships: dict[int, str] = Field(default_factory=dict)
+
+
+class SplitIn(NotificationIn):
+    resident_ids: list[int] = Field(min_length=1, max_length=30)
+    relationships: dict[int, str]
+
+
+class MergeIn(NotificationIn):
+    from_household_id: int
+    into_household_id: int
+    relationships: dict[int, str]
+
+
+class CompositionIn(NotificationIn):
+    resident_ids: list[int] = Field(min_length=1, max_length=30)
+    into_household_id: int
+    relationships: dict[int, str]
+
+
+class HouseholderIn(NotificationIn):
+    household_id: int
+    relationships: dict[int, str]
+
+
+class CorrectionIn(NotificationIn):
+    resident_id: int
+    changes: dict[str, Any]
+    reason: str = Field(max_length=200)
+
+
+class ResidenceStatusIn(NotificationIn):
+    resident_id: int
+    residence_status: str = Field(max_length=64)
+    period_of_stay_until: date | None = None
+    residence_card_number: str = Field(default="", max_length=12)
+
+
+class ProcedureOut(Schema):
+    procedure_id: int
+    kind: str
+    resident_ids: list[int]
+    household_ids: list[int]
+    flags: list[str]
+    replayed: bool
+
+
+def _procedure_errors(call: Callable[[], Any]) -> Any:
+    try:
+        return call()
+    except ProcedureError as exc:
+        raise Problem(
+            422,
+            "Procedure refused",
+            "; ".join(e.message_en for e in exc.errors),
+            type_="https://kiban.example/problems/procedure",
+            errors=[e.__dict__ for e in exc.errors],
+        ) from exc
+
+
+def _n(body: NotificationIn) -> services.Notification:
+    return services.Notification(body.request_id, body.effective_on, body.notified_on, body.note)
+
+
+def _address(a: AddressIn) -> services.AddressData:
+    return services.AddressData(a.address, a.postal_code, a.district, a.building)
+
+
+@router.post("/tenants/{code}/procedures/move-in", response=ProcedureOut, summary="転入届")
+@WRITE
+def move_in(request: HttpRequest, code: str, body: MoveInIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.move_in(
+            _n(body),
+            address=_address(body.address),
+            persons=[p.data() for p in body.persons],
+            household_id=body.household_id,
+            origin=body.origin,
+            previous_address=body.previous_address,
+        )
+    )
+
+
+@router.post("/tenants/{code}/procedures/move-within", response=ProcedureOut, summary="転居届")
+@WRITE
+def move_within(request: HttpRequest, code: str, body: MoveWithinIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.move_within(
+            _n(body),
+            resident_ids=body.resident_ids,
+            address=_address(body.address),
+            household_id=body.household_id,
+            relationships=body.relationships,
+        )
+    )
+
+
+@router.post("/tenants/{code}/procedures/move-out", response=ProcedureOut, summary="転出届")
+@WRITE
+def move_out(request: HttpRequest, code: str, body: MoveOutIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.move_out(
+            _n(body),
+            resident_ids=body.resident_ids,
+            destination_address=body.destination_address,
+            destination_code=body.destination_code,
+            abroad=body.abroad,
+            new_householder_id=body.new_householder_id,
+            relationships=body.relationships,
+        )
+    )
+
+
+@router.post("/tenants/{code}/procedures/birth", response=ProcedureOut, summary="出生")
+@WRITE
+def birth(request: HttpRequest, code: str, body: BirthIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.birth(_n(body), household_id=body.household_id, person=body.person.data())
+    )
+
+
+@router.post("/tenants/{code}/procedures/death", response=ProcedureOut, summary="死亡")
+@WRITE
+def death(request: HttpRequest, code: str, body: DeathIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.death(
+            _n(body),
+            resident_id=body.resident_id,
+            new_householder_id=body.new_householder_id,
+            relationships=body.relationships,
+        )
+    )
+
+
+@router.post("/tenants/{code}/procedures/split-household", response=ProcedureOut, summary="世帯分離")
+@WRITE
+def split_household(request: HttpRequest, code: str, body: SplitIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.split_household(_n(body), resident_ids=body.resident_ids, relationships=body.relationships)
+    )
+
+
+@router.post("/tenants/{code}/procedures/merge-households", response=ProcedureOut, summary="世帯合併")
+@WRITE
+def merge_households(request: HttpRequest, code: str, body: MergeIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.merge_households(
+            _n(body),
+            from_household_id=body.from_household_id,
+            into_household_id=body.into_household_id,
+            relationships=body.relationships,
+        )
+    )
+
+
+@router.post("/tenants/{code}/procedures/change-composition", response=ProcedureOut, summary="世帯変更")
+@WRITE
+def change_composition(request: HttpRequest, code: str, body: CompositionIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.change_composition(
+            _n(body),
+            resident_ids=body.resident_ids,
+            into_household_id=body.into_household_id,
+            relationships=body.relationships,
+        )
+    )
+
+
+@router.post("/tenants/{code}/procedures/change-householder", response=ProcedureOut, summary="世帯主変更")
+@WRITE
+def change_householder(request: HttpRequest, code: str, body: HouseholderIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.change_householder(_n(body), household_id=body.household_id, relationships=body.relationships)
+    )
+
+
+@router.post("/tenants/{code}/procedures/correction", response=ProcedureOut, summary="職権修正・戸籍届出による修正")
+@SUPERVISE
+def correct(request: HttpRequest, code: str, body: CorrectionIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.correct(_n(body), resident_id=body.resident_id, changes=body.changes, reason=body.reason)
+    )
+
+
+@router.post("/tenants/{code}/procedures/residence-status", response=ProcedureOut, summary="在留資格等の変更")
+@WRITE
+def residence_status(request: HttpRequest, code: str, body: ResidenceStatusIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.change_residence_status(
+            _n(body),
+            resident_id=body.resident_id,
+            residence_status=body.residence_status,
+            period_of_stay_until=body.period_of_stay_until,
+            residence_card_number=body.residence_card_number,
+        )
+    )
+
+
+@router.post("/tenants/{code}/procedures/register-by-authority", response=ProcedureOut, summary="職権記載")
+@SUPERVISE
+def register_by_authority(request: HttpRequest, code: str, body: RegisterIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.register_by_authority(
+            _n(body),
+            address=_address(body.address),
+            persons=[p.data() for p in body.persons],
+            household_id=body.household_id,
+            reason=body.reason,
+        )
+    )
+
+
+@router.post("/tenants/{code}/procedures/remove-by-authority", response=ProcedureOut, summary="職権消除")
+@SUPERVISE
+def remove_by_authority(request: HttpRequest, code: str, body: RemoveIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.remove_by_authority(
+            _n(body),
+            resident_ids=body.resident_ids,
+            reason=body.reason,
+            new_householder_id=body.new_householder_id,
+            relationships=body.relationships,
+        )
+    )

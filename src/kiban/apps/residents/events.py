@@ -19,6 +19,18 @@ RESIDENCE_CARD_CHANGED = EventType(
     "a foreign resident's residence card (在留カード) details changed",
 )
 
+# Between municipalities (through the platform's inter-municipality channel, kiban.platform.events):
+MOVE_OUT_NOTICE = EventType(
+    "residents.transfer.move_out_notice",
+    frozenset({Business.RESIDENTS.value}),
+    "転出証明書情報 / 転入予定: a resident moving here notified the move-out at their municipality (法24条の2)",
+)
+MOVE_IN_NOTICE = EventType(
+    "residents.transfer.move_in_notice",
+    frozenset({Business.RESIDENTS.value}),
+    "転入通知: a resident who moved out of here was recorded by the destination (法9条1項)",
+)
+
 
 def register_event_types() -> None:
-    register(RESIDENT_CHANGED, RESIDENCE_CARD_CHANGED)
+    register(RESIDENT_CHANGED, RESIDENCE_CARD_CHANGED, MOVE_OUT_NOTICE, MOVE_IN_NOTICE)

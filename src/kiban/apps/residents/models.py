@@ -1,21 +1,72 @@
-"""Resident records (住民票)."""
+"""The basic resident register (住民基本台帳): households, residents, their history, procedures and support measures.
+
+Sources: 住民基本台帳法 (昭和42年法律第81号, "法") 6条 (世帯を単位とする住民票), 7条 (記載事項), 8条 (記載・消除・修正),
+and the 住民記録システム標準仕様書 (see docs/residents/requirements.md for requirement ids).
+
+State and history: ``Resident`` and ``Household`` hold the current state; ``ResidentHistory`` is the record of
+truth, append-only, one full snapshot per person per notification, with its 異動日 and 届出日. Replaying the
+history of a person gives their current row (tested), and "as of date D" reads the last snapshot in effect on D.
+Removed persons (除票) keep their rows with ``status = removed``; nothing is ever deleted.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import models
 
 from kiban.platform.tenants.models import TenantOwned
 
+HOUSEHOLDER = "世帯主"
+
+
+class Household(TenantOwned):
+    """A household (世帯, 法6条): people living together and sharing a livelihood, at one address."""
+
+    postal_code = models.CharField("郵便番号", max_length=7, blank=True)
+    address = models.CharField("住所", max_length=255)
+    district = models.CharField("町字", max_length=64, blank=True)
+    building = models.CharField("方書", max_length=128, blank=True)
+    established_on = models.DateField("世帯成立日")
+
+    class Meta:
+        verbose_name = "household (世帯)"
+
+    def __str__(self) -> str:
+        return f"世帯 {self.number}"
+
+    @property
+    def number(self) -> str:
+        """世帯番号: the household's identifier, as printed."""
+        return f"{self.id:010d}"
+
+    @property
+    def full_address(self) -> str:
+        return f"{self.address}　{self.building}" if self.building else self.address
+
 
 class Resident(TenantOwned):
-    """A person recorded in the municipality's basic resident register (住民基本台帳法 7条)."""
+    """A person recorded in the register (法7条). The current state; ``ResidentHistory`` keeps every change."""
 
     class Sex(models.TextChoices):
-        # 住民記録システム標準仕様書 / 基本データリスト: 性別 1 男, 2 女
+        # 住民記録システム標準仕様書 基本データリスト: 性別 1 男, 2 女
         MALE = "1", "男"
         FEMALE = "2", "女"
+
+    class Kind(models.TextChoices):
+        # 住民票の種別: 日本人住民 (法7条) / 外国人住民 (法30条の45)
+        JAPANESE = "japanese", "日本人"
+        FOREIGN = "foreign", "外国人"
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", "住登者"
+        REMOVED = "removed", "消除者 (除票)"
+
+    household = models.ForeignKey(Household, models.PROTECT, db_constraint=False, related_name="members")
+    relationship = models.CharField("続柄", max_length=32)
+    kind = models.CharField("住民種別", max_length=10, choices=Kind.choices, default=Kind.JAPANESE)
+    status = models.CharField("住民状態", max_length=10, choices=Status.choices, default=Status.REGISTERED)
 
     family_name = models.CharField("氏", max_length=64)
     given_name = models.CharField("名", max_length=64)
@@ -23,22 +74,104 @@ class Resident(TenantOwned):
     given_name_kana = models.CharField("名カナ", max_length=128)
     birth_date = models.DateField("生年月日")
     sex = models.CharField("性別", max_length=1, choices=Sex.choices)
-    address = models.CharField("住所", max_length=255)
-    removed = models.BooleanField("消除", default=False)
+
     became_resident_on = models.DateField("住民となった年月日", null=True, blank=True)
+    moved_in_on = models.DateField("住定日", null=True, blank=True)
+    previous_address = models.CharField("前住所", max_length=255, blank=True)
+    domicile = models.CharField("本籍", max_length=255, blank=True)
+    domicile_head = models.CharField("筆頭者", max_length=128, blank=True)
+
+    nationality = models.CharField("国籍・地域", max_length=64, blank=True)
+    residence_status = models.CharField("在留資格", max_length=64, blank=True)
+    period_of_stay_until = models.DateField("在留期間の満了の日", null=True, blank=True)
+    residence_card_number = models.CharField("在留カード等の番号", max_length=12, blank=True)
+    alias = models.CharField("通称", max_length=128, blank=True)
+    alias_kana = models.CharField("通称カナ", max_length=128, blank=True)
+
+    resident_code = models.CharField("住民票コード", max_length=11)
+    individual_number_cipher = models.BinaryField("個人番号 (暗号化)", null=True, editable=False)
+    individual_number_digest = models.CharField("個人番号ダイジェスト", max_length=64, blank=True, editable=False)
+
     removed_on = models.DateField("消除日", null=True, blank=True)
+    removal_reason = models.CharField("消除事由", max_length=32, blank=True)
+
+    search_kana = models.CharField("検索用カナ", max_length=256, editable=False)
+    search_name = models.CharField("検索用氏名", max_length=128, editable=False)
+    version = models.PositiveIntegerField("版", default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["tenant", "family_name_kana", "given_name_kana"], name="resident_kana_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "search_kana"], name="resident_search_kana_idx"),
+            models.Index(fields=["tenant", "search_name"], name="resident_search_name_idx"),
+            models.Index(fields=["tenant", "birth_date"], name="resident_birth_idx"),
+            models.Index(fields=["tenant", "household"], name="resident_household_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "resident_code"], name="resident_code_unique"),
+            models.UniqueConstraint(
+                fields=["tenant", "individual_number_digest"],
+                condition=~models.Q(individual_number_digest=""),
+                name="resident_individual_number_unique",
+            ),
+            # 法6条: one householder per household among the registered members (the service checks "at least one").
+            models.UniqueConstraint(
+                fields=["tenant", "household"],
+                condition=models.Q(relationship=HOUSEHOLDER, status="registered"),
+                name="resident_one_householder",
+            ),
+        ]
+        verbose_name = "resident (住民)"
 
     def __str__(self) -> str:
         return f"{self.family_name} {self.given_name}"
+
+    @property
+    def is_registered(self) -> bool:
+        return self.status == self.Status.REGISTERED
+
+    @property
+    def address(self) -> str:
+        """The household's address with 方書 (法7条7号): a person's address is their household's."""
+        return self.household.full_address
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name}　{self.given_name}"
 
     def registered_on(self, day: date) -> bool:
         """Whether the person was a resident of the municipality on ``day`` (from moving in until removal)."""
         started = self.became_resident_on or self.birth_date
         return started <= day and (self.removed_on is None or day < self.removed_on)
 
+    # Fields kept in each history snapshot (the record as it stood after a notification). The individual number
+    # is kept as its digest only; the ciphertext stays on the current row.
+    SNAPSHOT_FIELDS = (
+        "household_id",
+        "relationship",
+        "kind",
+        "status",
+        "family_name",
+        "given_name",
+        "family_name_kana",
+        "given_name_kana",
+        "birth_date",
+        "sex",
+        "became_resident_on",
+        "moved_in_on",
+        "previous_address",
+        "domicile",
+        "domicile_head",
+        "nationality",
+        "residence_status",
+        "period_of_stay_until",
+        "residence_card_number",
+        "alias",
+        "alias_kana",
+        "resident_code",
+        "individual_number_digest",
+        "removed_on",
+        "removal_reason",
+    )
     PERSONAL_FIELDS = (
         "family_name",
         "given_name",
@@ -47,5 +180,100 @@ class Resident(TenantOwned):
         "birth_date",
         "sex",
         "address",
+        "relationship",
     )
     LIST_FIELDS = ("family_name", "given_name", "family_name_kana", "given_name_kana", "birth_date")
+
+    def snapshot(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name in self.SNAPSHOT_FIELDS:
+            value = getattr(self, name)
+            values[name] = value.isoformat() if isinstance(value, date) else value
+        return values
+
+
+class Procedure(TenantOwned):
+    """One notification or authority action (届出・職権), processed in one transaction.
+
+    ``request_id`` makes procedures idempotent: a client that retries after a failover (kiban.platform.ha) gets
+    the procedure it already made, not a second one.
+    """
+
+    append_only = True
+
+    kind = models.CharField("異動事由", max_length=32)
+    request_id = models.CharField("要求ID", max_length=64)
+    effective_on = models.DateField("異動日")
+    notified_on = models.DateField("届出日")
+    flags = models.JSONField("注意事項", default=list)
+    actor = models.CharField("処理者", max_length=150)
+    payload = models.JSONField("入力", default=dict)
+    result = models.JSONField("結果", default=dict)
+    recorded_at = models.DateTimeField("処理日時", auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "request_id"], name="procedure_request_unique")]
+        verbose_name = "procedure (異動処理)"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.effective_on}"
+
+
+class ResidentHistory(TenantOwned):
+    """A person's record as it stood after one procedure (住民票の異動履歴). Append-only."""
+
+    append_only = True
+
+    resident = models.ForeignKey(Resident, models.PROTECT, db_constraint=False, related_name="history")
+    procedure = models.ForeignKey(Procedure, models.PROTECT, db_constraint=False, related_name="entries")
+    seq = models.PositiveIntegerField("版")
+    kind = models.CharField("異動事由", max_length=32)
+    effective_on = models.DateField("異動日")
+    notified_on = models.DateField("届出日")
+    address = models.CharField("住所", max_length=255)
+    building = models.CharField("方書", max_length=128, blank=True)
+    snapshot = models.JSONField("記録内容")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "resident", "seq"], name="resident_history_seq")]
+        indexes = [models.Index(fields=["tenant", "effective_on"], name="resident_history_effective_idx")]
+        ordering = ["resident_id", "seq"]
+        verbose_name = "resident history (異動履歴)"
+
+    def __str__(self) -> str:
+        return f"{self.resident_id}#{self.seq} {self.kind} {self.effective_on}"
+
+
+class SupportMeasure(TenantOwned):
+    """A support measure (支援措置) protecting a person (DV, stalking, child abuse victims): 法12条6項, 20条5項
+    and 住民基本台帳事務処理要領 第5-10; the standard's requirements are listed in docs/residents/requirements.md.
+
+    One row per period: confirmation gives one year (``ends_on`` set automatically); an extension adds a row
+    starting the day after. A provisional measure (仮支援措置) protects at once, before confirmation.
+    """
+
+    class Kind(models.TextChoices):
+        PROVISIONAL = "provisional", "仮支援措置"
+        CONFIRMED = "confirmed", "支援措置"
+
+    resident = models.ForeignKey(Resident, models.PROTECT, db_constraint=False, related_name="support_measures")
+    kind = models.CharField("種別", max_length=12, choices=Kind.choices)
+    starts_on = models.DateField("開始日")
+    ends_on = models.DateField("終了予定日", null=True, blank=True)
+    released_on = models.DateField("解除日", null=True, blank=True)
+    released_by = models.CharField("解除者", max_length=150, blank=True)
+    release_reason = models.CharField("解除理由", max_length=200, blank=True)
+    requested_by = models.CharField("申出者", max_length=150)
+    recorded_by = models.CharField("登録者", max_length=150)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "resident"], name="support_measure_resident_idx")]
+        verbose_name = "support measure (支援措置)"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.starts_on}–{self.ends_on or ''}"
+
+    def in_force_on(self, day: date) -> bool:
+        if self.released_on is not None and day >= self.released_on:
+            return False
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)

@@ -1,37 +1,186 @@
-"""Reads of resident records. Every read of a person is audited: a person in a result list and a person
-opened are distinct audit entries (the Haal Centraal BRP practice), each with the fields shown and the purpose."""
+"""Reads of the resident register. Every read of a person is audited: a person in a result list and a person
+opened are distinct audit entries (the Haal Centraal BRP practice), each with the fields shown and the purpose.
+
+Search takes only defined combinations of criteria (標準仕様書 検索; Haal Centraal), never "everyone born in 1980".
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from kiban.platform.audit.services import Event, record_many
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
-from .models import Resident
+from kiban.platform.audit.services import Event, record, record_many
+from kiban.platform.crypto import services as crypto
+from kiban.standard.text import search_key
+
+from .models import Household, Resident, ResidentHistory, SupportMeasure
+from .services import INDIVIDUAL_NUMBER
+from .validation import Problems
 
 SEARCH_LIMIT = 50
 
 
-def search(kana: str, purpose: str) -> list[Resident]:
-    """Residents whose family-name kana starts with ``kana``; each one listed is audited."""
-    found = list(
-        Resident.objects.filter(family_name_kana__startswith=kana).order_by(
-            "family_name_kana", "given_name_kana", "id"
-        )[:SEARCH_LIMIT]
+@dataclass(frozen=True)
+class SearchCriteria:
+    """One of the defined combinations: kana name, kanji name, address (each optionally narrowed by date of birth
+    and sex), or the resident record code. Names and kana are compared after ``kiban.standard.text.search_key``
+    (full/half width, hiragana/katakana, old/new character forms and spaces do not matter)."""
+
+    kana: str = ""
+    name: str = ""
+    address: str = ""
+    resident_code: str = ""
+    birth_date: date | None = None
+    sex: str = ""
+    include_removed: bool = False
+
+    def validate(self) -> None:
+        problems = Problems()
+        if not (self.kana.strip() or self.name.strip() or self.address.strip() or self.resident_code.strip()):
+            problems.add("criteria", "combination",
+                         "カナ氏名・漢字氏名・住所・住民票コードのいずれかを入力してください（生年月日・性別だけでは検索できません）。",
+                         "Search by kana name, name, address or resident record code; date of birth and sex only "
+                         "narrow such a search.")  # fmt: skip
+        if self.resident_code and (self.kana or self.name or self.address):
+            problems.add("resident_code", "combination", "住民票コードは単独で検索してください。",
+                         "Search by resident record code alone.")  # fmt: skip
+        problems.raise_if_any()
+
+
+def _prefix(queryset: QuerySet[Resident], column: str, text: str) -> QuerySet[Resident]:
+    """An index-friendly prefix match: ``column >= key AND column < key || U+FFFF`` (a LIKE prefix is not
+    turned into an index range under a non-C collation)."""
+    key = search_key(text)
+    return queryset.filter(**{f"{column}__gte": key, f"{column}__lt": key + "\uffff"})
+
+
+def protected_ids(resident_ids: list[int], day: date | None = None) -> set[int]:
+    """Who among these has a support measure (支援措置) in force on ``day``."""
+    day = day or timezone.localdate()
+    measures = SupportMeasure.objects.filter(resident_id__in=resident_ids, released_on__isnull=True)
+    return {m.resident_id for m in measures if m.in_force_on(day)}
+
+
+def search(criteria: SearchCriteria, purpose: str) -> list[Resident]:
+    """Residents matching one defined combination of criteria; each one listed is audited."""
+    criteria.validate()
+    found: QuerySet[Resident] = Resident.objects.all()
+    if not criteria.include_removed:
+        found = found.filter(status=Resident.Status.REGISTERED)
+    if criteria.resident_code:
+        found = found.filter(resident_code=criteria.resident_code.strip())
+    if criteria.kana:
+        found = _prefix(found, "search_kana", criteria.kana)
+    if criteria.name:
+        found = _prefix(found, "search_name", criteria.name)
+    if criteria.address:
+        found = found.filter(household__address__startswith=criteria.address.strip())
+    if criteria.birth_date:
+        found = found.filter(birth_date=criteria.birth_date)
+    if criteria.sex:
+        found = found.filter(sex=criteria.sex)
+    today = timezone.localdate()
+    in_force = SupportMeasure.objects.filter(resident_id=OuterRef("id"), released_on__isnull=True, starts_on__lte=today).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
     )
-    record_many(Event("resident.listed", "resident", str(r.id), Resident.LIST_FIELDS, purpose) for r in found)
-    return found
+    results: list[Resident] = list(
+        found.annotate(protected=Exists(in_force)).order_by("search_kana", "birth_date", "id")[:SEARCH_LIMIT]
+    )
+    record_many(Event("resident.listed", "resident", str(r.id), Resident.LIST_FIELDS, purpose) for r in results)
+    return results
 
 
-def open_resident(resident_id: int, purpose: str, as_of: date | None = None) -> Resident | None:
-    """One resident, audited as opened with every personal field shown.
+@dataclass(frozen=True)
+class ResidentRecord:
+    """A person's record as it stood on a date (from history) or now: what the API and UI show."""
 
-    With ``as_of`` (kiban.standard.contracts, "as of" queries), only if the person was registered on that date.
-    Until the registry keeps attribute history (住民記録 issue), the attributes are today's.
-    """
+    id: int
+    household_id: int
+    address: str
+    building: str
+    values: dict[str, Any]
+    version: int
+    individual_number_masked: str
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _record_from_history(resident: Resident, entry: ResidentHistory) -> ResidentRecord:
+    values = dict(entry.snapshot)
+    for key in ("birth_date", "became_resident_on", "moved_in_on", "period_of_stay_until", "removed_on"):
+        if values.get(key):
+            values[key] = date.fromisoformat(values[key])
+    return ResidentRecord(
+        id=resident.id, household_id=values["household_id"], address=entry.address, building=entry.building,
+        values=values, version=entry.seq, individual_number_masked=mask(resident),
+    )  # fmt: skip
+
+
+def mask(resident: Resident) -> str:
+    """The individual number shown masked (番号法 12条: 安全管理措置): only whether one is recorded."""
+    return "************" if resident.individual_number_digest else ""
+
+
+def open_resident(resident_id: int, purpose: str, as_of: date | None = None) -> ResidentRecord | None:
+    """One resident as recorded now, or as registered on ``as_of`` (from history), audited as opened."""
+    resident = Resident.objects.select_related("household").filter(id=resident_id).first()
+    if resident is None:
+        return None
+    entries = ResidentHistory.objects.filter(resident_id=resident.id)
+    if as_of is not None:
+        entries = entries.filter(effective_on__lte=as_of)
+    entry = entries.order_by("-effective_on", "-seq").first() if as_of is not None else entries.order_by("-seq").first()
+    if entry is None:
+        return None
+    record_ = _record_from_history(resident, entry)
+    if as_of is not None and (record_.status == Resident.Status.REMOVED and record_.removed_on <= as_of):
+        return None
+    record_many([Event("resident.read", "resident", str(resident.id), Resident.PERSONAL_FIELDS, purpose)])
+    return record_
+
+
+def history(resident_id: int, purpose: str) -> list[ResidentHistory]:
+    """Every entry of a person's history, oldest first (audited as a read of the history)."""
+    entries = list(ResidentHistory.objects.filter(resident_id=resident_id).select_related("procedure").order_by("seq"))
+    if entries:
+        record("resident.history_read", "resident", str(resident_id), fields_read=["history"], purpose=purpose)
+    return entries
+
+
+def household_members(household_id: int, purpose: str, as_of: date | None = None) -> list[ResidentRecord]:
+    """The registered members of a household now or on ``as_of``, householder first (each audited as opened)."""
+    day = as_of or timezone.localdate()
+    candidates = ResidentHistory.objects.filter(effective_on__lte=day).order_by("resident_id", "-effective_on", "-seq")
+    ids = set(candidates.filter(snapshot__household_id=household_id).values_list("resident_id", flat=True))
+    members = []
+    for resident in Resident.objects.filter(id__in=ids):
+        entry = candidates.filter(resident_id=resident.id).first()
+        if entry is None:
+            continue
+        rec = _record_from_history(resident, entry)
+        if rec.household_id == household_id and rec.status == Resident.Status.REGISTERED:
+            members.append(rec)
+    members.sort(key=lambda m: (m.relationship != "世帯主", m.birth_date, m.id))
+    record_many(Event("resident.read", "resident", str(m.id), Resident.PERSONAL_FIELDS, purpose) for m in members)
+    return members
+
+
+def reveal_individual_number(resident_id: int, purpose: str) -> str | None:
+    """The individual number in clear, for a purpose the law allows (番号法 9条, 別表); every reveal is audited."""
     resident = Resident.objects.filter(id=resident_id).first()
-    if resident is not None and as_of is not None and not resident.registered_on(as_of):
-        resident = None
-    if resident is not None:
-        record_many([Event("resident.read", "resident", str(resident.id), Resident.PERSONAL_FIELDS, purpose)])
-    return resident
+    if resident is None or resident.individual_number_cipher is None:
+        return None
+    record("resident.individual_number_read", "resident", str(resident.id), ["individual_number"], purpose)
+    return crypto.decrypt(resident.individual_number_cipher, INDIVIDUAL_NUMBER)
+
+
+def household(household_id: int) -> Household | None:
+    return Household.objects.filter(id=household_id).first()

@@ -10,10 +10,14 @@ from kiban.platform.web.staff import staff_view
 
 from . import selectors
 from .permissions import READ_ROLES
+from .validation import ProcedureError
 
 
 class SearchForm(forms.Form):
-    kana = forms.CharField(label="氏カナ (family name in katakana)", max_length=64)
+    kana = forms.CharField(label="カナ氏名 (name in kana)", max_length=64, required=False)
+    name = forms.CharField(label="漢字氏名 (name)", max_length=64, required=False)
+    address = forms.CharField(label="住所 (address)", max_length=128, required=False)
+    birth_date = forms.DateField(label="生年月日 (date of birth)", required=False)
     purpose = forms.CharField(label="利用目的 (purpose)", max_length=200)
 
 
@@ -26,7 +30,15 @@ def resident_search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     results = None
     if form.is_valid():
-        results = selectors.search(form.cleaned_data["kana"], form.cleaned_data["purpose"])
+        data = form.cleaned_data
+        criteria = selectors.SearchCriteria(
+            kana=data["kana"], name=data["name"], address=data["address"], birth_date=data["birth_date"]
+        )
+        try:
+            results = selectors.search(criteria, data["purpose"])
+        except ProcedureError as exc:
+            for error in exc.errors:
+                form.add_error(None, f"{error.message} ({error.message_en})")
     return render(request, "residents/search.html", {"form": form, "results": results})
 
 

@@ -1,0 +1,858 @@
+"""Procedures of the resident register: one function per notification or authority action (届出・職権).
+
+Every procedure, in one transaction: checks everything first (``ProcedureError`` with every problem, nothing
+written), changes the current rows, appends one history snapshot per person touched, writes a ``Procedure`` row
+(idempotent by the caller's request id), an audit entry, and a ``residents.resident.changed`` event per person
+(the outbox; kiban.platform.events). Section numbers are of 住民基本台帳法 ("法") unless said otherwise.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from kiban.platform.audit.actor import current_actor
+from kiban.platform.audit.services import record
+from kiban.platform.crypto import services as crypto
+from kiban.platform.events.services import publish, send_to_tenant
+from kiban.platform.metering import services as metering
+from kiban.platform.tenants.context import current_tenant_id
+from kiban.platform.tenants.models import Tenant
+from kiban.standard import numbers
+from kiban.standard.codes import ChangeReason
+from kiban.standard.text import normalize_kana_input, search_key
+
+from . import events
+from .models import HOUSEHOLDER, Household, Procedure, Resident, ResidentHistory
+from .validation import PersonData, Problems, check_dates, check_foreign, check_person
+
+INDIVIDUAL_NUMBER = "residents.individual_number"
+
+
+@dataclass(frozen=True)
+class Notification:
+    """What every procedure carries: the caller's request id (idempotency), 異動日 and 届出日."""
+
+    request_id: str
+    effective_on: date
+    notified_on: date
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class AddressData:
+    address: str
+    postal_code: str = ""
+    district: str = ""
+    building: str = ""
+
+
+@dataclass(frozen=True)
+class ProcedureResult:
+    procedure_id: int
+    kind: str
+    resident_ids: list[int]
+    household_ids: list[int]
+    flags: list[str] = field(default_factory=list)
+    replayed: bool = False
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The procedure runner
+
+
+class _Run:
+    """Collects what a procedure changes, then checks the household invariants and records it all."""
+
+    def __init__(self, kind: str, n: Notification, payload: Mapping[str, Any]) -> None:
+        self.kind = kind
+        self.n = n
+        self.payload = dict(payload)
+        self.problems = Problems()
+        self.today = timezone.localdate()
+        self.flags: list[str] = []
+        self.residents: dict[int, Resident] = {}
+        self.new: list[Resident] = []
+        self.households: set[int] = set()
+
+    def check_dates(self) -> None:
+        self.flags = check_dates(self.problems, self.kind, self.n.effective_on, self.n.notified_on, self.today)
+
+    def registered(self, resident_ids: Iterable[int], field_name: str = "resident_ids") -> list[Resident]:
+        """The registered residents with these ids, locked for this procedure; a problem for each missing one."""
+        ids = list(dict.fromkeys(resident_ids))
+        if not ids:
+            self.problems.add(field_name, "required", "対象者を選んでください。", "Choose at least one person.")
+            return []
+        found = {r.id: r for r in Resident.objects.select_for_update().filter(id__in=ids)}
+        people = []
+        for rid in ids:
+            r = found.get(rid)
+            if r is None:
+                self.problems.add(field_name, "not_found", f"住民（ID {rid}）が見つかりません。", f"No resident with id {rid}.")
+            elif not r.is_registered:
+                self.problems.add(field_name, "removed", f"{r.display_name}さんは既に消除されています（除票）。",
+                                  f"Resident {rid} has been removed from the register.")  # fmt: skip
+            else:
+                if self.n.effective_on < _last_effective_on(r):
+                    self.problems.add("effective_on", "before_last_change",
+                                      f"異動日が{r.display_name}さんの前回の異動日より前です。",
+                                      f"The date of change is before resident {rid}'s last recorded change.")  # fmt: skip
+                people.append(r)
+        return people
+
+    def household(self, household_id: int, field_name: str = "household_id") -> Household | None:
+        household = Household.objects.select_for_update().filter(id=household_id).first()
+        if household is None:
+            self.problems.add(field_name, "not_found", f"世帯（番号 {household_id}）が見つかりません。",
+                              f"No household {household_id}.")  # fmt: skip
+        elif not Resident.objects.filter(household_id=household_id, status=Resident.Status.REGISTERED).exists():
+            self.problems.add(field_name, "empty", "この世帯には住民がいません。", "The household has no registered members.")
+        return household
+
+    def change(self, resident: Resident) -> None:
+        if resident.pk is None:
+            self.new.append(resident)
+        else:
+            self.residents[resident.id] = resident
+        self.households.add(resident.household_id)
+
+    def finish(self) -> ProcedureResult:
+        self.problems.raise_if_any()
+        changed = [*self.residents.values(), *self.new]
+        for r in changed:
+            r.search_kana = search_key(r.family_name_kana + r.given_name_kana)
+            r.search_name = search_key(r.family_name + r.given_name)
+        # Demotions before promotions: at no point may a household have two registered householders.
+        for r in sorted(changed, key=lambda r: r.relationship == HOUSEHOLDER and r.is_registered):
+            r.version += 1
+            r.save()
+        self.households |= {r.household_id for r in changed}
+        self._check_households()
+        self.problems.raise_if_any()
+        procedure = Procedure(
+            kind=self.kind,
+            request_id=self.n.request_id,
+            effective_on=self.n.effective_on,
+            notified_on=self.n.notified_on,
+            flags=self.flags,
+            actor=f"{current_actor().kind}:{current_actor().ident}",
+            payload=_jsonable(self.payload),
+        )
+        procedure.result = {
+            "resident_ids": [r.id for r in changed],  # in the order the procedure named them
+            "household_ids": sorted(self.households),
+            "flags": self.flags,
+        }
+        procedure.save()
+        households = Household.objects.in_bulk(self.households)
+        ResidentHistory.objects.bulk_create(
+            [
+                ResidentHistory(
+                    resident_id=r.id, procedure=procedure, seq=r.version, kind=self.kind,
+                    effective_on=self.n.effective_on, notified_on=self.n.notified_on,
+                    address=households[r.household_id].address, building=households[r.household_id].building,
+                    snapshot=r.snapshot(),
+                )
+                for r in changed
+            ]
+        )
+        record(f"residents.procedure.{_slug(self.kind)}", "procedure", str(procedure.id), purpose=self.kind)
+        for r in changed:
+            publish(
+                events.RESIDENT_CHANGED.name,
+                f"residents/{r.id}",
+                {
+                    "resident_id": r.id,
+                    "reason": self.kind,
+                    "effective_on": self.n.effective_on.isoformat(),
+                    "household_id": r.household_id,
+                    "status": r.status,
+                },
+            )
+        metering.add(current_tenant_id(), "procedures")
+        return ProcedureResult(procedure.id, self.kind, **procedure.result)
+
+    def _check_households(self) -> None:
+        """法6条: each household with registered members has exactly one householder among them."""
+        counts = (
+            Resident.objects.filter(household_id__in=self.households, status=Resident.Status.REGISTERED)
+            .values("household_id")
+            .annotate(members=Count("id"), householders=Count("id", filter=Q(relationship=HOUSEHOLDER)))
+        )
+        for row in counts:
+            number = f"{row['household_id']:010d}"
+            if row["householders"] == 0:
+                self.problems.add("relationships", "householder_missing",
+                                  f"世帯（{number}）に世帯主がいなくなります。世帯主変更も併せて入力してください。",
+                                  f"Household {number} would have no householder; record the new householder too.")  # fmt: skip
+            elif row["householders"] > 1:
+                self.problems.add("relationships", "householder_doubled", f"世帯（{number}）に世帯主が2人になります。",
+                                  f"Household {number} would have two householders.")  # fmt: skip
+
+
+def _start(kind: str, n: Notification, payload: Mapping[str, Any]) -> _Run | ProcedureResult:
+    """A new run, or the result of the procedure this request id already made (a client's retry)."""
+    problems = Problems()
+    if not n.request_id or len(n.request_id) > 64:
+        problems.add("request_id", "invalid", "要求IDは1〜64文字です。", "The request id must be 1–64 characters.")
+    done = Procedure.objects.filter(request_id=n.request_id).first() if not problems else None
+    if done is not None and done.kind != kind:
+        problems.add("request_id", "reused", "この要求IDは別の手続で使われています。",
+                     "This request id was already used for a different procedure.")  # fmt: skip
+    problems.raise_if_any()
+    if done is not None:
+        return ProcedureResult(done.id, done.kind, replayed=True, **done.result)
+    return _Run(kind, n, payload)
+
+
+def _atomic(body: Any) -> Any:
+    """Run a procedure body in one transaction; a concurrent duplicate request id is answered like a retry."""
+
+    def run(kind: str, n: Notification, payload: Mapping[str, Any], *args: Any, **kwargs: Any) -> ProcedureResult:
+        started = _start(kind, n, payload)
+        if isinstance(started, ProcedureResult):
+            return started
+        try:
+            with transaction.atomic():
+                body(started, *args, **kwargs)
+                return started.finish()
+        except IntegrityError:
+            done = _start(kind, n, payload)
+            if isinstance(done, ProcedureResult):
+                return done
+            raise
+
+    return run
+
+
+def _last_effective_on(resident: Resident) -> date:
+    last = ResidentHistory.objects.filter(resident_id=resident.id).order_by("-seq").values_list("effective_on", flat=True)
+    return last.first() or date.min
+
+
+def _slug(kind: str) -> str:
+    return {r.value: r.name.lower() for r in ChangeReason}.get(kind, "other")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items() if k != "individual_number"}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "__dataclass_fields__"):
+        return _jsonable(asdict(value))
+    return value
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Building new records
+
+
+def new_resident_code() -> str:
+    """A fresh 住民票コード for a person recorded for the first time (出生, 国外からの転入).
+
+    In production J-LIS (地方公共団体情報システム機構) assigns codes from the 住基ネット range given to each
+    municipality (法30条の3); Kiban draws ten random digits and adds the check digit, and retries on a collision.
+    """
+    while True:
+        code = numbers.make_resident_code(f"{secrets.randbelow(10**10):010d}")
+        if not Resident.objects.filter(resident_code=code).exists():
+            return code
+
+
+def _person_row(run: _Run, person: PersonData, household: Household, prefix: str) -> Resident:
+    resident = Resident(
+        household=household,
+        relationship=person.relationship,
+        kind=person.kind,
+        family_name=person.family_name.strip(),
+        given_name=person.given_name.strip(),
+        family_name_kana=normalize_kana_input(person.family_name_kana).strip(),
+        given_name_kana=normalize_kana_input(person.given_name_kana).strip(),
+        birth_date=person.birth_date,
+        sex=person.sex,
+        domicile=person.domicile if person.kind == "japanese" else "",
+        domicile_head=person.domicile_head if person.kind == "japanese" else "",
+        nationality=person.nationality,
+        residence_status=person.residence_status,
+        period_of_stay_until=person.period_of_stay_until,
+        residence_card_number=person.residence_card_number,
+        alias=person.alias,
+        alias_kana=normalize_kana_input(person.alias_kana) if person.alias_kana else "",
+        resident_code=person.resident_code or new_resident_code(),
+        became_resident_on=run.n.effective_on,
+        moved_in_on=run.n.effective_on,
+    )
+    if person.individual_number:
+        set_individual_number(resident, person.individual_number)
+    return resident
+
+
+def _check_new_person(run: _Run, prefix: str, person: PersonData) -> None:
+    """法7条 items, and that the person is not registered here already (住民票コード, 個人番号)."""
+    check_person(run.problems, prefix, person, run.n.effective_on)
+    registered = Resident.objects.filter(status=Resident.Status.REGISTERED)
+    if person.resident_code and registered.filter(resident_code=person.resident_code).exists():
+        run.problems.add(f"{prefix}.resident_code", "already_registered", "この住民票コードの方は既に住民登録されています。",
+                         "A registered resident already has this resident record code.")  # fmt: skip
+    if person.individual_number and not any(e.field == f"{prefix}.individual_number" for e in run.problems.errors):
+        if Resident.objects.filter(individual_number_digest=crypto.digest(person.individual_number, INDIVIDUAL_NUMBER)).exists():
+            run.problems.add(f"{prefix}.individual_number", "duplicate", "この個人番号は別の住民に記録されています。",
+                             "This individual number is recorded for another resident.")  # fmt: skip
+
+
+def set_individual_number(resident: Resident, number: str) -> None:
+    """Store a 個人番号 encrypted with the tenant's key, with a keyed digest for uniqueness (番号法 7条, 12条)."""
+    resident.individual_number_cipher = crypto.encrypt(number, INDIVIDUAL_NUMBER)
+    resident.individual_number_digest = crypto.digest(number, INDIVIDUAL_NUMBER)
+
+
+def _new_household(run: _Run, address: AddressData) -> Household:
+    if not address.address.strip():
+        run.problems.add("address.address", "required", "住所を入力してください。", "Enter the address.")
+    if address.postal_code and not (len(address.postal_code) == 7 and address.postal_code.isdigit()):
+        run.problems.add("address.postal_code", "invalid", "郵便番号は7桁の数字です。", "The postal code is 7 digits.")
+    household = Household(
+        address=address.address.strip(), postal_code=address.postal_code, district=address.district,
+        building=address.building.strip(), established_on=run.n.effective_on,
+    )  # fmt: skip
+    return household
+
+
+def _one_householder(run: _Run, relationships: Iterable[str], field_name: str) -> None:
+    count = sum(1 for r in relationships if r == HOUSEHOLDER)
+    if count == 0:
+        run.problems.add(field_name, "householder_missing", "新しい世帯の世帯主を1人指定してください。",
+                         "Name exactly one householder of the new household.")  # fmt: skip
+    elif count > 1:
+        run.problems.add(field_name, "householder_doubled", "世帯主は1世帯に1人です。",
+                         "A household has exactly one householder.")  # fmt: skip
+
+
+def _apply_relationships(run: _Run, people: list[Resident], relationships: Mapping[int, str], field_name: str) -> None:
+    from kiban.standard.codes import validate_relationship
+
+    for r in people:
+        value = relationships.get(r.id)
+        if value is None:
+            run.problems.add(f"{field_name}.{r.id}", "required", f"{r.display_name}さんの続柄を入力してください。",
+                             f"Enter resident {r.id}'s relationship to the householder.")  # fmt: skip
+            continue
+        try:
+            r.relationship = validate_relationship(value)
+        except ValueError as exc:
+            run.problems.add(f"{field_name}.{r.id}", "invalid", f"続柄「{value}」は使えません。", str(exc))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Procedures
+
+
+def move_in(
+    n: Notification,
+    *,
+    address: AddressData,
+    persons: list[PersonData],
+    household_id: int | None = None,
+    origin: str = "domestic",
+    previous_address: str = "",
+) -> ProcedureResult:
+    """転入届 (法22条, 外国人住民は30条の46): persons move here from another municipality or from abroad, into a
+    new household at ``address`` or into an existing household (``household_id``)."""
+    kind = ChangeReason.MOVE_IN_FROM_ABROAD if origin == "abroad" else ChangeReason.MOVE_IN_DOMESTIC
+    payload = {"address": address, "persons": persons, "household_id": household_id, "origin": origin,
+               "previous_address": previous_address}  # fmt: skip
+    return _move_in(kind, n, payload, address, persons, household_id, origin, previous_address)
+
+
+@_atomic
+def _move_in(
+    run: _Run,
+    address: AddressData,
+    persons: list[PersonData],
+    household_id: int | None,
+    origin: str,
+    previous_address: str,
+) -> None:
+    run.check_dates()
+    if origin not in ("domestic", "abroad"):
+        run.problems.add("origin", "invalid", "転入元は domestic（国内）か abroad（国外）です。", "origin is domestic or abroad.")
+    if not persons:
+        run.problems.add("persons", "required", "転入する方を1人以上入力してください。", "Enter at least one person.")
+    if origin == "domestic" and not previous_address.strip():
+        run.problems.add("previous_address", "required", "前住所を入力してください（転出証明書の住所）。",
+                         "Enter the previous address (from the move-out certificate).")  # fmt: skip
+    if origin == "domestic":
+        for i, p in enumerate(persons):
+            if not p.resident_code:
+                run.problems.add(f"persons.{i}.resident_code", "required",
+                                 "国内からの転入では転出証明書の住民票コードを入力してください。",
+                                 "A move-in from another municipality carries the resident record code over.")  # fmt: skip
+    household: Household | None
+    if household_id is not None:
+        household = run.household(household_id)
+        if any(p.relationship == HOUSEHOLDER for p in persons):
+            run.problems.add("persons", "householder_doubled", "既存の世帯に転入する方は世帯主になれません（世帯主変更は別の届出です）。",
+                             "Persons joining an existing household cannot be its householder.")  # fmt: skip
+    else:
+        household = _new_household(run, address)
+        _one_householder(run, (p.relationship for p in persons), "persons")
+    codes_seen: set[str] = set()
+    for i, p in enumerate(persons):
+        _check_new_person(run, f"persons.{i}", p)
+        if p.resident_code and p.resident_code in codes_seen:
+            run.problems.add(f"persons.{i}.resident_code", "duplicate", "同じ住民票コードが2回入力されています。",
+                             "The same resident record code was entered twice.")  # fmt: skip
+        codes_seen.add(p.resident_code)
+    run.problems.raise_if_any()
+    assert household is not None
+    if household.pk is None:
+        household.save()
+    for i, p in enumerate(persons):
+        r = _person_row(run, p, household, f"persons.{i}")
+        r.previous_address = previous_address.strip() if origin == "domestic" else (previous_address.strip() or "国外")
+        run.change(r)
+
+
+def register_by_authority(n: Notification, *, address: AddressData, persons: list[PersonData],
+                          household_id: int | None = None, reason: str = "") -> ProcedureResult:  # fmt: skip
+    """職権記載 (法8条, 施行令12条): the mayor records a person found to live here without notification."""
+    payload = {"address": address, "persons": persons, "household_id": household_id, "reason": reason}
+    return _register_by_authority(ChangeReason.ENTRY_EX_OFFICIO, n, payload, address, persons, household_id, reason)
+
+
+@_atomic
+def _register_by_authority(run: _Run, address: AddressData, persons: list[PersonData], household_id: int | None,
+                           reason: str) -> None:  # fmt: skip
+    run.check_dates()
+    if not reason.strip():
+        run.problems.add("reason", "required", "職権記載の理由を入力してください。", "Enter the reason for the ex officio entry.")
+    household = run.household(household_id) if household_id is not None else _new_household(run, address)
+    if household_id is None:
+        _one_householder(run, (p.relationship for p in persons), "persons")
+    for i, p in enumerate(persons):
+        _check_new_person(run, f"persons.{i}", p)
+    run.problems.raise_if_any()
+    assert household is not None
+    if household.pk is None:
+        household.save()
+    for i, p in enumerate(persons):
+        run.change(_person_row(run, p, household, f"persons.{i}"))
+
+
+def birth(n: Notification, *, household_id: int, person: PersonData) -> ProcedureResult:
+    """出生 (法8条 and 施行令12条2項1号: recorded on the 戸籍 birth notification, 戸籍法49条; for foreign
+    residents 法30条の46 経過滞在者). The child joins an existing household."""
+    return _birth(ChangeReason.BIRTH, n, {"household_id": household_id, "person": person}, household_id, person)
+
+
+@_atomic
+def _birth(run: _Run, household_id: int, person: PersonData) -> None:
+    run.check_dates()
+    if person.birth_date != run.n.effective_on:
+        run.problems.add("person.birth_date", "mismatch", "出生の異動日は生年月日と同じ日です。",
+                         "For a birth, the date of change is the date of birth.")  # fmt: skip
+    if person.relationship == HOUSEHOLDER:
+        run.problems.add("person.relationship", "invalid", "出生した子は世帯主になれません。", "A newborn cannot be householder.")
+    household = run.household(household_id)
+    _check_new_person(run, "person", person)
+    run.problems.raise_if_any()
+    assert household is not None
+    r = _person_row(run, person, household, "person")
+    r.became_resident_on = person.birth_date
+    r.moved_in_on = person.birth_date
+    run.change(r)
+
+
+def move_within(
+    n: Notification,
+    *,
+    resident_ids: list[int],
+    address: AddressData,
+    household_id: int | None = None,
+    relationships: Mapping[int, str] | None = None,
+) -> ProcedureResult:
+    """転居届 (法23条): persons move to another address in this municipality.
+
+    A whole household moves with its number; part of a household moves into a new household (``relationships``
+    name its householder) or into an existing one at the new address (``household_id``)."""
+    payload = {"resident_ids": resident_ids, "address": address, "household_id": household_id,
+               "relationships": {str(k): v for k, v in (relationships or {}).items()}}  # fmt: skip
+    return _move_within(ChangeReason.MOVE_WITHIN, n, payload, resident_ids, address, household_id, relationships or {})
+
+
+@_atomic
+def _move_within(run: _Run, resident_ids: list[int], address: AddressData, household_id: int | None,
+                 relationships: Mapping[int, str]) -> None:  # fmt: skip
+    run.check_dates()
+    people = run.registered(resident_ids)
+    run.problems.raise_if_any()
+    old = {r.household_id for r in people}
+    whole = (
+        household_id is None
+        and len(old) == 1
+        and Resident.objects.filter(household_id=next(iter(old)), status=Resident.Status.REGISTERED).count() == len(people)
+    )
+    previous = {h.id: h.full_address for h in Household.objects.filter(id__in=old)}
+    target: Household | None
+    if whole:
+        target = Household.objects.select_for_update().get(id=next(iter(old)))
+        if not address.address.strip():
+            run.problems.add("address.address", "required", "新住所を入力してください。", "Enter the new address.")
+        elif (address.address.strip(), address.building.strip()) == (target.address, target.building):
+            run.problems.add("address.address", "same_address", "新住所が現住所と同じです。", "The new address is the current one.")
+        target.address, target.postal_code = address.address.strip(), address.postal_code
+        target.district, target.building = address.district, address.building.strip()
+    elif household_id is not None:
+        target = run.household(household_id)
+        _apply_relationships(run, people, relationships, "relationships")
+        if any(v == HOUSEHOLDER for v in relationships.values()):
+            run.problems.add("relationships", "householder_doubled", "既存の世帯に入る方は世帯主になれません。",
+                             "Persons joining an existing household cannot be its householder.")  # fmt: skip
+    else:
+        target = _new_household(run, address)
+        _apply_relationships(run, people, relationships, "relationships")
+        _one_householder(run, (relationships.get(r.id, "") for r in people), "relationships")
+    run.problems.raise_if_any()
+    assert target is not None
+    target.save()
+    for r in people:
+        r.previous_address = previous[r.household_id]
+        r.household = target
+        r.moved_in_on = run.n.effective_on
+        run.change(r)
+    run.households |= old
+
+
+def move_out(
+    n: Notification,
+    *,
+    resident_ids: list[int],
+    destination_address: str,
+    destination_code: str = "",
+    abroad: bool = False,
+    new_householder_id: int | None = None,
+    relationships: Mapping[int, str] | None = None,
+) -> ProcedureResult:
+    """転出届 (法24条): the record is removed (消除) as of the planned date (転出予定日 = ``effective_on``).
+
+    Where the destination is another municipality on this platform (``destination_code``), the move-out data
+    (転出証明書情報, 法24条の2) go to it through the inter-municipality channel as an advance notice (転入予定),
+    so the move-in there starts from them (転出・転入手続ワンストップ). If the householder leaves and others stay,
+    ``new_householder_id`` and ``relationships`` record the remaining household's new householder."""
+    kind = ChangeReason.MOVE_OUT_ABROAD if abroad else ChangeReason.MOVE_OUT_DOMESTIC
+    payload = {"resident_ids": resident_ids, "destination_address": destination_address,
+               "destination_code": destination_code, "abroad": abroad, "new_householder_id": new_householder_id,
+               "relationships": {str(k): v for k, v in (relationships or {}).items()}}  # fmt: skip
+    return _move_out(kind, n, payload, resident_ids, destination_address, destination_code, new_householder_id,
+                     relationships or {})  # fmt: skip
+
+
+@_atomic
+def _move_out(run: _Run, resident_ids: list[int], destination_address: str, destination_code: str,
+              new_householder_id: int | None, relationships: Mapping[int, str]) -> None:  # fmt: skip
+    run.check_dates()
+    people = run.registered(resident_ids)
+    if not destination_address.strip():
+        run.problems.add("destination_address", "required", "転出先の住所を入力してください。", "Enter the destination address.")
+    if destination_code and destination_code == current_tenant_id():
+        run.problems.add("destination_code", "same_municipality", "市区町村内の移動は転居届です。",
+                         "A move within the municipality is a 転居 (move_within), not a move-out.")  # fmt: skip
+    run.problems.raise_if_any()
+    for r in people:
+        r.status = Resident.Status.REMOVED
+        r.removed_on = run.n.effective_on
+        r.removal_reason = run.kind
+        run.change(r)
+    _reassign_householder(run, people, new_householder_id, relationships)
+    run.problems.raise_if_any()
+    if destination_code and Tenant.objects.filter(code=destination_code, active=True).exists():
+        send_to_tenant(destination_code, events.MOVE_OUT_NOTICE.name, f"residents/move-out/{run.n.request_id}",
+                       transfer_data(people, destination_address, run.n))  # fmt: skip
+
+
+def _reassign_householder(run: _Run, leaving: list[Resident], new_householder_id: int | None,
+                          relationships: Mapping[int, str]) -> None:  # fmt: skip
+    """When persons leave a household (転出, 死亡, 職権消除): the remaining members keep one householder.
+
+    A single remaining member becomes householder by authority (住民基本台帳事務処理要領 第2-1-(2)-カ); with more,
+    the counter records the 世帯主変更届 (法25条) in the same procedure."""
+    leaving_ids = {r.id for r in leaving}
+    for household_id in {r.household_id for r in leaving if r.relationship == HOUSEHOLDER}:
+        remaining = list(
+            Resident.objects.select_for_update()
+            .filter(household_id=household_id, status=Resident.Status.REGISTERED)
+            .exclude(id__in=leaving_ids)
+        )
+        if not remaining:
+            continue
+        if len(remaining) == 1 and new_householder_id is None:
+            remaining[0].relationship = HOUSEHOLDER
+            run.change(remaining[0])
+            continue
+        if new_householder_id is None or new_householder_id not in {r.id for r in remaining}:
+            run.problems.add("new_householder_id", "required",
+                             "世帯主が抜けた後の世帯に2人以上残るため、新しい世帯主を指定してください。",
+                             "The householder leaves and two or more stay: name the new householder.")  # fmt: skip
+            continue
+        _apply_relationships(run, remaining, {**relationships, new_householder_id: HOUSEHOLDER}, "relationships")
+        for r in remaining:
+            run.change(r)
+
+
+def transfer_data(people: list[Resident], destination_address: str, n: Notification) -> dict[str, Any]:
+    """転出証明書情報 (法24条の2, 施行令23条): what the destination needs to record the move-in.
+
+    The 個人番号 is not sent through the channel (the destination's counter reads it from the card, 番号法 16条);
+    the 住民票コード is (法30条の3)."""
+    households = Household.objects.in_bulk({r.household_id for r in people})
+    return {
+        "planned_on": n.effective_on.isoformat(),
+        "destination_address": destination_address,
+        "persons": [
+            {
+                "family_name": r.family_name, "given_name": r.given_name,
+                "family_name_kana": r.family_name_kana, "given_name_kana": r.given_name_kana,
+                "birth_date": r.birth_date.isoformat(), "sex": r.sex, "relationship": r.relationship,
+                "kind": r.kind, "domicile": r.domicile, "domicile_head": r.domicile_head,
+                "nationality": r.nationality, "residence_status": r.residence_status,
+                "period_of_stay_until": r.period_of_stay_until.isoformat() if r.period_of_stay_until else None,
+                "residence_card_number": r.residence_card_number, "alias": r.alias, "alias_kana": r.alias_kana,
+                "resident_code": r.resident_code,
+                "previous_address": households[r.household_id].full_address,
+            }
+            for r in people
+        ],
+    }
+
+
+def death(
+    n: Notification,
+    *,
+    resident_id: int,
+    new_householder_id: int | None = None,
+    relationships: Mapping[int, str] | None = None,
+) -> ProcedureResult:
+    """死亡 (法8条, 施行令12条; recorded on the 死亡届 of 戸籍法86条 or its 通知, 法9条2項): the record is removed
+    with 消除日 = date of death."""
+    payload = {"resident_id": resident_id, "new_householder_id": new_householder_id,
+               "relationships": {str(k): v for k, v in (relationships or {}).items()}}  # fmt: skip
+    return _removal(ChangeReason.DEATH, n, payload, [resident_id], new_householder_id, relationships or {}, "")
+
+
+def remove_by_authority(n: Notification, *, resident_ids: list[int], reason: str, new_householder_id: int | None = None,
+                        relationships: Mapping[int, str] | None = None) -> ProcedureResult:  # fmt: skip
+    """職権消除 (法8条, 施行令12条3項: e.g. 実態調査 finds the person no longer lives here)."""
+    payload = {"resident_ids": resident_ids, "reason": reason, "new_householder_id": new_householder_id}
+    return _removal(ChangeReason.REMOVAL_EX_OFFICIO, n, payload, resident_ids, new_householder_id, relationships or {},
+                    reason)  # fmt: skip
+
+
+@_atomic
+def _removal(run: _Run, resident_ids: list[int], new_householder_id: int | None, relationships: Mapping[int, str],
+             reason: str) -> None:  # fmt: skip
+    run.check_dates()
+    if run.kind == ChangeReason.REMOVAL_EX_OFFICIO and not reason.strip():
+        run.problems.add("reason", "required", "職権消除の理由を入力してください。", "Enter the reason for the ex officio removal.")
+    people = run.registered(resident_ids, "resident_id" if run.kind == ChangeReason.DEATH else "resident_ids")
+    for r in people:
+        if run.n.effective_on < r.birth_date:
+            run.problems.add("effective_on", "before_birth", "異動日が生年月日より前です。", "The date is before the date of birth.")
+    run.problems.raise_if_any()
+    for r in people:
+        r.status = Resident.Status.REMOVED
+        r.removed_on = run.n.effective_on
+        r.removal_reason = run.kind
+        run.change(r)
+    _reassign_householder(run, people, new_householder_id, relationships)
+
+
+def split_household(n: Notification, *, resident_ids: list[int], relationships: Mapping[int, str]) -> ProcedureResult:
+    """世帯分離 (法25条): persons leave their household and form a new one at the same address."""
+    payload = {"resident_ids": resident_ids, "relationships": {str(k): v for k, v in relationships.items()}}
+    return _regroup(ChangeReason.HOUSEHOLD_SEPARATION, n, payload, resident_ids, None, relationships)
+
+
+def merge_households(n: Notification, *, from_household_id: int, into_household_id: int,
+                     relationships: Mapping[int, str]) -> ProcedureResult:  # fmt: skip
+    """世帯合併 (法25条): all members of one household join another household at the same address."""
+    payload = {"from_household_id": from_household_id, "into_household_id": into_household_id,
+               "relationships": {str(k): v for k, v in relationships.items()}}  # fmt: skip
+    ids = list(
+        Resident.objects.filter(household_id=from_household_id, status=Resident.Status.REGISTERED).values_list("id", flat=True)
+    )
+    return _regroup(ChangeReason.HOUSEHOLD_MERGER, n, payload, ids or [-1], into_household_id, relationships)
+
+
+def change_composition(n: Notification, *, resident_ids: list[int], into_household_id: int,
+                       relationships: Mapping[int, str]) -> ProcedureResult:  # fmt: skip
+    """世帯変更 (法25条): some members move from one household to another at the same address."""
+    payload = {"resident_ids": resident_ids, "into_household_id": into_household_id,
+               "relationships": {str(k): v for k, v in relationships.items()}}  # fmt: skip
+    return _regroup(ChangeReason.HOUSEHOLD_CHANGE, n, payload, resident_ids, into_household_id, relationships)
+
+
+@_atomic
+def _regroup(run: _Run, resident_ids: list[int], into_household_id: int | None, relationships: Mapping[int, str]) -> None:
+    run.check_dates()
+    people = run.registered(resident_ids)
+    run.problems.raise_if_any()
+    sources = Household.objects.in_bulk({r.household_id for r in people})
+    target: Household | None
+    if into_household_id is None:
+        source = next(iter(sources.values()))
+        if len(sources) > 1:
+            run.problems.add("resident_ids", "several_households", "世帯分離は1つの世帯からです。",
+                             "A separation takes persons from one household.")  # fmt: skip
+        elif Resident.objects.filter(household_id=source.id, status=Resident.Status.REGISTERED).count() == len(people):
+            run.problems.add("resident_ids", "whole_household", "世帯全員を分離することはできません。",
+                             "Separating every member leaves nothing to separate from.")  # fmt: skip
+        _one_householder(run, (relationships.get(r.id, "") for r in people), "relationships")
+        target = Household(address=source.address, postal_code=source.postal_code, district=source.district,
+                           building=source.building, established_on=run.n.effective_on)  # fmt: skip
+    else:
+        target = run.household(into_household_id, "into_household_id")
+        if target is not None:
+            if target.id in sources:
+                run.problems.add("into_household_id", "same_household", "同じ世帯への変更です。", "That is the same household.")
+            for h in sources.values():
+                if (h.address, h.building) != (target.address, target.building):
+                    run.problems.add("into_household_id", "different_address",
+                                     "住所の異なる世帯とは合併・変更できません（転居届になります）。",
+                                     "Households at different addresses cannot merge; that is a move (転居).")  # fmt: skip
+        if any(v == HOUSEHOLDER for k, v in relationships.items() if k in {r.id for r in people}):
+            run.problems.add("relationships", "householder_doubled", "加わる世帯には既に世帯主がいます。",
+                             "The household joined already has a householder.")  # fmt: skip
+    _apply_relationships(run, people, relationships, "relationships")
+    run.problems.raise_if_any()
+    assert target is not None
+    if target.pk is None:
+        target.save()
+    run.households |= set(sources)
+    for r in people:
+        r.household = target
+        run.change(r)
+
+
+def change_householder(n: Notification, *, household_id: int, relationships: Mapping[int, str]) -> ProcedureResult:
+    """世帯主変更 (法25条): a new householder, and every member's relationship to them."""
+    payload = {"household_id": household_id, "relationships": {str(k): v for k, v in relationships.items()}}
+    return _change_householder(ChangeReason.HOUSEHOLDER_CHANGE, n, payload, household_id, relationships)
+
+
+@_atomic
+def _change_householder(run: _Run, household_id: int, relationships: Mapping[int, str]) -> None:
+    run.check_dates()
+    household = run.household(household_id)
+    run.problems.raise_if_any()
+    assert household is not None
+    members = list(Resident.objects.select_for_update().filter(household_id=household_id, status=Resident.Status.REGISTERED))
+    current = next((r for r in members if r.relationship == HOUSEHOLDER), None)
+    if current is not None and relationships.get(current.id) == HOUSEHOLDER:
+        run.problems.add("relationships", "unchanged", "世帯主が変わっていません。", "The householder is unchanged.")
+    unknown = set(relationships) - {r.id for r in members}
+    if unknown:
+        run.problems.add("relationships", "not_member", f"この世帯にいない住民が含まれています（ID {sorted(unknown)}）。",
+                         f"Residents {sorted(unknown)} are not members of this household.")  # fmt: skip
+    _one_householder(run, relationships.values(), "relationships")
+    _apply_relationships(run, members, relationships, "relationships")
+    run.problems.raise_if_any()
+    for r in members:
+        run.change(r)
+
+
+# Items a correction may change, and who may: family-register notifications (戸籍の届出, 法9条2項 通知) change
+# names, relationship and domicile; authority corrections (職権修正, 法8条) any item of 法7条.
+CORRECTABLE = frozenset(
+    {
+        "family_name", "given_name", "family_name_kana", "given_name_kana", "birth_date", "sex", "relationship",
+        "domicile", "domicile_head", "alias", "alias_kana",
+    }
+)  # fmt: skip
+
+
+def correct(n: Notification, *, resident_id: int, changes: Mapping[str, Any], reason: str) -> ProcedureResult:
+    """職権修正 (法8条, 施行令12条3項): a record is corrected, on a family-register notice (氏名の変更, 続柄の訂正,
+    本籍の変更 …) or by authority. Every changed item is kept in history with the previous value."""
+    payload = {"resident_id": resident_id, "changes": dict(changes), "reason": reason}
+    return _correct(ChangeReason.CORRECTION_EX_OFFICIO, n, payload, resident_id, changes, reason)
+
+
+@_atomic
+def _correct(run: _Run, resident_id: int, changes: Mapping[str, Any], reason: str) -> None:
+    if run.n.effective_on > run.today:
+        run.problems.add("effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future.")
+    if not reason.strip():
+        run.problems.add("reason", "required", "修正の理由を入力してください。", "Enter the reason for the correction.")
+    unknown = set(changes) - CORRECTABLE
+    if unknown:
+        run.problems.add("changes", "not_correctable", f"修正できない項目です: {', '.join(sorted(unknown))}",
+                         f"These items cannot be corrected here: {sorted(unknown)}")  # fmt: skip
+    if not changes:
+        run.problems.add("changes", "required", "修正する項目を入力してください。", "Enter what to correct.")
+    people = run.registered([resident_id], "resident_id")
+    run.problems.raise_if_any()
+    (r,) = people
+    before = {k: getattr(r, k) for k in changes}
+    for k, v in changes.items():
+        setattr(r, k, date.fromisoformat(v) if k == "birth_date" and isinstance(v, str) else v)
+    if r.relationship == HOUSEHOLDER and before.get("relationship", HOUSEHOLDER) != HOUSEHOLDER:
+        run.problems.add("changes.relationship", "householder", "世帯主の変更は世帯主変更で行います。",
+                         "Use change_householder to change the householder.")  # fmt: skip
+    if "relationship" in before and before["relationship"] == HOUSEHOLDER:
+        run.problems.add("changes.relationship", "householder", "世帯主の変更は世帯主変更で行います。",
+                         "Use change_householder to change the householder.")  # fmt: skip
+    data = PersonData(**{f: getattr(r, f) for f in PersonData.__dataclass_fields__ if f != "individual_number"})
+    check_person(run.problems, "changes", replace(data, resident_code=""), None)
+    if before == {k: getattr(r, k) for k in changes}:
+        run.problems.add("changes", "unchanged", "修正前と同じ内容です。", "Nothing would change.")
+    run.problems.raise_if_any()
+    run.change(r)
+
+
+def change_residence_status(
+    n: Notification,
+    *,
+    resident_id: int,
+    residence_status: str,
+    period_of_stay_until: date | None,
+    residence_card_number: str,
+) -> ProcedureResult:
+    """在留資格等の変更 (法30条の50: the Immigration Services Agency's notice of a change of status, period of stay
+    or residence card) for a foreign resident, recorded as 職権修正."""
+    payload = {"resident_id": resident_id, "residence_status": residence_status,
+               "period_of_stay_until": period_of_stay_until, "residence_card_number": residence_card_number}  # fmt: skip
+    return _change_residence_status(ChangeReason.CORRECTION_EX_OFFICIO, n, payload, resident_id, residence_status,
+                                    period_of_stay_until, residence_card_number)  # fmt: skip
+
+
+@_atomic
+def _change_residence_status(run: _Run, resident_id: int, residence_status: str, period_of_stay_until: date | None,
+                             residence_card_number: str) -> None:  # fmt: skip
+    if run.n.effective_on > run.today:
+        run.problems.add("effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future.")
+    people = run.registered([resident_id], "resident_id")
+    run.problems.raise_if_any()
+    (r,) = people
+    if r.kind != Resident.Kind.FOREIGN:
+        run.problems.add("resident_id", "not_foreign", "外国人住民ではありません。", "Not a foreign resident.")
+    else:
+        check_foreign(run.problems, "", r.nationality, residence_status, residence_card_number)
+    if period_of_stay_until is not None and period_of_stay_until < run.n.effective_on:
+        run.problems.add("period_of_stay_until", "expired", "在留期間の満了日が異動日より前です。",
+                         "The period of stay ends before the date of change.")  # fmt: skip
+    run.problems.raise_if_any()
+    r.residence_status, r.period_of_stay_until = residence_status, period_of_stay_until
+    r.residence_card_number = residence_card_number
+    run.change(r)
+    publish(events.RESIDENCE_CARD_CHANGED.name, f"residents/{r.id}", {"resident_id": r.id})
