@@ -67,6 +67,14 @@ def _household_in(tenant: Any) -> str:
     return str(_moved_in(tenant).household_ids[0])
 
 
+def _measure_in(tenant: Any) -> str:
+    from kiban.apps.residents import support
+
+    resident_id = _moved_in(tenant).resident_ids[0]
+    with tenant_context(tenant.code):
+        return str(support.apply(resident_id, requested_by="本人").id)
+
+
 def _audit_seq_in(tenant: Any) -> str:
     with tenant_context(tenant.code):
         for _ in range(3):
@@ -88,6 +96,7 @@ def _subscription_in(tenant: Any) -> str:
 ID_FACTORIES: dict[str, Callable[[Any], str]] = {
     "resident_id": _resident_in,
     "household_id": _household_in,
+    "measure_id": _measure_in,
     "seq": _audit_seq_in,
     "subscription_id": _subscription_in,
 }
@@ -166,9 +175,8 @@ def test_tenant_a_staff_get_404_for_tenant_b_ids_and_nothing_is_written(
 def test_a_machine_client_of_tenant_a_gets_404_for_tenant_b_ids(
     route: str, tenant_a: Any, tenant_b: Any, client_token: Callable[..., str]
 ) -> None:
-    token = client_token(
-        tenant_a, businesses=["residents", "audit"], scopes="residents:read audit:read events:read events:subscribe"
-    )
+    scopes = "residents:read residents:write audit:read events:read events:subscribe"
+    token = client_token(tenant_a, businesses=["residents", "audit"], scopes=scopes)
     values = {"code": tenant_a.code}
     for m in _PARAM.finditer(route):
         if m["name"] != "code":

@@ -12,7 +12,7 @@ from pydantic import Field
 from kiban.platform.api.principals import tenant_operation
 from kiban.platform.api.problems import Problem, not_found
 
-from . import selectors, services
+from . import selectors, services, support
 from .permissions import BUSINESS, PROCEDURE_ROLES, READ_ROLES, READ_SCOPE, SUPERVISOR_ROLES, WRITE_SCOPE
 from .validation import PersonData, ProcedureError
 
@@ -300,6 +300,8 @@ def _procedure_errors(call: Callable[[], Any]) -> Any:
     try:
         return call()
     except ProcedureError as exc:
+        if any(e.code == "not_found" for e in exc.errors):
+            raise not_found("resident, household or measure") from exc  # as for another tenant's id
         raise Problem(
             422,
             "Procedure refused",
@@ -473,3 +475,60 @@ def remove_by_authority(request: HttpRequest, code: str, body: RemoveIn) -> serv
             relationships=body.relationships,
         )
     )
+
+
+# --- support measures (支援措置) ----------------------------------------------------------------------------------
+
+
+class SupportMeasureOut(Schema):
+    id: int
+    resident_id: int
+    kind: str
+    starts_on: date
+    ends_on: date | None
+    released_on: date | None
+
+
+class ApplySupportIn(Schema):
+    resident_id: int
+    requested_by: str = Field(max_length=150, description="申出者")
+
+
+class ReleaseSupportIn(Schema):
+    reason: str = Field(default="", max_length=200, description="解除理由 (required)")
+
+
+@router.post("/tenants/{code}/support-measures", response=SupportMeasureOut, summary="支援措置の申出（仮支援措置）")
+@SUPERVISE
+def apply_support(request: HttpRequest, code: str, body: ApplySupportIn) -> Any:
+    return _procedure_errors(lambda: support.apply(body.resident_id, requested_by=body.requested_by))
+
+
+@router.post(
+    "/tenants/{code}/support-measures/{measure_id}/confirm", response=SupportMeasureOut, summary="支援措置の確認"
+)
+@SUPERVISE
+def confirm_support(request: HttpRequest, code: str, measure_id: int) -> Any:
+    return _procedure_errors(lambda: support.confirm(measure_id))
+
+
+@router.post(
+    "/tenants/{code}/support-measures/{measure_id}/extend", response=SupportMeasureOut, summary="支援措置の延長"
+)
+@SUPERVISE
+def extend_support(request: HttpRequest, code: str, measure_id: int) -> Any:
+    return _procedure_errors(lambda: support.extend(measure_id))
+
+
+@router.post(
+    "/tenants/{code}/support-measures/{measure_id}/release", response=SupportMeasureOut, summary="支援措置の解除"
+)
+@SUPERVISE
+def release_support(request: HttpRequest, code: str, measure_id: int, body: ReleaseSupportIn) -> Any:
+    return _procedure_errors(lambda: support.release(measure_id, reason=body.reason))
+
+
+@router.get("/tenants/{code}/support-measures/expiring", response=list[SupportMeasureOut], summary="終了間近の支援措置")
+@SUPERVISE
+def expiring_support(request: HttpRequest, code: str) -> Any:
+    return support.expiring()

@@ -31,6 +31,12 @@ MOVE_IN_NOTICE = EventType(
     "転入通知: a resident who moved out of here was recorded by the destination (法9条1項)",
 )
 
+SUPPORT_MEASURE_BLOCKED = EventType(
+    "residents.support_measure.blocked",
+    frozenset({Business.RESIDENTS.value}),
+    "alert to the registry's supervisors: a request about a person under a support measure (支援措置) was refused",
+)
+
 
 def register_event_types() -> None:
-    register(RESIDENT_CHANGED, RESIDENCE_CARD_CHANGED, MOVE_OUT_NOTICE, MOVE_IN_NOTICE)
+    register(RESIDENT_CHANGED, RESIDENCE_CARD_CHANGED, MOVE_OUT_NOTICE, MOVE_IN_NOTICE, SUPPORT_MEASURE_BLOCKED)
