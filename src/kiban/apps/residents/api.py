@@ -5,14 +5,14 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from kiban.platform.api.principals import tenant_operation
 from kiban.platform.api.problems import Problem, not_found
 
-from . import selectors, services, support
+from . import selectors, services, statistics, support
 from .permissions import BUSINESS, PROCEDURE_ROLES, READ_ROLES, READ_SCOPE, SUPERVISOR_ROLES, WRITE_SCOPE
 from .validation import PersonData, ProcedureError
 
@@ -532,3 +532,22 @@ def release_support(request: HttpRequest, code: str, measure_id: int, body: Rele
 @SUPERVISE
 def expiring_support(request: HttpRequest, code: str) -> Any:
     return support.expiring()
+
+
+# --- statistics ---------------------------------------------------------------------------------------------------
+
+
+class StatisticsParams(Schema):
+    as_of: date = Field(description="基準日 (e.g. the last day of a month)")
+
+
+@router.get(
+    "/tenants/{code}/statistics/population.csv",
+    summary="住民基本台帳人口 (population by district, age and sex; CSV, open data)",
+    response={200: None},
+)
+@READ
+def population_csv(request: HttpRequest, code: str, params: Query[StatisticsParams]) -> HttpResponse:
+    response = HttpResponse(statistics.population_csv(params.as_of), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="population-{code}-{params.as_of.isoformat()}.csv"'
+    return response
