@@ -551,3 +551,47 @@ def population_csv(request: HttpRequest, code: str, params: Query[StatisticsPara
     response = HttpResponse(statistics.population_csv(params.as_of), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="population-{code}-{params.as_of.isoformat()}.csv"'
     return response
+
+
+# --- between municipalities (転出・転入手続ワンストップ) ------------------------------------------------------
+
+
+class NoticeOut(Schema):
+    notice_id: str
+    from_tenant: str
+    planned_on: date
+    destination_address: str
+    persons: int
+
+
+class MoveInFromNoticeIn(NotificationIn):
+    notice_id: str = Field(max_length=36)
+    address: AddressIn
+    household_id: int | None = None
+
+
+@router.get("/tenants/{code}/move-out-notices", response=list[NoticeOut], summary="転入予定の通知 (advance notices)")
+@READ
+def move_out_notices(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "notice_id": str(e.event_id),
+            "from_tenant": e.data.get("from_tenant", ""),
+            "planned_on": e.data["planned_on"],
+            "destination_address": e.data["destination_address"],
+            "persons": len(e.data["persons"]),
+        }
+        for e in services.move_out_notices()
+    ]
+
+
+@router.post(
+    "/tenants/{code}/procedures/move-in-from-notice", response=ProcedureOut, summary="転入届（転出証明書情報から）"
+)
+@WRITE
+def move_in_from_notice(request: HttpRequest, code: str, body: MoveInFromNoticeIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.move_in_from_notice(
+            _n(body), notice_id=body.notice_id, address=_address(body.address), household_id=body.household_id
+        )
+    )

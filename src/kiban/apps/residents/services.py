@@ -856,3 +856,58 @@ def _change_residence_status(run: _Run, resident_id: int, residence_status: str,
     r.residence_card_number = residence_card_number
     run.change(r)
     publish(events.RESIDENCE_CARD_CHANGED.name, f"residents/{r.id}", {"resident_id": r.id})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Between municipalities: the move-in from the move-out data (転出・転入手続ワンストップ)
+
+
+def move_out_notices(include_used: bool = False) -> list[Any]:
+    """Advance notices (転入予定) received from other municipalities on this platform, newest first."""
+    from kiban.platform.events.models import Event
+
+    notices = list(Event.objects.filter(type=events.MOVE_OUT_NOTICE.name).order_by("-id"))
+    if include_used:
+        return notices
+    used = set(Procedure.objects.filter(payload__notice_id__isnull=False).values_list("payload__notice_id", flat=True))
+    return [e for e in notices if str(e.event_id) not in used]
+
+
+def move_in_from_notice(
+    n: Notification, *, notice_id: str, address: AddressData, household_id: int | None = None
+) -> ProcedureResult:
+    """転入届 completed from the move-out data the origin municipality sent (法24条の2, 転出証明書情報): the
+    clerk or the resident enters only the new address and the date; nothing is typed again. The origin is then
+    told (転入通知, 法9条1項) so it can confirm its move-out."""
+    from kiban.platform.events.models import Event
+
+    notice = Event.objects.filter(type=events.MOVE_OUT_NOTICE.name, event_id=notice_id).first() if notice_id else None
+    if notice is None:
+        problems = Problems()
+        problems.add("notice_id", "not_found", "転入予定の通知が見つかりません。", "No such advance notice.")
+        problems.raise_if_any()
+    assert notice is not None
+    if Procedure.objects.filter(payload__notice_id=str(notice.event_id)).exists() and not Procedure.objects.filter(
+        request_id=n.request_id
+    ).exists():
+        problems = Problems()
+        problems.add("notice_id", "used", "この通知による転入は既に処理されています。", "This notice was already used.")
+        problems.raise_if_any()
+    persons = [
+        PersonData(**{k: v for k, v in p.items() if k in PersonData.__dataclass_fields__ and v is not None})
+        for p in notice.data["persons"]
+    ]
+    for p in persons:
+        p.birth_date = date.fromisoformat(str(p.birth_date))
+        if p.period_of_stay_until:
+            p.period_of_stay_until = date.fromisoformat(str(p.period_of_stay_until))
+    previous = notice.data["persons"][0]["previous_address"]
+    payload = {"notice_id": str(notice.event_id), "address": address, "household_id": household_id}
+    result = _move_in(ChangeReason.MOVE_IN_DOMESTIC, n, payload, address, persons, household_id, "domestic", previous)
+    origin = notice.data.get("from_tenant", "")
+    if not result.replayed and origin and Tenant.objects.filter(code=origin, active=True).exists():
+        send_to_tenant(origin, events.MOVE_IN_NOTICE.name, f"residents/move-in/{n.request_id}", {
+            "resident_codes": [p.resident_code for p in persons], "moved_in_on": n.effective_on.isoformat(),
+            "notice_id": str(notice.event_id),
+        })  # fmt: skip
+    return result
