@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "kiban.platform.crypto",
     "kiban.standard",
     "kiban.apps.residents",
+    "kiban.migration",
     "kiban.demo",
 ]
 
