@@ -1,11 +1,10 @@
 """The composition root: the platform's shell with each business app's routes plugged in."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 from oauth2_provider import views as oauth_views
 
-from kiban.apps.residents import views as resident_views
 from kiban.apps.residents.api import router as residents_router
 from kiban.platform.api.app import build_api
 from kiban.platform.api.platform_api import router as platform_router
@@ -31,8 +30,7 @@ urlpatterns = [
     path("login/", web_views.sign_in, name="sign-in"),
     path("logout/", web_views.sign_out, name="sign-out"),
     path("staff/", web_views.staff_home, name="staff-home"),
-    path("staff/residents/", resident_views.resident_search, name="resident-search"),
-    path("staff/residents/<int:resident_id>/", resident_views.resident_detail, name="resident-detail"),
+    path("staff/residents/", include("kiban.apps.residents.urls")),
     path("staff/audit/", audit_views.entry_list, name="audit-list"),
     path("staff/audit/<int:seq>/", audit_views.entry_detail, name="audit-detail"),
     path("ops/cost-allocation/", metering_views.cost_allocation, name="cost-allocation"),
