@@ -16,6 +16,8 @@ HTTP form (the residents app of any vendor serves it):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
@@ -29,3 +31,52 @@ class AsOfResidentQuery(Protocol):
 
 
 AS_OF_PARAMETER = "as_of"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The registry contract for other businesses in the same deployment (child allowance, benefits, tax …).
+#
+# Other businesses never import the registry app: they ask whatever registry the deployment registered here
+# (Kiban's own, or an adapter over another vendor's HTTP API). Rows carry the standard's items only.
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredPerson:
+    """A person as registered on a date: the items other businesses need for eligibility (no names in bulk)."""
+
+    resident_id: int
+    household_id: int
+    relationship: str  # 続柄 (世帯主, 子, …)
+    birth_date: date
+    sex: str  # ISO 5218: 1 male, 2 female
+    kind: str  # japanese / foreign
+
+
+class ResidentRegistry(Protocol):
+    def resident_as_of(self, resident_id: int, on: date, purpose: str) -> RegisteredPerson | None:
+        """One person as registered on ``on`` in the current tenant (audited as a read), or None."""
+        ...
+
+    def household_as_of(self, household_id: int, on: date, purpose: str) -> list[RegisteredPerson]:
+        """The registered members of a household on ``on``, householder first (audited)."""
+        ...
+
+    def population_as_of(self, on: date, purpose: str) -> Iterator[RegisteredPerson]:
+        """Everyone registered on ``on`` (for city-wide benefits and statistics), streamed; audited once as a bulk
+        read with its purpose."""
+        ...
+
+
+_registry: ResidentRegistry | None = None
+
+
+def provide_registry(registry: ResidentRegistry) -> None:
+    """Called once at start-up by the registry app the deployment uses."""
+    global _registry
+    _registry = registry
+
+
+def registry() -> ResidentRegistry:
+    if _registry is None:
+        raise LookupError("no resident registry is installed in this deployment")
+    return _registry

@@ -14,3 +14,9 @@ class ResidentsConfig(AppConfig):
 
         roles.register(CLERK, SUPERVISOR)
         register_event_types()
+
+        from kiban.standard.contracts import provide_registry
+
+        from .contract import KibanRegistry
+
+        provide_registry(KibanRegistry())
