@@ -85,6 +85,25 @@ def committed_db(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]
 
 
 @pytest.fixture
+def kiban_server(committed_db: None, settings: Any) -> Iterator[str]:
+    """A real HTTP server on a free port over committed PostgreSQL data (for protocols that call back into Kiban,
+    such as OpenID Connect between the portal and the provider). Cookies are not marked Secure (plain HTTP)."""
+    from django.test.testcases import LiveServerThread, _StaticFilesHandler
+
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    thread = LiveServerThread("127.0.0.1", _StaticFilesHandler, port=0)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    try:
+        yield f"http://127.0.0.1:{thread.port}"
+    finally:
+        thread.terminate()
+
+
+@pytest.fixture
 def any_db(request: pytest.FixtureRequest) -> None:
     """Committed data on PostgreSQL (so the owner connection sees it), a rolled-back transaction on SQLite."""
     request.getfixturevalue("committed_db" if ON_POSTGRES else "db")

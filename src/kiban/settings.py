@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "kiban.standard",
     "kiban.apps.residents",
     "kiban.migration",
+    "kiban.idp",
+    "kiban.portal",
     "kiban.demo",
 ]
 
@@ -178,6 +180,35 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Machine clients: OAuth 2.0 client credentials (django-oauth-toolkit). Scopes are "<business>:read|write".
+def _oidc_private_key() -> str:
+    key = os.environ.get("KIBAN_OIDC_RSA_PRIVATE_KEY", "")
+    if key:
+        return key
+    path = VAR_DIR / "oidc-dev-key.pem"
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pem)
+        path.chmod(0o600)
+    return path.read_text()
+
+
+# The resident portal's OpenID Connect provider. The default is the demo provider of this deployment; a real one
+# (デジタル認証アプリ or a prefecture's IdP) is configured by these settings alone.
+KIBAN_PORTAL_OIDC = {
+    "metadata_url": os.environ.get(
+        "KIBAN_PORTAL_OIDC_METADATA_URL", "http://127.0.0.1:8000/o/.well-known/openid-configuration"
+    ),
+    "client_id": os.environ.get("KIBAN_PORTAL_OIDC_CLIENT_ID", "kiban-portal"),
+    "client_secret": os.environ.get("KIBAN_PORTAL_OIDC_CLIENT_SECRET", "kiban-portal-demo-secret"),
+    "scope": "openid profile address",
+}
+
 OAUTH2_PROVIDER = {
     "SCOPES": {
         "residents:read": "Read resident records (住民記録)",
@@ -185,9 +216,17 @@ OAUTH2_PROVIDER = {
         "audit:read": "Read the audit trail",
         "events:read": "Read the change feed of the event types the business may see",
         "events:subscribe": "Manage webhook subscriptions of the business",
+        "openid": "OpenID Connect sign-in",
+        "profile": "Name, date of birth and sex (基本4情報)",
+        "address": "Address (基本4情報)",
     },
     "ACCESS_TOKEN_EXPIRE_SECONDS": 600,
     "PKCE_REQUIRED": True,
+    # The demo identity provider (kiban.idp): RS256 ID tokens. The key comes from KIBAN_OIDC_RSA_PRIVATE_KEY; without
+    # it a development key is generated once under var/ (set the variable in production).
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _oidc_private_key(),
+    "OAUTH2_VALIDATOR_CLASS": "kiban.idp.oidc.BasicFourValidator",
 }
 
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
-from oauth2_provider import views as oauth_views
 
 from kiban.apps.residents.api import router as residents_router
+from kiban.idp import urls as idp_urls
 from kiban.platform.api.app import build_api
 from kiban.platform.api.platform_api import router as platform_router
 from kiban.platform.audit import views as audit_views
@@ -35,10 +35,9 @@ urlpatterns = [
     path("staff/audit/<int:seq>/", audit_views.entry_detail, name="audit-detail"),
     path("ops/cost-allocation/", metering_views.cost_allocation, name="cost-allocation"),
     path("admin/", admin.site.urls),
-    # OAuth 2.0 for machine clients: only the token endpoints. Clients are registered by operators (admin
-    # site), never by self-service, so django-oauth-toolkit's application-management views are not mounted.
-    path("o/token/", oauth_views.TokenView.as_view(), name="oauth-token"),
-    path("o/revoke_token/", oauth_views.RevokeTokenView.as_view(), name="oauth-revoke-token"),
-    path("o/introspect/", oauth_views.IntrospectTokenView.as_view(), name="oauth-introspect"),
+    # OAuth 2.0 for machine clients and OpenID Connect for residents (kiban.idp.urls says what is mounted).
+    path("o/", include((idp_urls.oauth_urlpatterns, "oauth2_provider"))),
+    path("idp/", include(idp_urls.urlpatterns)),
+    path("portal/", include("kiban.portal.urls")),
     path("api/v1/", api.urls),
 ]

@@ -52,7 +52,33 @@ class RegisteredPerson:
     kind: str  # japanese / foreign
 
 
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """One person's record for prefilling a procedure (once-only): what the municipality already holds."""
+
+    resident_id: int
+    household_id: int
+    family_name: str
+    given_name: str
+    family_name_kana: str
+    given_name_kana: str
+    birth_date: date
+    sex: str
+    relationship: str
+    address: str
+    building: str
+
+
 class ResidentRegistry(Protocol):
+    def identify(self, family_name: str, given_name: str, birth_date: date, address: str, purpose: str) -> list[int]:
+        """Registered residents matching an authenticated identity (基本4情報 without sex); the caller refuses
+        anything but exactly one match."""
+        ...
+
+    def record(self, resident_id: int, purpose: str) -> PersonRecord | None:
+        """A registered person's current record (audited as opened)."""
+        ...
+
     def resident_as_of(self, resident_id: int, on: date, purpose: str) -> RegisteredPerson | None:
         """One person as registered on ``on`` in the current tenant (audited as a read), or None."""
         ...

@@ -10,10 +10,12 @@ from typing import Any
 from django.db import connection
 
 from kiban.platform.audit.services import record
-from kiban.standard.contracts import RegisteredPerson
+from kiban.standard.addresses import normalize_address
+from kiban.standard.contracts import PersonRecord, RegisteredPerson
+from kiban.standard.text import search_key
 
 from . import selectors
-from .models import ResidentHistory
+from .models import Resident, ResidentHistory
 
 
 def _person(resident_id: int, values: Any) -> RegisteredPerson:
@@ -36,6 +38,29 @@ def _registered(values: Any, on: date) -> bool:
 
 
 class KibanRegistry:
+    def identify(self, family_name: str, given_name: str, birth_date: date, address: str, purpose: str) -> list[int]:
+        """Exact match on the normalized full name and date of birth among registered residents, then on the
+        normalized address (kiban.standard.text.normalize_address)."""
+        candidates = Resident.objects.filter(
+            search_name=search_key(family_name + given_name), birth_date=birth_date, status=Resident.Status.REGISTERED
+        ).select_related("household")
+        wanted = normalize_address(address)
+        found = [r.id for r in candidates if normalize_address(r.household.address) == wanted]
+        record("resident.identified", "resident", ",".join(map(str, found)), ["name", "birth_date", "address"], purpose)
+        return found
+
+    def record(self, resident_id: int, purpose: str) -> PersonRecord | None:
+        found = selectors.open_resident(resident_id, purpose)
+        if found is None or found.status != Resident.Status.REGISTERED:
+            return None
+        v = found.values
+        return PersonRecord(
+            resident_id=found.id, household_id=found.household_id, family_name=v["family_name"],
+            given_name=v["given_name"], family_name_kana=v["family_name_kana"], given_name_kana=v["given_name_kana"],
+            birth_date=v["birth_date"], sex=v["sex"], relationship=v["relationship"], address=found.address,
+            building=found.building,
+        )  # fmt: skip
+
     def resident_as_of(self, resident_id: int, on: date, purpose: str) -> RegisteredPerson | None:
         found = selectors.open_resident(resident_id, purpose, as_of=on)
         return None if found is None else _person(found.id, {**found.values, "household_id": found.household_id})

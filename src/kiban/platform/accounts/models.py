@@ -21,18 +21,25 @@ class User(AbstractUser):
     tenant = models.ForeignKey(
         Tenant, verbose_name="所属団体", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
+    # A resident signing in at the demo identity provider (kiban.idp): neither staff nor operator, no roles.
+    is_citizen = models.BooleanField("住民（認証用）", default=False)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(tenant__isnull=True) | models.Q(is_staff=False, is_superuser=False),
                 name="municipal_staff_are_not_platform_admins",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_citizen=False)
+                | models.Q(tenant__isnull=True, is_staff=False, is_superuser=False),
+                name="citizens_are_neither_staff_nor_operators",
+            ),
         ]
 
     @property
     def is_operator(self) -> bool:
-        return self.tenant_id is None
+        return self.tenant_id is None and not self.is_citizen
 
     def role_codes(self) -> frozenset[str]:
         cached = getattr(self, "_role_codes", None)
