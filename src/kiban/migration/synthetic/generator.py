@@ -247,9 +247,13 @@ class _Generator:
         }
         base_ordinal = base_date.toordinal()
         self.base_ordinal = base_ordinal
-        # Birth dates for age a at base_date lie in (base − (a+1) years, base − a years].
+        # Birth dates for age a at base_date lie in (base − (a+1) years, base − a years]; nobody is born on the
+        # base date itself, so every event of the history lies before it.
         self.birth_window = [
-            (_years_before(base_date, age + 1).toordinal() + 1, _years_before(base_date, age).toordinal())
+            (
+                _years_before(base_date, age + 1).toordinal() + 1,
+                min(_years_before(base_date, age).toordinal(), base_ordinal - 1),
+            )
             for age in range(tables.MAX_AGE + 1)
         ]
 
