@@ -1,44 +1,91 @@
-"""Normalization of names for search and input (住民記録システム標準仕様書: search insensitive to full/half width,
-old/new character forms and spaces).
+"""Normalization of names and numbers for search and input.
 
-``search_key``: NFKC (half-width kana → full-width, full-width ASCII → ASCII), hiragana → katakana, small kana →
-large, spaces and ideographic variation selectors removed, and old/variant kanji forms mapped to the common form.
+Source: 住民記録システム標準仕様書 (総務省) asks that name search be insensitive to full/half width (全角/半角),
+hiragana/katakana, old/new character forms (旧字体/新字体, 異体字) and spaces; kana names are stored in full-width
+katakana. ``search_key`` builds the comparison key; ``normalize_kana_input`` and ``is_katakana`` serve the kana
+fields; ``normalize_digits`` serves numbers typed at the counter.
+
+Old/variant kanji → common form: ``data/kanji_variants.csv`` (columns variant, common, note).
+The rows marked "別表第二 表(二)" are 人名用漢字 that 戸籍法施行規則 (昭和22年司法省令第94号)
+60条 / 別表第二 表(二) lists as variants of 常用漢字; the common form is the 常用漢字 the law
+prints beside each. They were checked against a transcription of that table in the public
+repository ynupc/scalastringcourseday7 (src/main/resources/kanji/jinmeiyo_kanji_2.csv).
+The other rows are surname variants outside that table (髙, 﨑, 邊, 邉, 齋, 濱, 澤, 𠮷 …), each
+with its note; they were NOT checked against 法務省's 戸籍統一文字 database.
+CJK compatibility ideographs that have an NFKC mapping (U+FA10 塚 → 塚, U+FA45 海 → 海, …)
+need no row: NFKC folds them.
+
+Changing the table changes keys: keys stored in a database must be recomputed after an edit.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
+from functools import cache
+from importlib import resources
 
-_HIRAGANA_TO_KATAKANA = {cp: cp + 0x60 for cp in range(0x3041, 0x3097)}
-_SMALL_TO_LARGE = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
-_SPACES = re.compile(r"[\s\u3000]+")
-_VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
-# Old and variant forms that occur in surnames → the common form (戸籍統一文字 / 人名用漢字 correspondences).
-_VARIANTS = str.maketrans(
-    "髙﨑邊邉齋齊濱澤嶋廣國櫻德惠龍籠藪萬壽榮淺條與舊",
-    "高崎辺辺斎斉浜沢島広国桜徳恵竜篭薮万寿栄浅条与旧",
+# ぁ..ゖ and the iteration marks ゝゞ → the katakana 0x60 code points above.
+_HIRAGANA_TO_KATAKANA = {cp: cp + 0x60 for cp in [*range(0x3041, 0x3097), 0x309D, 0x309E]}
+_SMALL_TO_LARGE = str.maketrans(
+    "ァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ",
+    "アイウエオツヤユヨワカケクシストヌハヒフヘホムラリルレロ",
 )
+_SPACES = re.compile(r"\s+")  # \s covers ASCII spaces, U+3000 and the other Unicode spaces
+_VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+_SPACED_SOUND_MARKS = re.compile(" ([\u3099\u309a])")  # NFKC turns ゛ ゜ into a space + combining mark
+_DASHES_AND_SPACES = re.compile(r"[\s\-\u2010-\u2015\u2212\u30fc\uff70]")
+
+
+@cache
+def kanji_variants() -> dict[str, str]:
+    """The table ``data/kanji_variants.csv`` as {variant: common}."""
+    text = resources.files("kiban.standard").joinpath("data/kanji_variants.csv").read_text(encoding="utf-8")
+    return {row["variant"]: row["common"] for row in csv.DictReader(text.splitlines())}
+
+
+@cache
+def _variant_table() -> dict[int, str]:
+    return str.maketrans(kanji_variants())
 
 
 def normalize_kana_input(text: str) -> str:
-    """Kana as typed (half-width, hiragana) → full-width katakana; other characters NFKC-normalized."""
-    return unicodedata.normalize("NFKC", text).translate(_HIRAGANA_TO_KATAKANA)
+    """Kana as typed (half-width, hiragana) → full-width katakana; everything else NFKC-normalized.
+
+    A separately typed voiced mark (か゛, ｶ ﾞ) is joined to its kana: "か゛" → "ガ".
+    """
+    value = _SPACED_SOUND_MARKS.sub(r"\1", unicodedata.normalize("NFKC", text))
+    return unicodedata.normalize("NFC", value.translate(_HIRAGANA_TO_KATAKANA))
 
 
 def is_katakana(text: str) -> bool:
-    """Full-width katakana, the long vowel mark, the middle dot and spaces only (after ``normalize_kana_input``)."""
+    """Full-width katakana, the long vowel mark ー, the middle dot ・ and spaces only (after ``normalize_kana_input``);
+    at least one kana."""
     value = normalize_kana_input(text)
     return bool(value.strip()) and all(("\u30a1" <= c <= "\u30fc") or c in " \u3000" for c in value)
 
 
 def search_key(text: str) -> str:
-    value = _VARIATION_SELECTORS.sub("", text)
-    value = unicodedata.normalize("NFKC", value).translate(_HIRAGANA_TO_KATAKANA)
-    value = _SPACES.sub("", value)
-    return value.translate(_SMALL_TO_LARGE).translate(_VARIANTS)
+    """The key two spellings of a name share: ``search_key("ﾜﾀﾅﾍﾞ")`` == ``search_key("わたなべ")`` == "ワタナベ",
+    ``search_key("渡邉　髙子")`` == ``search_key("渡辺 高子")``.
+
+    Steps: ideographic variation selectors removed (IVS, U+E0100–U+E01EF, and U+FE00–U+FE0F); NFKC (half-width kana →
+    full-width, full-width ASCII → ASCII, compatibility ideographs → unified); all spaces removed; hiragana → katakana;
+    small kana → large (ァ→ア, ッ→ツ, ャ→ヤ, ヮ→ワ, ヵ→カ, ヶ→ケ); NFKC again (removing spaces or converting kana can
+    leave a voiced mark to combine: "カ゛" → "ガ"); old/variant kanji → common form (``kanji_variants``).
+    ヴ and ー are kept.
+    Idempotent: ``search_key(search_key(x)) == search_key(x)``.
+    """
+    value = unicodedata.normalize("NFKC", _VARIATION_SELECTORS.sub("", text))
+    value = _SPACES.sub("", value).translate(_HIRAGANA_TO_KATAKANA).translate(_SMALL_TO_LARGE)
+    return unicodedata.normalize("NFKC", value).translate(_variant_table())
 
 
 def normalize_digits(text: str) -> str:
-    """Full-width digits → ASCII; hyphens and spaces removed (numbers typed at the counter)."""
-    return re.sub(r"[\s\-‐－ー]", "", unicodedata.normalize("NFKC", text))
+    """A number typed at the counter → ASCII: full-width digits → ASCII (NFKC); hyphens, dashes, minus signs, the long
+    vowel mark (often typed for a hyphen) and spaces removed. "０３－１２３４ ５６７８" → "0312345678".
+
+    Other characters are left for the validator to reject.
+    """
+    return _DASHES_AND_SPACES.sub("", unicodedata.normalize("NFKC", text))
