@@ -1,0 +1,76 @@
+"""What a certificate shows, as plain data: the contract between the registry and the printing layer.
+
+The registry (``kiban.apps.residents.certificates``) decides what may be shown — which persons, which optional
+items (住民基本台帳法12条, 12条の2, 12条の3) — and fills these dataclasses; this package only lays them out,
+so a ``None`` here means "not printed", never "unknown". Nothing in here touches Django or the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+Kind = Literal["resident_copy", "removed_copy", "recorded_items"]
+Layout = Literal["household", "individual"]
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One entry of the record's history (異動履歴), printed when the requester asked for history."""
+
+    effective_on: date  # 異動日
+    notified_on: date | None  # 届出日
+    reason: str  # 異動事由, e.g. "転居", "転入"
+    text: str  # e.g. "千代田区九段南1-2-1 から転居"
+
+
+@dataclass(frozen=True)
+class PersonEntry:
+    """One person on the certificate. Optional items are ``None`` unless the requester chose them."""
+
+    family_name: str
+    given_name: str
+    family_name_kana: str
+    given_name_kana: str
+    birth_date: date
+    sex: str  # "男" / "女"
+    relationship: str | None = None  # 続柄
+    became_resident_on: date | None = None  # 住民となった年月日
+    moved_in_on: date | None = None  # 住定日
+    previous_address: str | None = None  # 前住所
+    domicile: str | None = None  # 本籍
+    domicile_head: str | None = None  # 筆頭者
+    resident_code: str | None = None  # 住民票コード
+    individual_number: str | None = None  # 個人番号 (12 digits)
+    removed_on: date | None = None  # 除票: 消除日
+    removal_reason: str | None = None  # 除票: 消除事由
+    nationality: str | None = None  # 国籍・地域 (foreign residents)
+    residence_status: str | None = None  # 在留資格
+    period_of_stay_until: date | None = None  # 在留期間等の満了の日
+    residence_card_number: str | None = None  # 在留カード等番号
+    alias: str | None = None  # 通称
+    history: tuple[HistoryLine, ...] = ()
+
+    @property
+    def is_foreign(self) -> bool:
+        """Foreign residents (法30条の45) have a nationality; their birth date is printed in the Western calendar."""
+        return bool(self.nationality) and self.nationality != "日本"
+
+
+@dataclass(frozen=True)
+class CertificateContent:
+    """Everything printed on one certificate (住民票の写し, 除票の写し or 住民票記載事項証明書)."""
+
+    kind: Kind  # resident_copy 住民票の写し / removed_copy 除票の写し / recorded_items 記載事項証明書
+    layout: Layout  # household 世帯連記式 (up to 4 persons a sheet) / individual 個人票 (one person)
+    municipality_name: str  # e.g. "東京都千代田区"
+    mayor: str  # e.g. "千代田区長　樋口　高顕"; the prefecture is added when missing (標準仕様書 5.6)
+    address: str  # 住所 (with 方書)
+    householder_name: str | None  # 世帯主 (shown if chosen)
+    persons: tuple[PersonEntry, ...]
+    issued_on: date
+    issue_number: str  # 発行番号
+    verification_code: str  # printed; typed on the public verification page
+    verification_url: str  # encoded in the QR code
+    omitted_items: tuple[str, ...] = ()  # e.g. ("本籍・筆頭者", "個人番号"): listed in the 省略 notice
