@@ -7,4 +7,7 @@ from . import views
 urlpatterns = [
     path("", views.resident_search, name="resident-search"),
     path("<int:resident_id>/", views.resident_detail, name="resident-detail"),
+    path("procedures/", views.procedure_menu, name="resident-procedures"),
+    path("procedures/<slug:slug>/", views.procedure_wizard, name="resident-procedure"),
+    path("procedures/<slug:slug>/done/<slug:request_id>/", views.procedure_done, name="resident-procedure-done"),
 ]

@@ -1,0 +1,698 @@
+"""Forms of the counter (窓口): the search and one form per procedure wizard.
+
+Each procedure form validates what a form can (required items, era dates), turns its cleaned data into the
+arguments of its service in ``kiban.apps.residents.services`` (``procedure``), and places the service's
+``FieldError``s next to the matching field (``attach``); the service stays the one place of the business rules.
+Labels are Japanese with the English beside them; messages likewise (CONVENTIONS.md, "Errors").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.forms.utils import ErrorList
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from kiban.standard import codes
+from kiban.standard.era import EraDateError, format_date, parse_date
+from kiban.standard.text import normalize_digits, normalize_kana_input
+
+from . import services
+from .models import HOUSEHOLDER
+from .selectors import ResidentRecord
+from .validation import FieldError, PersonData, ProcedureError
+
+
+def bilingual(ja: str, en: str) -> SafeString:
+    """Japanese text with the English beside it (escaped; safe to put in a template as is)."""
+    return format_html('{} <span lang="en" class="en">({})</span>', ja, en)
+
+
+def error_text(error: FieldError) -> SafeString:
+    return bilingual(error.message, error.message_en)
+
+
+REQUIRED = bilingual("入力してください。", "This item is required.")
+INVALID_CHOICE = bilingual("選択肢から選んでください。", "Choose one of the options.")
+INVALID_NUMBER = bilingual("数字で入力してください。", "Enter a number.")
+FIELD_MESSAGES = {"required": REQUIRED, "invalid_choice": INVALID_CHOICE, "invalid": INVALID_NUMBER}
+DATE_EXAMPLE = "R6.4.1 / 令和6年4月1日 / 2024-04-01"
+
+# The label of every item: (Japanese, English). A form may override one (``labels``), e.g. 異動日 → 転入日.
+LABELS: dict[str, tuple[str, str]] = {
+    "kana": ("カナ氏名", "Name in kana"),
+    "name": ("漢字氏名", "Name"),
+    "birth_date": ("生年月日", "Date of birth"),
+    "purpose": ("利用目的", "Purpose of use"),
+    "effective_on": ("異動日", "Date of change"),
+    "notified_on": ("届出日", "Date notified"),
+    "origin": ("転入元", "Moving in from"),
+    "previous_address": ("前住所", "Previous address"),
+    "postal_code": ("郵便番号", "Postal code"),
+    "address": ("住所", "Address"),
+    "building": ("方書", "Building and room"),
+    "family_name": ("氏", "Family name"),
+    "given_name": ("名", "Given name"),
+    "family_name_kana": ("氏カナ", "Family name in kana"),
+    "given_name_kana": ("名カナ", "Given name in kana"),
+    "sex": ("性別", "Sex"),
+    "relationship": ("続柄", "Relationship to the householder"),
+    "kind": ("住民種別", "Japanese or foreign resident"),
+    "resident_code": ("住民票コード", "Resident record code"),
+    "domicile": ("本籍", "Permanent domicile"),
+    "domicile_head": ("筆頭者", "Head of the family register"),
+    "nationality": ("国籍・地域", "Nationality or region (ISO 3166-1 alpha-3)"),
+    "residence_status": ("在留資格", "Residence status"),
+    "period_of_stay_until": ("在留期間の満了の日", "End of the period of stay"),
+    "residence_card_number": ("在留カード等の番号", "Residence card number"),
+    "alias": ("通称", "Registered alias"),
+    "alias_kana": ("通称カナ", "Registered alias in kana"),
+    "resident_ids": ("対象者", "Persons concerned"),
+    "resident_id": ("対象者", "Person concerned"),
+    "household_id": ("転居先の世帯番号（既存の世帯に入る場合）", "Household number to join at the new address, if any"),
+    "destination_address": ("転出先住所", "Destination address"),
+    "destination_code": ("転出先の地方公共団体コード", "Destination municipality code (6 digits), if known"),
+    "abroad": ("国外への転出", "Moving abroad"),
+    "new_householder_id": ("新しい世帯主", "New householder"),
+    "change": ("届出の種類", "Kind of notification"),
+    "into_household_id": ("加わる世帯の世帯番号", "Household number joined"),
+    "reason": ("理由", "Reason"),
+}
+RELATIONSHIP_EXAMPLES = (
+    "世帯主", "妻", "夫", "子", "父", "母", "子の妻", "孫", "兄", "姉", "弟", "妹", "同居人", "縁故者",
+)  # fmt: skip
+SEX_CHOICES = [("", "―"), (codes.Sex.MALE.value, "1 男 (male)"), (codes.Sex.FEMALE.value, "2 女 (female)")]
+
+
+class EraDateInput(forms.TextInput):
+    """A date typed as the counter does: 和暦 (R6.4.1, 令和6年4月1日), full-width digits or ISO; shown as 和暦."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"placeholder": DATE_EXAMPLE, "inputmode": "text", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, date):
+            return era_text(value, style="short")
+        return super().format_value(value)
+
+
+class EraDateField(forms.Field):
+    widget = EraDateInput
+    default_error_messages = {"required": REQUIRED}
+
+    def to_python(self, value: Any) -> date | None:
+        if isinstance(value, date):
+            return value
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            return parse_date(text)
+        except EraDateError as exc:
+            raise forms.ValidationError(bilingual(exc.ja, exc.en), code="invalid") from None
+
+
+def _text(max_length: int = 64, required: bool = True, **attrs: Any) -> forms.CharField:
+    return forms.CharField(
+        max_length=max_length, required=required, error_messages=FIELD_MESSAGES,
+        widget=forms.TextInput(attrs={"autocomplete": "off", **attrs}),
+    )  # fmt: skip
+
+
+def _kana(required: bool = True) -> forms.CharField:
+    return _text(128, required, inputmode="kana", lang="ja")
+
+
+def _relationship(required: bool = True) -> forms.CharField:
+    return _text(32, required, list="relationship-examples")
+
+
+def _date(required: bool = True) -> EraDateField:
+    return EraDateField(required=required)
+
+
+def _choice(choices: Sequence[tuple[Any, str]], required: bool = True, **kwargs: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(choices=choices, required=required, error_messages=FIELD_MESSAGES, **kwargs)
+
+
+def _members(members: Sequence[ResidentRecord]) -> list[tuple[str, str]]:
+    return [(str(m.id), f"{m.family_name} {m.given_name}（{m.relationship}）") for m in members]
+
+
+def era_text(value: date | None, style: str = "long") -> str:
+    """A date in 和暦 (or ISO for the rare date the era calendar cannot show)."""
+    if value is None:
+        return ""
+    try:
+        return format_date(value, style=style)
+    except EraDateError:
+        return value.isoformat()
+
+
+def display(value: Any, bound: forms.BoundField) -> str:
+    """How a cleaned value reads on the confirmation page (dates in 和暦 with ISO beside)."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, bool):
+        return "はい (yes)" if value else ""
+    if isinstance(value, date):
+        return f"{era_text(value)} ({value.isoformat()})"
+    field_ = bound.field
+    if isinstance(field_, forms.ChoiceField):
+        choices: Any = field_.choices
+        labels = {str(k): str(v) for k, v in choices}
+        if isinstance(value, list):
+            return "、".join(labels.get(str(v), str(v)) for v in value)
+        return labels.get(str(value), str(value))
+    return str(value)
+
+
+@dataclass
+class Row:
+    """One line of the confirmation and done pages."""
+
+    ja: str
+    en: str
+    value: str
+    section: str = ""
+
+
+class LabelledForm(forms.Form):
+    labels: Mapping[str, tuple[str, str]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, f in self.fields.items():
+            ja, en = self.label_of(name)
+            f.label = bilingual(ja, en)
+
+    def label_of(self, name: str) -> tuple[str, str]:
+        if name in self.labels:
+            return self.labels[name]
+        if name.startswith("rel_"):
+            return LABELS["relationship"]
+        return LABELS.get(name, (name, name))
+
+    def rows(self, section: str = "", names: Sequence[str] | None = None) -> list[Row]:
+        rows = []
+        for name in names if names is not None else self.fields:
+            value = display(self.cleaned_data.get(name), self[name])
+            if value:
+                ja, en = self.label_of(name)
+                if name.startswith("rel_"):
+                    ja, en = f"{ja}: {self.member_name(int(name[4:]))}", f"{en}: {self.member_name(int(name[4:]))}"
+                rows.append(Row(ja, en, value, section))
+        return rows
+
+    def member_name(self, resident_id: int) -> str:
+        return str(resident_id)
+
+
+class SearchForm(LabelledForm):
+    """住民検索: one of the defined combinations (selectors.SearchCriteria), with the purpose (利用目的) required."""
+
+    kana = _kana(required=False)
+    name = _text(required=False)
+    address = _text(128, required=False)
+    birth_date = _date(required=False)
+    purpose = _text(200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kana"].widget.attrs.update(autofocus=True, accesskey="k")
+        self.fields["purpose"].widget.attrs.update(list="purpose-examples")
+
+
+class PurposeForm(LabelledForm):
+    purpose = _text(200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].widget.attrs.update(autofocus=True, list="purpose-examples")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Procedure forms
+
+
+@dataclass
+class WizardContext:
+    """What a wizard works on: a household (and its registered members) or one resident, or nothing (転入)."""
+
+    household_id: int | None = None
+    members: list[ResidentRecord] = field(default_factory=list)
+    resident: ResidentRecord | None = None
+
+    def member(self, resident_id: int) -> ResidentRecord | None:
+        return next((m for m in self.members if m.id == resident_id), None)
+
+
+class ProcedureForm(LabelledForm):
+    """Step 1 of a wizard. Subclasses declare their fields and ``procedure``; ``aliases`` maps a service's field
+    path to a form field where the names differ (``address.address`` → ``address``)."""
+
+    effective_on = _date()
+    notified_on = _date()
+    aliases: Mapping[str, str] = {"address.address": "address", "address.postal_code": "postal_code",
+                                  "address.building": "building"}  # fmt: skip
+    # Service paths whose errors are shown above a group of fields rather than next to one.
+    sections: tuple[str, ...] = ("relationships",)
+
+    def __init__(self, data: Any = None, *, context: WizardContext) -> None:
+        self.context = context
+        super().__init__(data)
+        self.fields["notified_on"].initial = timezone.localdate()
+        self.fields["effective_on"].widget.attrs["autofocus"] = True
+        self.section_errors: dict[str, ErrorList] = {}
+
+    # -- relationship fields of the members (転居・転出・死亡・世帯主変更・世帯分離等) -------------------------
+    def add_relationship_fields(self, required: bool = False, initial_current: bool = False) -> None:
+        for m in self.context.members:
+            self.fields[f"rel_{m.id}"] = _relationship(required)
+            self.fields[f"rel_{m.id}"].label = bilingual(f"続柄: {m.family_name} {m.given_name}", "Relationship")
+            if initial_current:
+                self.fields[f"rel_{m.id}"].initial = m.relationship
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if not name.startswith("rel_")]
+
+    def relationship_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("rel_")]
+
+    def relationships(self) -> dict[int, str]:
+        return {int(k[4:]): v.strip() for k, v in self.cleaned_data.items() if k.startswith("rel_") and v and v.strip()}
+
+    def member_name(self, resident_id: int) -> str:
+        m = self.context.member(resident_id)
+        return f"{m.family_name} {m.given_name}" if m else str(resident_id)
+
+    def ids(self, name: str) -> list[int]:
+        return [int(v) for v in self.cleaned_data.get(name) or []]
+
+    def optional_id(self, name: str) -> int | None:
+        value = self.cleaned_data.get(name)
+        return int(value) if value else None
+
+    def address_data(self) -> services.AddressData:
+        d = self.cleaned_data
+        return services.AddressData(address=d["address"], postal_code=normalize_digits(d.get("postal_code") or ""),
+                                    building=d.get("building") or "")  # fmt: skip
+
+    def notification(self, request_id: str) -> services.Notification:
+        d = self.cleaned_data
+        return services.Notification(request_id, d["effective_on"], d["notified_on"])
+
+    def procedure(self, n: services.Notification) -> services.ProcedureResult:
+        raise NotImplementedError
+
+    def summary(self) -> list[Row]:
+        return self.rows()
+
+    # -- errors of the service, next to their fields --------------------------------------------------------------
+    def place(self, path: str) -> tuple[forms.Form, str] | None:
+        name = self.aliases.get(path, path)
+        if name in self.fields:
+            return self, name
+        head, _, rest = path.partition(".")
+        if head == "relationships" and rest.isdigit() and f"rel_{rest}" in self.fields:
+            return self, f"rel_{rest}"
+        return None
+
+    def attach(self, error: ProcedureError) -> None:
+        for e in error.errors:
+            placed = self.place(e.field)
+            if placed is not None:
+                form, name = placed
+                form.add_error(name, forms.ValidationError(error_text(e), code=e.code))
+            elif e.field.partition(".")[0] in self.sections:
+                self.section_errors.setdefault(e.field.partition(".")[0], ErrorList()).append(error_text(e))
+            else:
+                self.add_error(None, forms.ValidationError(error_text(e), code=e.code))
+
+
+class PersonForm(LabelledForm):
+    """A person moving in (法7条 items; 30条の45 for foreign residents)."""
+
+    family_name = _text()
+    given_name = _text()
+    family_name_kana = _kana()
+    given_name_kana = _kana()
+    birth_date = _date()
+    sex = _choice(SEX_CHOICES)
+    relationship = _relationship()
+    kind = _choice([("japanese", "日本人 (Japanese)"), ("foreign", "外国人 (foreign resident)")], initial="japanese")
+    resident_code = _text(11, required=False, inputmode="numeric")
+    domicile = _text(255, required=False)
+    domicile_head = _text(128, required=False)
+    nationality = _text(3, required=False)
+    residence_status = _text(64, required=False)
+    period_of_stay_until = _date(required=False)
+    residence_card_number = _text(12, required=False)
+    alias = _text(128, required=False)
+    alias_kana = _kana(required=False)
+
+    FOREIGN = (
+        "nationality", "residence_status", "period_of_stay_until", "residence_card_number", "alias", "alias_kana",
+    )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        for name in ("family_name_kana", "given_name_kana", "alias_kana"):
+            if data.get(name):
+                data[name] = normalize_kana_input(data[name]).strip()
+        if data.get("resident_code"):
+            data["resident_code"] = normalize_digits(data["resident_code"])
+        if data.get("nationality"):
+            data["nationality"] = data["nationality"].strip().upper()
+        return data
+
+    def person(self) -> PersonData:
+        return PersonData(**self.cleaned_data)
+
+
+PersonFormSet = forms.formset_factory(PersonForm, extra=0, min_num=1, max_num=20, validate_min=True, validate_max=True)
+
+
+class MoveInForm(ProcedureForm):
+    """転入届 (法22条, 30条の46): one to n persons into a new household at the address (or an existing one)."""
+
+    labels = {"effective_on": ("転入日（異動日）", "Date moved in")}
+    origin = _choice([("domestic", "国内の他市区町村から (another municipality)"), ("abroad", "国外から (abroad)")],
+                     initial="domestic")  # fmt: skip
+    previous_address = _text(255, required=False)
+    postal_code = _text(8, required=False, inputmode="numeric", autocomplete="postal-code")
+    address = _text(255)
+    building = _text(128, required=False)
+    sections = ("relationships", "persons")
+
+    def __init__(self, data: Any = None, *, context: WizardContext, extra_person: bool = False) -> None:
+        if extra_person and data is not None:
+            # "Add a person" (no JavaScript needed): what was typed so far as initial values, one empty person more.
+            super().__init__(None, context=context)
+            self.initial = {name: data.get(name, "") for name in self.fields}
+            try:
+                count = max(1, min(int(data.get("persons-TOTAL_FORMS") or 1), 19))
+            except ValueError:
+                count = 1
+            names = list(PersonForm.base_fields)
+            initial = [{name: data.get(f"persons-{i}-{name}", "") for name in names} for i in range(count)]
+            self.persons = forms.formset_factory(PersonForm, extra=1, max_num=20)(initial=initial, prefix="persons")
+        else:
+            super().__init__(data, context=context)
+            self.persons = PersonFormSet(data, prefix="persons")
+
+    def is_valid(self) -> bool:
+        main = super().is_valid()
+        return self.persons.is_valid() and main
+
+    def place(self, path: str) -> tuple[forms.Form, str] | None:
+        parts = path.split(".")
+        if parts[0] == "persons" and len(parts) == 3 and parts[1].isdigit():
+            index = int(parts[1])
+            if index < len(self.persons.forms) and parts[2] in self.persons.forms[index].fields:
+                return self.persons.forms[index], parts[2]
+        return super().place(path)
+
+    def summary(self) -> list[Row]:
+        rows = self.rows()
+        for i, person in enumerate(f for f in self.persons.forms if f.cleaned_data):
+            rows += person.rows(section=f"{i + 1}人目 (person {i + 1})")
+        return rows
+
+    def procedure(self, n: services.Notification) -> services.ProcedureResult:
+        d = self.cleaned_data
+        persons = [f.person() for f in self.persons.forms if f.cleaned_data]
+        return services.move_in(n, address=self.address_data(), persons=persons, origin=d["origin"],
+                                previous_address=d.get("previous_address") or "")  # fmt: skip
+
+
+class MoveWithinForm(ProcedureForm):
+    """転居届 (法23条): the household or some of its members move within the municipality."""
+
+    labels = {"effective_on": ("転居日（異動日）", "Date moved")}
+    resident_ids = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, error_messages=FIELD_MESSAGES)
+    postal_code = _text(8, required=False, inputmode="numeric")
+    address = _text(255)
+    building = _text(128, required=False)
+    household_id = forms.IntegerField(required=False, min_value=1, error_messages=FIELD_MESSAGES)
+
+    def __init__(self, data: Any = None, *, context: WizardContext) -> None:
+        super().__init__(data, context=context)
+        field_ = self.fields["resident_ids"]
+        assert isinstance(field_, forms.MultipleChoiceField)
+        field_.choices = _members(context.members)
+        field_.initial = [str(m.id) for m in context.members]
+        self.add_relationship_fields()
+
+    def procedure(self, n: services.Notification) -> services.ProcedureResult:
+        ids = self.ids("resident_ids")
+        movers = {k: v for k, v in self.relationships().items() if k in ids}
+        return services.move_within(n, resident_ids=ids, address=self.address_data(),
+                                    household_id=self.optional_id("household_id"), relationships=movers)  # fmt: skip
+
+
+class MoveOutForm(ProcedureForm):
+    """転出届 (法24条): removed as of the planned date; the rest of the household keeps one householder."""
+
+    labels = {"effective_on": ("転出予定日（異動日）", "Planned date of moving out")}
+    resident_ids = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, error_messages=FIELD_MESSAGES)
+    destination_address = _text(255)
+    destination_code = _text(6, required=False, inputmode="numeric")
+    abroad = forms.BooleanField(required=False)
+    new_householder_id = _choice([], required=False)
+
+    def __init__(self, data: Any = None, *, context: WizardContext) -> None:
+        super().__init__(data, context=context)
+        ids = self.fields["resident_ids"]
+        assert isinstance(ids, forms.MultipleChoiceField)
+        ids.choices = _members(context.members)
+        head = self.fields["new_householder_id"]
+        assert isinstance(head, forms.ChoiceField)
+        head.choices = [("", "―（不要 / not needed）"), *_members(context.members)]
+        self.add_relationship_fields()
+
+    def procedure(self, n: services.Notification) -> services.ProcedureResult:
+        d = self.cleaned_data
+        ids = self.ids("resident_ids")
+        staying = {k: v for k, v in self.relationships().items() if k not in ids}
+        head = self.optional_id("new_householder_id")
+        return services.move_out(n, resident_ids=ids, destination_address=d["destination_address"],
+                                 destination_code=normalize_digits(d.get("destination_code") or ""), abroad=d["abroad"],
+                                 new_householder_id=head, relationships=staying)  # fmt: skip
+
+
+class BirthForm(ProcedureForm):
+    """出生 (戸籍法49条の届出による記載, 法8条): the child joins the household; 異動日 = 生年月日."""
+
+    labels = {"birth_date": ("生年月日（異動日）", "Date of birth (date of change)")}
+    aliases = {"effective_on": "birth_date", **{f"person.{n}": n for n in PersonForm.base_fields}}
+    family_name = _text()
+    given_name = _text()
+    family_name_kana = _kana()
+    given_name_kana = _kana()
+    birth_date = _date()
+    sex = _choice(SEX_CHOICES)
+    relationship = _relationship()
+    domicile = _text(255, required=False)
+    domicile_head = _text(128, required=False)
+
+    field_order = ["birth_date", "notified_on"]
+
+    def __init__(self, data: Any = None, *, context: WizardContext) -> None:
+        super().__init__(data, context=context)
+        del self.fields["effective_on"]
+        self.fields["birth_date"].widget.attrs["autofocus"] = True
+        self.fields["relationship"].initial = "子"
+        head = next((m for m in context.members if m.relationship == HOUSEHOLDER), None)
+        if head is not None:
+            self.fields["family_name"].initial = head.family_name
+            self.fields["family_name_kana"].initial = head.family_name_kana
+            self.fields["domicile"].initial = head.domicile
+            self.fields["domicile_head"].initial = head.domicile_head
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        for name in ("family_name_kana", "given_name_kana"):
+            if data.get(name):
+                data[name] = normalize_kana_input(data[name]).strip()
+        return data
+
+    def notification(self, request_id: str) -> services.Notification:
+        d = self.cleaned_data
+        return services.Notification(request_id, d["birth_date"], d["notified_on"])
+
+    def procedure(self, n: services.Notification) -> services.ProcedureResult:
+        d = self.cleaned_data
+        person = PersonData(family_name=d["family_name"], given_name=d["given_name"],
+                            family_name_kana=d["family_name_kana"], given_name_kana=d["given_name_kana"],
+                            birth_date=d["birth_date"], sex=d["sex"], relationship=d["relationship"],
+                            domicile=d.get("domicile") or "", domicile_head=d.get("domicile_head") or "")  # fmt: skip
+        assert self.context.household_id is not None
+        return services.birth(n, household_id=self.context.household_id, person=person)
+
+
+class DeathForm(ProcedureForm):
+    """死亡 (戸籍法86条の届出・通知による消除): 消除日 = 死亡日."""
+
+    labels = {"effective_on": ("死亡日（異動日）", "Date of death")}
+    resident_id = _choice([])
+    new_householder_id = _choice([], required=False)
+
+    def __init__(self, data: Any = None, *, context: WizardContext) -> None:
+        super().__init__(data, context=context)
+        for name, blank in (("resident_id", "―"), ("new_householder_id", "―（不要 / not needed）")):
+            f = self.fields[name]
+            assert isinstance(f, forms.ChoiceField)
+            f.choices = [("", blank), *_members(context.members)]
+        self.add_relationship_fields()
+
+    def procedure(self, n: services.Notification) -> services.ProcedureResult:
+        rid = int(self.cleaned_data["resident_id"])
+        return services.death(n, resident_id=rid, new_householder_id=self.optional_id("new_householder_id"),
+                              relationships={k: v for k, v in self.relationships().items() if k != rid})  # fmt: skip
+
+
+class HouseholderForm(ProcedureForm):
+    """世帯主変更 (法25条): the new householder and each member's relationship to them."""
+
+    def __init__(self, data: Any = None, *, context: WizardContext) -> None:
+        super().__init__(data, context=context)
+        self.add_relationship_fields(required=True, initial_current=True)
+
+    def procedure(self, n: services.Notification) -> services.ProcedureResult:
+        assert self.context.household_id is not None
+        return services.change_householder(n, household_id=self.context.household_id,
+                                           relationships=self.relationships())  # fmt: skip
+
+
+class HouseholdChangeForm(ProcedureForm):
+    """世帯分離・世帯合併・世帯変更 (法25条), one page: who moves, into which household, and the relationships."""
+
+    SPLIT, MERGE, COMPOSITION = "split", "merge", "composition"
+    change = _choice([(SPLIT, "世帯分離 (split: a new household at the same address)"),
+                      (MERGE, "世帯合併 (merge: the whole household joins another)"),
+                      (COMPOSITION, "世帯変更 (composition: some members join another household)")])  # fmt: skip
+    resident_ids = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, required=False,
+                                             error_messages=FIELD_MESSAGES)  # fmt: skip
+    into_household_id = forms.IntegerField(required=False, min_value=1, error_messages=FIELD_MESSAGES)
+    field_order = ["change", "effective_on", "notified_on"]
+
+    def __init__(self, data: Any = None, *, context: WizardContext) -> None:
+        super().__init__(data, context=context)
+        del self.fields["effective_on"].widget.attrs["autofocus"]
+        self.fields["change"].widget.attrs["autofocus"] = True
+        ids = self.fields["resident_ids"]
+        assert isinstance(ids, forms.MultipleChoiceField)
+        ids.choices = _members(context.members)
+        self.add_relationship_fields()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        change = data.get("change")
+        if change in (self.SPLIT, self.COMPOSITION) and not data.get("resident_ids"):
+            self.add_error("resident_ids", REQUIRED)
+        if change in (self.MERGE, self.COMPOSITION) and not data.get("into_household_id"):
+            self.add_error("into_household_id", REQUIRED)
+        return data
+
+    def procedure(self, n: services.Notification) -> services.ProcedureResult:
+        d = self.cleaned_data
+        assert self.context.household_id is not None
+        if d["change"] == self.MERGE:
+            return services.merge_households(n, from_household_id=self.context.household_id,
+                                             into_household_id=d["into_household_id"],
+                                             relationships=self.relationships())  # fmt: skip
+        ids = self.ids("resident_ids")
+        relationships = {k: v for k, v in self.relationships().items() if k in ids}
+        if d["change"] == self.SPLIT:
+            return services.split_household(n, resident_ids=ids, relationships=relationships)
+        return services.change_composition(n, resident_ids=ids, into_household_id=d["into_household_id"],
+                                           relationships=relationships)  # fmt: skip
+
+
+class RemovalForm(ProcedureForm):
+    """職権消除 (法8条, 施行令12条3項), supervisors only."""
+
+    labels = {"effective_on": ("消除日（異動日）", "Date of removal")}
+    resident_ids = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, error_messages=FIELD_MESSAGES)
+    reason = _text(200)
+    new_householder_id = _choice([], required=False)
+
+    def __init__(self, data: Any = None, *, context: WizardContext) -> None:
+        super().__init__(data, context=context)
+        ids = self.fields["resident_ids"]
+        assert isinstance(ids, forms.MultipleChoiceField)
+        ids.choices = _members(context.members)
+        head = self.fields["new_householder_id"]
+        assert isinstance(head, forms.ChoiceField)
+        head.choices = [("", "―（不要 / not needed）"), *_members(context.members)]
+        self.add_relationship_fields()
+
+    def procedure(self, n: services.Notification) -> services.ProcedureResult:
+        ids = self.ids("resident_ids")
+        staying = {k: v for k, v in self.relationships().items() if k not in ids}
+        return services.remove_by_authority(n, resident_ids=ids, reason=self.cleaned_data["reason"],
+                                            new_householder_id=self.optional_id("new_householder_id"),
+                                            relationships=staying)  # fmt: skip
+
+
+class CorrectionForm(ProcedureForm):
+    """職権修正 (法8条, 施行令12条3項), supervisors only: the items as recorded, to be corrected in place."""
+
+    ITEMS = ("family_name", "given_name", "family_name_kana", "given_name_kana", "birth_date", "sex", "relationship",
+             "domicile", "domicile_head", "alias", "alias_kana")  # fmt: skip
+    aliases = {f"changes.{n}": n for n in ITEMS}
+    sections = ("changes",)
+    reason = _text(200)
+    family_name = _text()
+    given_name = _text()
+    family_name_kana = _kana()
+    given_name_kana = _kana()
+    birth_date = _date()
+    sex = _choice(SEX_CHOICES)
+    relationship = _relationship()
+    domicile = _text(255, required=False)
+    domicile_head = _text(128, required=False)
+    alias = _text(128, required=False)
+    alias_kana = _kana(required=False)
+
+    def __init__(self, data: Any = None, *, context: WizardContext) -> None:
+        super().__init__(data, context=context)
+        if context.resident is not None:
+            for name in self.ITEMS:
+                self.fields[name].initial = getattr(context.resident, name, "") or ""
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        for name in ("family_name_kana", "given_name_kana", "alias_kana"):
+            if data.get(name):
+                data[name] = normalize_kana_input(data[name]).strip()
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        assert self.context.resident is not None
+        out: dict[str, Any] = {}
+        for name in self.ITEMS:
+            value = self.cleaned_data.get(name)
+            value = "" if value is None else value
+            if value != (getattr(self.context.resident, name, "") or ""):
+                out[name] = value.isoformat() if isinstance(value, date) else value
+        return out
+
+    def summary(self) -> list[Row]:
+        return self.rows(names=["effective_on", "notified_on", "reason", *self.changes()])
+
+    def procedure(self, n: services.Notification) -> services.ProcedureResult:
+        assert self.context.resident is not None
+        return services.correct(n, resident_id=self.context.resident.id, changes=self.changes(),
+                                reason=self.cleaned_data["reason"])  # fmt: skip
