@@ -62,6 +62,12 @@ def list_available() -> bool:
 
 
 def check(bank_code: str, branch_code: str, *, prefix: str = "") -> BankCheck:
+    """Problems with the pair (field names prefixed with ``prefix``), and the kana names from the list."""
+    return _check(bank_code, branch_code, prefix)
+
+
+@functools.lru_cache(maxsize=65536)
+def _check(bank_code: str, branch_code: str, prefix: str) -> BankCheck:
     problems: list[tuple[str, str, str, str]] = []
     if not (bank_code.isascii() and bank_code.isdigit() and len(bank_code) == 4):
         problems.append((f"{prefix}bank_code", "invalid", "金融機関コードは4桁の数字です。",

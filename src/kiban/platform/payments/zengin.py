@@ -115,14 +115,22 @@ def zengin_kana(text: str, max_length: int | None = None, *, what: str = "name")
 
     Raises ZenginError for characters banks do not accept (kanji, most symbols) or if longer than ``max_length``
     (voiced marks count as characters of their own, as in the file)."""
+    if _ALLOWED.issuperset(text) and "  " not in text and text == text.strip():
+        converted = text  # already in the bank character set (stored that way): the fast path for big files
+    else:
+        converted = _convert(text, what)
+    if max_length is not None and len(converted) > max_length:
+        raise ZenginError(f"{what}: {len(converted)} half-width characters, at most {max_length}: {converted!r}")
+    return converted
+
+
+def _convert(text: str, what: str = "name") -> str:
     converted = jaconv.z2h(jaconv.hira2kata(text), kana=True, ascii=True, digit=True)
     converted = converted.replace("\u3000", " ").upper().translate(_LARGE)
     converted = " ".join(converted.split())
     bad = sorted({c for c in converted if c not in _ALLOWED})
     if bad:
         raise ZenginError(f"{what}: characters not allowed in a bank transfer file: {''.join(bad)!r}")
-    if max_length is not None and len(converted) > max_length:
-        raise ZenginError(f"{what}: {len(converted)} half-width characters, at most {max_length}: {converted!r}")
     return converted
 
 

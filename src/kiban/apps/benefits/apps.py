@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class BenefitsConfig(AppConfig):
+    name = "kiban.apps.benefits"
+    label = "benefits"
+    verbose_name = "Emergency benefits (給付金)"
+
+    def ready(self) -> None:
+        from kiban.platform.accounts import roles
+
+        from .permissions import CLERK, SUPERVISOR
+
+        roles.register(CLERK, SUPERVISOR)
