@@ -2,11 +2,13 @@
 prefilled applications (for the portal), apply, pay, download the transfer file, and the supervisor's progress."""
 
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
 from kiban.platform.api.principals import tenant_operation
@@ -29,7 +31,7 @@ def _refusals(call: Callable[[], Any]) -> Any:
     except services.BenefitError as exc:
         raise Problem(
             422, "Procedure refused", "; ".join(e.message_en for e in exc.errors),
-            type_="https://kiban.example/problems/procedure", errors=[e.__dict__ for e in exc.errors],
+            type_="https://kiban.example/problems/procedure", errors=[asdict(e) for e in exc.errors],
         ) from exc  # fmt: skip
 
 
@@ -147,15 +149,15 @@ def _payer(p: PayerIn) -> services.Payer:
 
 @router.post(BASE, response={201: BenefitOut}, summary="給付金の定義")
 @SUPERVISE
-def define(request: HttpRequest, code: str, body: DefinitionIn) -> tuple[int, dict[str, Any]]:
+def define(request: HttpRequest, code: str, body: DefinitionIn) -> Status:
     definition = services.Definition(**body.dict(exclude={"payer"}))
-    return 201, _out(_refusals(lambda: services.define(definition, _payer(body.payer))))
+    return Status(201, _out(_refusals(lambda: services.define(definition, _payer(body.payer)))))
 
 
 @router.post(BASE + "/shipped/{definition}", response={201: BenefitOut}, summary="同梱の定義から登録")
 @SUPERVISE
-def define_shipped(request: HttpRequest, code: str, definition: str, body: ShippedIn) -> tuple[int, dict[str, Any]]:
-    return 201, _out(_refusals(lambda: services.define(services.shipped(definition), _payer(body.payer))))
+def define_shipped(request: HttpRequest, code: str, definition: str, body: ShippedIn) -> Status:
+    return Status(201, _out(_refusals(lambda: services.define(services.shipped(definition), _payer(body.payer)))))
 
 
 @router.get(BASE, response=list[BenefitOut], summary="給付金の一覧")
@@ -194,11 +196,11 @@ def apply(request: HttpRequest, code: str, benefit_code: str, household_id: int,
     BASE + "/{benefit_code}/payment-runs", response={201: RunOut, 200: RunOut}, summary="支払（全銀ファイル作成）"
 )
 @SUPERVISE
-def pay(request: HttpRequest, code: str, benefit_code: str, body: PayIn) -> tuple[int, dict[str, Any]]:
+def pay(request: HttpRequest, code: str, benefit_code: str, body: PayIn) -> Status:
     run = services.pay(_benefit(benefit_code), transfer_date=body.transfer_date)
     if run is None:
-        return 200, {"id": None, "count": 0, "total": 0}
-    return 201, {"id": run.id, "count": run.count, "total": run.total}
+        return Status(200, {"id": None, "count": 0, "total": 0})
+    return Status(201, {"id": run.id, "count": run.count, "total": run.total})
 
 
 @router.get(BASE + "/{benefit_code}/payment-runs/{run_id}/file", summary="全銀ファイル (総合振込)")

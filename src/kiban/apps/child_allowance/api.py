@@ -3,11 +3,13 @@
 Thin: authorization in the platform decorator, the work in services/payments, reads in selectors."""
 
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
 from kiban.platform.api.principals import tenant_operation
@@ -31,7 +33,7 @@ def _refusals(call: Callable[[], Any]) -> Any:
     except ChildAllowanceError as exc:
         raise Problem(
             422, "Procedure refused", "; ".join(e.message_en for e in exc.errors),
-            type_="https://kiban.example/problems/procedure", errors=[e.__dict__ for e in exc.errors],
+            type_="https://kiban.example/problems/procedure", errors=[asdict(e) for e in exc.errors],
         ) from exc  # fmt: skip
 
 
@@ -123,7 +125,7 @@ def _recognition(r: Recognition) -> dict[str, Any]:
 
 @router.post(BASE + "/recognitions", response={201: RecognitionOut}, summary="認定請求・認定")
 @WRITE
-def recognize(request: HttpRequest, code: str, body: RecognizeIn) -> tuple[int, dict[str, Any]]:
+def recognize(request: HttpRequest, code: str, body: RecognizeIn) -> Status:
     recognition = _refusals(lambda: services.recognize(
         recipient_id=body.recipient_id,
         children=[services.ChildClaim(c.resident_id, c.supported) for c in body.children],
@@ -132,7 +134,7 @@ def recognize(request: HttpRequest, code: str, body: RecognizeIn) -> tuple[int, 
     ))  # fmt: skip
     found = selectors.recognition(recognition.id)
     assert found is not None
-    return 201, _recognition(found)
+    return Status(201, _recognition(found))
 
 
 @router.get(BASE + "/recognitions", response=list[RecognitionOut], summary="認定の一覧")
@@ -171,26 +173,32 @@ def list_prompts(request: HttpRequest, code: str) -> list[Any]:
 
 @router.put(BASE + "/payer-account", response={204: None}, summary="支払口座（振込依頼人）")
 @SUPERVISE
-def put_payer(request: HttpRequest, code: str, body: PayerIn) -> tuple[int, None]:
+def put_payer(request: HttpRequest, code: str, body: PayerIn) -> Status:
     _refusals(lambda: services.set_payer_account(**body.dict()))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(BASE + "/subscription", response={204: None}, summary="住民記録の異動を購読する")
 @SUPERVISE
-def subscribe(request: HttpRequest, code: str) -> tuple[int, None]:
+def subscribe(request: HttpRequest, code: str) -> Status:
     services.subscribe_to_registry()
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(BASE + "/payment-runs", response={201: PaymentRunOut, 200: PaymentRunOut}, summary="定時払の実行")
 @SUPERVISE
-def run_payment(request: HttpRequest, code: str, body: PaymentRunIn) -> tuple[int, dict[str, Any]]:
+def run_payment(request: HttpRequest, code: str, body: PaymentRunIn) -> Status:
     run = _refusals(lambda: payments.run_payment(body.payment_date, transfer_date=body.transfer_date))
     if run is None:
-        return 200, {"id": None, "payment_month": None, "months": [], "count": 0, "total": 0}
-    return 201, {"id": run.id, "payment_month": run.payment_month, "months": run.months, "count": run.count,
-                 "total": run.total}  # fmt: skip
+        return Status(200, {"id": None, "payment_month": None, "months": [], "count": 0, "total": 0})
+    out = {
+        "id": run.id,
+        "payment_month": run.payment_month,
+        "months": run.months,
+        "count": run.count,
+        "total": run.total,
+    }
+    return Status(201, out)
 
 
 @router.get(BASE + "/payment-runs/{run_id}/file", summary="全銀ファイル (総合振込)")
