@@ -1,0 +1,175 @@
+"""What the resident registry puts into the standard exchange files (``kiban export`` / ``kiban import``).
+
+One entry per table, in load order (a table comes after the tables it refers to). The columns are listed in the
+order they appear in the CSV file; that order is part of the format and only ever grows at the end of a table.
+Types, lengths and required-ness come from the model fields; what is declared here is only what the model
+cannot say:
+
+- ``encrypted``: a file column that carries the plaintext of an encrypted column (the 個人番号). The export
+  decrypts it with the tenant's key, the import encrypts it with the target tenant's key and recomputes its
+  keyed digest; ciphertext never leaves the tenant (its associated data names the tenant). It must be the last
+  column of the file.
+- ``derived``: columns that are not exported because they are computed from others (normalized search keys);
+  the import recomputes them.
+- ``checks``: validators from ``kiban.standard`` run on each value (check digits, code tables).
+- ``digest_in_json``: a JSON column holding, under a key, the keyed digest of a referenced row's encrypted
+  column (history snapshots keep the 個人番号 as its digest). A digest is tenant-specific, so the file says
+  ``"current"`` (the person's current number), ``"superseded"`` (a number the person no longer has; its
+  digest cannot be recomputed without the plaintext) or ``""``; the import puts the target tenant's digest back.
+
+The migration package reads this module (``EXCHANGE``); the app never imports the migration package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from django.db import models
+
+from kiban.standard import codes, numbers
+from kiban.standard.text import search_key
+
+from .models import Household, Procedure, Resident, ResidentHistory, SupportMeasure
+from .services import INDIVIDUAL_NUMBER
+
+
+@dataclass(frozen=True)
+class Encrypted:
+    """A file column carrying the plaintext of ``cipher_field`` (with its keyed digest in ``digest_field``)."""
+
+    cipher_field: str
+    digest_field: str
+    crypto_column: str  # the associated-data name given to kiban.platform.crypto
+
+
+@dataclass(frozen=True)
+class DigestInJson:
+    json_field: str
+    key: str
+    via: str  # the foreign key column naming the row whose digest it is
+    digest_field: str
+
+
+@dataclass(frozen=True)
+class ExchangedTable:
+    name: str  # file stem: <name>.csv
+    model: type[models.Model]
+    columns: tuple[str, ...]
+    encrypted: Mapping[str, Encrypted] = field(default_factory=dict)
+    derived: Mapping[str, Callable[[Mapping[str, str]], str]] = field(default_factory=dict)
+    checks: Mapping[str, Callable[[str], object]] = field(default_factory=dict)
+    digest_in_json: DigestInJson | None = None
+    describes: str = ""  # the standard JSON Schema (docs/standard/<describes>.schema.json) this table holds
+
+
+def _kana_key(row: Mapping[str, str]) -> str:
+    return search_key(row["family_name_kana"] + row["given_name_kana"])
+
+
+def _name_key(row: Mapping[str, str]) -> str:
+    return search_key(row["family_name"] + row["given_name"])
+
+
+EXCHANGE: tuple[ExchangedTable, ...] = (
+    ExchangedTable(
+        "households",
+        Household,
+        ("id", "postal_code", "address", "district", "building", "established_on"),
+        describes="household",
+    ),
+    ExchangedTable(
+        "residents",
+        Resident,
+        (
+            "id",
+            "household_id",
+            "relationship",
+            "kind",
+            "status",
+            "family_name",
+            "given_name",
+            "family_name_kana",
+            "given_name_kana",
+            "birth_date",
+            "sex",
+            "became_resident_on",
+            "moved_in_on",
+            "previous_address",
+            "domicile",
+            "domicile_head",
+            "nationality",
+            "residence_status",
+            "period_of_stay_until",
+            "residence_card_number",
+            "alias",
+            "alias_kana",
+            "resident_code",
+            "removed_on",
+            "removal_reason",
+            "version",
+            "individual_number",
+        ),
+        encrypted={
+            "individual_number": Encrypted("individual_number_cipher", "individual_number_digest", INDIVIDUAL_NUMBER)
+        },
+        derived={"search_kana": _kana_key, "search_name": _name_key},
+        checks={
+            "individual_number": numbers.validate_individual_number,
+            "resident_code": numbers.validate_resident_record_code,
+            "residence_card_number": numbers.validate_residence_card_number,
+            "nationality": codes.validate_nationality,
+        },
+        describes="resident",
+    ),
+    ExchangedTable(
+        "procedures",
+        Procedure,
+        (
+            "id",
+            "kind",
+            "request_id",
+            "effective_on",
+            "notified_on",
+            "flags",
+            "actor",
+            "payload",
+            "result",
+            "recorded_at",
+        ),
+    ),
+    ExchangedTable(
+        "resident_history",
+        ResidentHistory,
+        (
+            "id",
+            "resident_id",
+            "procedure_id",
+            "seq",
+            "kind",
+            "effective_on",
+            "notified_on",
+            "address",
+            "building",
+            "snapshot",
+        ),
+        digest_in_json=DigestInJson("snapshot", "individual_number_digest", "resident_id", "individual_number_digest"),
+        describes="change_record",
+    ),
+    ExchangedTable(
+        "support_measures",
+        SupportMeasure,
+        (
+            "id",
+            "resident_id",
+            "kind",
+            "starts_on",
+            "ends_on",
+            "released_on",
+            "released_by",
+            "release_reason",
+            "requested_by",
+            "recorded_by",
+        ),
+    ),
+)

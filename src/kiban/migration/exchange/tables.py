@@ -1,0 +1,177 @@
+"""The tables of the exchange format: collected from each app's ``exchange.EXCHANGE`` declaration, plus the
+platform's audit trail, with each column's type, length and required-ness read from the model field."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from django.apps import apps
+from django.db import models
+
+from kiban.platform.audit.models import AuditEntry
+
+
+class EncryptedDecl(Protocol):
+    cipher_field: str
+    digest_field: str
+    crypto_column: str
+
+
+class DigestInJsonDecl(Protocol):
+    json_field: str
+    key: str
+    via: str
+    digest_field: str
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # header in the file
+    kind: str  # id | ref | text | int | date | timestamp | json | bool
+    required: bool
+    max_length: int | None = None
+    choices: frozenset[str] | None = None
+    references: str | None = None  # table name, for kind "ref"
+    title: str = ""  # the model field's verbose_name (the Japanese item name)
+    check: Callable[[str], object] | None = None
+    encrypted: EncryptedDecl | None = None
+
+    def describe(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "type": self.kind, "required": self.required, "title": self.title}
+        if self.max_length:
+            out["max_length"] = self.max_length
+        if self.choices:
+            out["enum"] = sorted(self.choices)
+        if self.references:
+            out["references"] = self.references
+        if self.encrypted:
+            out["specific_personal_information"] = True
+        return out
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    model: type[models.Model]
+    columns: tuple[Column, ...]
+    derived: Mapping[str, Callable[[Mapping[str, str]], str]] = field(default_factory=dict)
+    digest_in_json: DigestInJsonDecl | None = None
+    describes: str = ""
+    audit_chain: bool = False  # the audit trail: hashes are recomputed on import, not carried in the file
+
+    @property
+    def db_table(self) -> str:
+        return self.model._meta.db_table
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def header(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def encrypted(self) -> Column | None:
+        return next((c for c in self.columns if c.encrypted is not None), None)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+_KINDS: tuple[tuple[type[models.Field], str], ...] = (
+    (models.AutoField, "id"),
+    (models.BigAutoField, "id"),
+    (models.ForeignKey, "ref"),
+    (models.BooleanField, "bool"),
+    (models.DateTimeField, "timestamp"),
+    (models.DateField, "date"),
+    (models.JSONField, "json"),
+    (models.IntegerField, "int"),
+    (models.BigIntegerField, "int"),
+    (models.PositiveIntegerField, "int"),
+    (models.CharField, "text"),
+    (models.TextField, "text"),
+)
+
+
+def _kind(f: models.Field) -> str:
+    for cls, kind in _KINDS:
+        if isinstance(f, cls):
+            return kind
+    raise TypeError(f"{f.model.__name__}.{f.name}: no exchange type for {type(f).__name__}")
+
+
+def _column(
+    model: type[models.Model], name: str, decl: Any, tables_by_model: Mapping[type[models.Model], str]
+) -> Column:
+    encrypted = (getattr(decl, "encrypted", None) or {}).get(name)
+    check = (getattr(decl, "checks", None) or {}).get(name)
+    if encrypted is not None:
+        title = str(getattr(model._meta.get_field(encrypted.cipher_field), "verbose_name", name))
+        return Column(name, "text", False, None, None, None, title.replace(" (暗号化)", ""), check, encrypted)
+    f = next(x for x in model._meta.concrete_fields if x.attname == name)
+    kind = _kind(f)
+    references = None
+    if kind == "ref":
+        assert isinstance(f, models.ForeignKey)
+        references = tables_by_model[f.related_model]  # type: ignore[index]
+    required = not (f.null or f.blank)
+    choices = frozenset(str(v) for v, _ in f.choices) if f.choices else None
+    max_length = getattr(f, "max_length", None) if kind == "text" else None
+    return Column(name, kind, required, max_length, choices, references, str(f.verbose_name), check)
+
+
+def _build(decl: Any, tables_by_model: Mapping[type[models.Model], str], audit_chain: bool = False) -> Table:
+    columns = tuple(_column(decl.model, name, decl, tables_by_model) for name in decl.columns)
+    table = Table(
+        decl.name, decl.model, columns, dict(getattr(decl, "derived", {}) or {}),
+        getattr(decl, "digest_in_json", None), getattr(decl, "describes", ""), audit_chain,
+    )  # fmt: skip
+    enc = [i for i, c in enumerate(columns) if c.encrypted is not None]
+    if enc and enc != [len(columns) - 1]:
+        raise ValueError(f"{decl.name}: an encrypted column must be the last column of the file")
+    if not columns or columns[0].kind != "id":
+        raise ValueError(f"{decl.name}: the first column must be the id")
+    return table
+
+
+@dataclass(frozen=True)
+class _AuditDecl:
+    """The platform's audit trail (kiban.platform.audit). ``prev_hash`` and ``hash`` are not in the file: they are
+    an HMAC under the exporting platform's secret audit key, meaningless to any other platform; the manifest
+    carries the chain's head instead, and the import rebuilds the chain under the target's key."""
+
+    name: str = "audit_entries"
+    model: type[models.Model] = AuditEntry
+    columns: tuple[str, ...] = (
+        "id", "seq", "at", "actor_kind", "actor", "on_behalf_of", "action", "object_type", "object_id",
+        "fields_read", "purpose", "request_id",
+    )  # fmt: skip
+
+
+def exchanged_tables() -> list[Table]:
+    """Every exchanged table, in load order: each app's declaration (apps in INSTALLED_APPS order), then audit."""
+    decls: list[Any] = []
+    for config in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{config.name}.exchange")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.exchange":
+                raise
+            continue
+        decls.extend(getattr(module, "EXCHANGE", ()))
+    tables_by_model = {d.model: d.name for d in decls}
+    tables = [_build(d, tables_by_model) for d in decls]
+    tables.append(_build(_AuditDecl(), tables_by_model, audit_chain=True))
+    names = [t.name for t in tables]
+    if len(set(names)) != len(names):
+        raise ValueError(f"two apps declare the same exchange table name: {names}")
+    return tables
+
+
+def by_name(tables: Sequence[Table]) -> dict[str, Table]:
+    return {t.name: t for t in tables}

@@ -1,0 +1,244 @@
+"""Checking an exchange directory before anything is written: manifest, hashes, headers, every value, references.
+
+Errors are reported as ``file:line: message`` (line of the record's first line; line 1 is the header). Only
+the first ``MAX_PER_FILE`` errors of a file are listed, then a count. Memory: ids of tables that others refer to
+are kept in a sorted array (8 bytes per row) to check references; nothing else grows with the file.
+
+Uniqueness beyond the id (住民票コード, 個人番号, request ids, one 世帯主 per household) is checked by the
+database during the load, which then rolls back as a whole and reports the key.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .files import FORMAT, FORMAT_VERSION, MANIFEST, read_manifest, sha256_of
+from .tables import Column, Table, exchanged_tables
+
+MAX_PER_FILE = 50
+_INT = re.compile(r"-?[0-9]+")
+_TENANT = re.compile(r"[0-9]{6}")
+
+
+@dataclass
+class FileFacts:
+    rows: int = 0
+    max_id: int = 0
+    one_line_records: bool = True  # no quoted field holds a line break: the loader may work on whole blocks
+
+
+@dataclass
+class Report:
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    facts: dict[str, FileFacts] = field(default_factory=dict)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def text(self) -> str:
+        lines = [*self.errors, *(f"note: {n}" for n in self.notes)]
+        if self.ok:
+            counts = ", ".join(f"{name} {f.rows:,}" for name, f in self.facts.items())
+            lines.append(f"OK: {counts}")
+        else:
+            lines.append(f"{len(self.errors)} error(s); nothing was written")
+        return "\n".join(lines)
+
+
+def _checker(column: Column) -> Callable[[str], str | None]:
+    """A function of the field's text: None if valid, else the problem."""
+    kind, name = column.kind, column.name
+
+    def check(value: str) -> str | None:
+        if value == "":
+            return f"{name}: required" if column.required else None
+        if kind in ("id", "ref", "int"):
+            if not _INT.fullmatch(value):
+                return f"{name}: {value!r} is not an integer"
+        elif kind == "date":
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                return f"{name}: {value!r} is not a date (YYYY-MM-DD)"
+            if len(value) != 10:
+                return f"{name}: {value!r} is not a date (YYYY-MM-DD)"
+        elif kind == "timestamp":
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                return f"{name}: {value!r} is not a timestamp (ISO 8601 with offset)"
+            if moment.tzinfo is None:
+                return f"{name}: {value!r} has no UTC offset"
+        elif kind == "json":
+            try:
+                json.loads(value)
+            except json.JSONDecodeError as exc:
+                return f"{name}: not valid JSON ({exc.msg})"
+        elif kind == "bool":
+            if value not in ("t", "f"):
+                return f"{name}: {value!r} is not t or f"
+        elif kind == "text":
+            if column.max_length is not None and len(value) > column.max_length:
+                return f"{name}: longer than {column.max_length} characters"
+        if column.choices is not None and value not in column.choices:
+            return f"{name}: {value!r} is not one of {', '.join(sorted(column.choices))}"
+        if column.check is not None:
+            try:
+                column.check(value)
+            except ValueError as exc:
+                return f"{name}: {exc}"
+        return None
+
+    return check
+
+
+def _validate_manifest(directory: Path, report: Report, tables: list[Table]) -> dict[str, Any] | None:
+    if not (directory / MANIFEST).is_file():
+        report.errors.append(f"{MANIFEST}: missing")
+        return None
+    try:
+        manifest = read_manifest(directory)
+    except ValueError as exc:
+        report.errors.append(f"{MANIFEST}:1: not valid JSON: {exc}")
+        return None
+    if manifest.get("format") != FORMAT:
+        report.errors.append(f"{MANIFEST}: format is {manifest.get('format')!r}, expected {FORMAT!r}")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        report.errors.append(
+            f"{MANIFEST}: format_version {manifest.get('format_version')!r} is not supported (this is {FORMAT_VERSION})"
+        )
+    if not isinstance(manifest.get("tenant"), str) or not _TENANT.fullmatch(manifest["tenant"]):
+        report.errors.append(f"{MANIFEST}: tenant must be a 6-digit local government code")
+    entries = manifest.get("tables")
+    if not isinstance(entries, dict):
+        report.errors.append(f"{MANIFEST}: tables missing")
+        return None
+    for table in tables:
+        if table.name not in entries:
+            report.errors.append(f"{MANIFEST}: table {table.name} missing")
+    for name in entries:
+        if name not in {t.name for t in tables}:
+            report.errors.append(f"{MANIFEST}: table {name} is not known to this version of Kiban")
+    for path, expected in (manifest.get("schemas") or {}).items():
+        if not (directory / path).is_file() or sha256_of(directory / path) != expected:
+            report.errors.append(f"{path}: missing, or its SHA-256 differs from the manifest")
+    return manifest
+
+
+def validate(directory: Path, tables: list[Table] | None = None) -> Report:
+    """Check everything in ``directory``; the report lists every problem found (nothing is written)."""
+    tables = tables if tables is not None else exchanged_tables()
+    report = Report()
+    manifest = _validate_manifest(directory, report, tables)
+    if manifest is None:
+        return report
+    report.manifest = manifest
+    ids: dict[str, array[int]] = {}
+    referenced = {c.references for t in tables for c in t.columns if c.references}
+    for table in tables:
+        entry = manifest["tables"].get(table.name)
+        if not isinstance(entry, dict):
+            continue
+        path = directory / table.file
+        if not path.is_file():
+            report.errors.append(f"{table.file}: missing")
+            continue
+        if sha256_of(path) != entry.get("sha256"):
+            report.errors.append(f"{table.file}: SHA-256 differs from the manifest (file altered or truncated)")
+            continue
+        with path.open("rb") as f:
+            f.seek(0, 2)
+            size = f.tell()
+            if size:
+                f.seek(size - 1)
+            if not size or f.read(1) != b"\n":
+                report.errors.append(f"{table.file}: empty, or does not end with a line break")
+                continue
+        facts = _validate_file(path, table, entry, ids, table.name in referenced, report)
+        report.facts[table.name] = facts
+    return report
+
+
+def _validate_file(
+    path: Path, table: Table, entry: dict[str, Any], ids: dict[str, array[int]], keep_ids: bool, report: Report
+) -> FileFacts:
+    name = table.file
+    facts = FileFacts()
+    errors: list[str] = []
+
+    def error(line: int, message: str) -> None:
+        errors.append(f"{name}:{line}: {message}")
+
+    checks = [_checker(c) for c in table.columns]
+    refs = [(i, ids.get(c.references)) for i, c in enumerate(table.columns) if c.references]
+    width = len(table.columns)
+    kept: array[int] = array("q")
+    previous_id = 0
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f, strict=True)
+        try:
+            header = next(reader, None)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            report.errors.append(f"{name}:1: {exc}")
+            return facts
+        if header != table.header:
+            report.errors.append(f"{name}:1: header is {header}, expected {table.header}")
+            return facts
+        end = 1
+        try:
+            for row in reader:
+                start, end = end + 1, reader.line_num
+                if start != end:
+                    facts.one_line_records = False
+                facts.rows += 1
+                if len(row) != width:
+                    error(start, f"{len(row)} fields, expected {width}")
+                    continue
+                for i, check in enumerate(checks):
+                    problem = check(row[i])
+                    if problem is not None:
+                        error(start, problem)
+                row_id = int(row[0]) if _INT.fullmatch(row[0]) else 0
+                if row_id <= previous_id:
+                    error(
+                        start, f"id {row[0]} is not greater than the previous id {previous_id} (rows are ordered by id)"
+                    )
+                else:
+                    previous_id = row_id
+                    if keep_ids:
+                        kept.append(row_id)
+                for i, known in refs:
+                    value = row[i]
+                    if value and known is not None and _INT.fullmatch(value):
+                        target = int(value)
+                        at = bisect_left(known, target)
+                        if at == len(known) or known[at] != target:
+                            error(
+                                start,
+                                f"{table.columns[i].name} {value} refers to no row of {table.columns[i].references}",
+                            )
+                if len(errors) > 10 * MAX_PER_FILE:
+                    break
+        except (csv.Error, UnicodeDecodeError) as exc:
+            error(end + 1, f"not readable as UTF-8 CSV: {exc}")
+    facts.max_id = previous_id
+    if entry.get("rows") != facts.rows and len(errors) <= 10 * MAX_PER_FILE:
+        errors.append(f"{name}: {facts.rows} rows, the manifest says {entry.get('rows')}")
+    report.errors.extend(errors[:MAX_PER_FILE])
+    if len(errors) > MAX_PER_FILE:
+        report.errors.append(f"{name}: … and {len(errors) - MAX_PER_FILE} more errors")
+    if keep_ids:
+        ids[table.name] = kept
+    return facts
