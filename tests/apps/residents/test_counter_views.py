@@ -52,7 +52,9 @@ def _record(client: Client, confirm: Any) -> Any:
 def _errors_next_to(page: Any, field_id: str) -> str:
     """The error text shown right after the field with this id (inside the same field wrapper)."""
     html = page.content.decode()
-    match = re.search(rf'id="{field_id}".*?(?:<div class="field-errors" id="{field_id}_errors">(.*?)</div>)', html, re.S)
+    match = re.search(
+        rf'id="{field_id}".*?(?:<div class="field-errors" id="{field_id}_errors">(.*?)</div>)', html, re.S
+    )
     assert match, f"no error next to {field_id}"
     return match.group(1)
 
@@ -100,7 +102,7 @@ def test_search_takes_era_dates_marks_nothing_without_purpose_and_links_each_res
     person = make_resident(tenant_a, "ヤマダ", birth_date=date(1980, 4, 2))
     make_resident(tenant_a, "ヤマモト", birth_date=date(1990, 1, 1))
     page = clerk.get("/staff/residents/")
-    assert page.status_code == 200 and 'autofocus' in page.content.decode()
+    assert page.status_code == 200 and "autofocus" in page.content.decode()
     refused = clerk.get("/staff/residents/", {"kana": "ヤマ", "purpose": ""})
     assert refused.status_code == 400 and "This item is required" in _errors_next_to(refused, "id_purpose")
     found = clerk.get("/staff/residents/", {"kana": "やま", "birth_date": "S55.4.2", "purpose": "住民票の写しの交付"})
@@ -306,15 +308,15 @@ def test_death(clerk: Client, tenant_a: Any, family: dict[str, Any]) -> None:
         assert Resident.objects.get(id=family["child"].id).removal_reason == "死亡"
 
 
-def test_change_of_householder_and_a_doubled_householder(
-    clerk: Client, tenant_a: Any, family: dict[str, Any]
-) -> None:
+def test_change_of_householder_and_a_doubled_householder(clerk: Client, tenant_a: Any, family: dict[str, Any]) -> None:
     head, child = family["head"], family["child"]
     doubled = {"effective_on": _notified(), "notified_on": _notified(), f"rel_{head.id}": "世帯主",
                f"rel_{child.id}": "世帯主"}  # fmt: skip
     refused = _record(clerk, _enter(clerk, "householder", doubled, household=family["household"]))
     html = refused.content.decode()
-    assert "世帯主は1世帯に1人です" in html and html.index("世帯主は1世帯に1人です") < html.index(f'id="id_rel_{head.id}"')
+    assert "世帯主は1世帯に1人です" in html and html.index("世帯主は1世帯に1人です") < html.index(
+        f'id="id_rel_{head.id}"'
+    )
     assert _procedures(tenant_a) == 1
     data = {**doubled, f"rel_{head.id}": "父"}
     assert _record(clerk, _enter(clerk, "householder", data, household=family["household"])).status_code == 302
@@ -331,9 +333,7 @@ def test_household_split(clerk: Client, tenant_a: Any, family: dict[str, Any]) -
         assert Resident.objects.get(id=child.id).household_id != family["household"]
 
 
-def test_a_household_of_another_municipality_is_not_found(
-    clerk: Client, tenant_b: Any, make_resident: Any
-) -> None:
+def test_a_household_of_another_municipality_is_not_found(clerk: Client, tenant_b: Any, make_resident: Any) -> None:
     other = make_resident(tenant_b, "タナカ")
     page = clerk.get(f"{BASE}/move-out/", {"household": other.household_id})
     assert page.status_code == 400 and "見つかりません" in page.content.decode()
@@ -352,7 +352,8 @@ def test_authority_actions_refuse_clerks_and_serve_supervisors(
     assert "職権修正" not in clerk.get(f"{BASE}/").content.decode()
     data = {"effective_on": _notified(), "notified_on": _notified(), "reason": "戸籍照会により訂正",
             "family_name": "山田", "given_name": "華子", "family_name_kana": "ヤマダ", "given_name_kana": "ハナコ",
-            "birth_date": "S55.4.2", "sex": "2", "relationship": "世帯主", "domicile": "東京都千代田区千代田1番"}  # fmt: skip
+            "birth_date": "S55.4.2", "sex": "2", "relationship": "世帯主",
+            "domicile": "東京都千代田区千代田1番"}  # fmt: skip
     confirm = _enter(supervisor, "correction", data, resident=person.id)
     html = confirm.content.decode()
     assert "華子" in html and "ハナコ" not in html  # only what changes is confirmed

@@ -1,6 +1,19 @@
 /* Counter (窓口) pages: small progressive enhancements; every page works without this file. */
 (function () {
   "use strict";
+
+  // Shortcuts: Alt + the element's accesskey, the same in every browser and on every OS (browsers disagree on the
+  // modifier of native accesskeys: Alt, Alt+Shift, Ctrl+Option). A link or button is pressed, a field focused.
+  document.addEventListener("keydown", function (event) {
+    if (!event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) { return; }
+    var code = event.code || "";
+    if (code.indexOf("Key") !== 0) { return; }
+    var target = document.querySelector('[accesskey="' + code.slice(3).toLowerCase() + '"]');
+    if (!target || target.hidden || target.disabled) { return; }
+    event.preventDefault();
+    if (target.matches("a, button")) { target.click(); } else { target.focus(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     // The print button on the done page (hidden without JavaScript; Ctrl+P prints the same page).
     document.querySelectorAll("[data-print]").forEach(function (button) {

@@ -1,0 +1,100 @@
+"""Browser tests: Playwright driving Debian's Chromium against a live Kiban server.
+
+Skipped, with the reason, where ``/usr/bin/chromium`` or the ``playwright`` package is missing (CI installs both:
+see docs/residents/counter.md). Playwright cannot download its own browsers here, so the system Chromium is used.
+
+The server: on SQLite pytest-django's ``live_server``, sharing the test's in-memory connection (see ``E2E_DB``);
+on PostgreSQL the project's ``kiban_server`` over ``committed_db``, because the application role may not flush
+tables (row-level security, append-only triggers) and the committed rows are wiped as the owner.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ON_POSTGRES
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]  # fmt: skip
+ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "e2e"
+
+
+# On SQLite the live server's thread is handed the test's own in-memory connection (pytest-django does that for
+# in-memory SQLite), so it sees the test's rows inside the test's transaction, rolled back at the end as usual. A
+# transactional test would not do: its flush deletes rows, and the audit trail's triggers refuse deletes.
+E2E_DB = [] if ON_POSTGRES else [pytest.mark.django_db]
+
+
+def _missing() -> str | None:
+    if importlib.util.find_spec("playwright") is None:
+        return "the playwright package is not installed (pip install playwright; browsers are not downloaded)"
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (apt-get install -y chromium fonts-noto-cjk)"
+    return None
+
+
+@pytest.fixture
+def counter_server(request: pytest.FixtureRequest, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The base URL of a live server whose data the test shares."""
+    reason = _missing()
+    if reason:
+        pytest.skip(reason)
+    # Playwright's sync API runs an event loop in the test thread; the test's own ORM calls are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False  # plain HTTP on the loopback
+    if ON_POSTGRES:
+        yield request.getfixturevalue("kiban_server")
+        return
+    if not request.node.get_closest_marker("django_db"):
+        raise RuntimeError("mark the test with tests.e2e.conftest.E2E_DB")
+    yield request.getfixturevalue("live_server").url
+
+
+class Browser:
+    """A Chromium page driven by Playwright. ``close()`` stops Playwright, after which the test may use the ORM
+    again (while Playwright's event loop runs in this thread, Django's connections are not this thread's own)."""
+
+    def __init__(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self._playwright = sync_playwright().start()
+        self._browser = self._playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        context = self._browser.new_context(
+            locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(15_000)
+        self.page = context.new_page()
+        self.closed = False
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._browser.close()
+            self._playwright.stop()
+
+
+@pytest.fixture
+def browser(counter_server: str) -> Iterator[Any]:
+    """Start it only after the test has made its data: call ``browser()``; it is closed at the end anyway."""
+    started: list[Browser] = []
+
+    def start() -> Browser:
+        started.append(Browser())
+        return started[-1]
+
+    try:
+        yield start
+    finally:
+        for b in started:
+            b.close()

@@ -1,0 +1,126 @@
+"""The counter (窓口) in a real browser, by keyboard only: sign in with password and TOTP, record a move-in
+(転入届: enter → confirm → done), then find the person and open their record. A screenshot of every page is saved
+under var/test-artifacts/e2e/."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.utils import timezone
+
+from kiban.apps.residents.models import Procedure, Resident
+from kiban.apps.residents.permissions import CLERK
+from kiban.platform.tenants.context import tenant_context
+from kiban.standard.era import format_date
+from tests.conftest import CODE_A, PASSWORD, totp_code
+from tests.e2e.conftest import ARTIFACTS, E2E_DB
+
+pytestmark = E2E_DB
+
+
+def _clerk() -> Any:
+    from kiban.platform.accounts.services import create_staff, enroll_totp
+    from kiban.platform.tenants.services import provision
+
+    tenant = provision(CODE_A)
+    user = create_staff(tenant, "counter.clerk", PASSWORD, [CLERK.code])
+    enroll_totp(user)
+    return user
+
+
+def _tab_to(page: Any, selector: str, limit: int = 60) -> None:
+    """Press Tab until the element matching ``selector`` has the focus (the way a clerk moves through a form)."""
+    for _ in range(limit):
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def _wait_for_path(page: Any, path: str) -> None:
+    page.wait_for_url(lambda url: urlsplit(url).path == path)
+    page.wait_for_load_state()
+
+
+def _shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_move_in_then_search_and_open_by_keyboard_only(counter_server: str, browser: Any) -> None:
+    user = _clerk()
+    code = totp_code(user)
+    moved_in = timezone.localdate() - timedelta(days=3)
+    chromium = browser()
+    page = chromium.page
+
+    page.goto(f"{counter_server}/login/?next=/staff/residents/procedures/move-in/")
+    _shot(page, "01-sign-in")
+    _tab_to(page, "#id_username")
+    page.keyboard.type(user.username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Tab")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    _wait_for_path(page, "/staff/residents/procedures/move-in/")
+
+    # Step 1: the date of change has the focus; dates are typed in the era calendar.
+    assert page.evaluate("document.activeElement.id") == "id_effective_on"
+    page.keyboard.type(format_date(moved_in, style="short"))
+    _tab_to(page, "#id_origin")
+    page.keyboard.press("ArrowDown")  # 国外から (abroad): no resident record code to carry over
+    _tab_to(page, "#id_address")
+    page.keyboard.type("東京都千代田区千代田3番3号")
+    page.keyboard.press("Tab")
+    page.keyboard.type("ハイツ千代田202")
+    _tab_to(page, "#id_persons-0-family_name")
+    for text in ("鈴木", "太郎", "すずき", "タロウ", "S60.7.7"):  # kana may be typed in hiragana
+        page.keyboard.type(text)
+        page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")  # 性別: 1 男
+    page.keyboard.press("Tab")
+    page.keyboard.type("世帯主")
+    _shot(page, "02-move-in-entry")
+    page.keyboard.press("Enter")  # implicit submission: the "next" button, not "add a person"
+
+    # Step 2: what will be recorded, with 和暦 dates; the record button has the focus.
+    page.wait_for_selector("text=次の内容で記録します")
+    assert format_date(moved_in, style="long") in page.content() and "昭和60年7月7日" in page.content()
+    assert page.evaluate("document.activeElement.value") == "record"
+    _shot(page, "03-move-in-confirm")
+    page.keyboard.press("Enter")
+
+    # Step 3: done, with the procedure number and a print button.
+    page.wait_for_selector("#procedure-id")
+    procedure_id = int(page.inner_text("#procedure-id"))
+    assert page.is_visible("[data-print]")
+    _shot(page, "04-move-in-done")
+    page.emulate_media(media="print")
+    _shot(page, "05-move-in-done-print")
+    assert not page.is_visible("[data-print]") and not page.is_visible(".counter-nav")
+    page.emulate_media(media="screen")
+
+    # Search: the shortcut to the search page, kana first, the purpose, Enter; the first result has the focus.
+    page.keyboard.press("Alt+s")
+    _wait_for_path(page, "/staff/residents/")
+    assert page.evaluate("document.activeElement.id") == "id_kana"
+    page.keyboard.type("ｽｽﾞｷ")  # half-width kana typed at the counter match too
+    _tab_to(page, "#id_purpose")
+    page.keyboard.type("転入届の確認")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("table.results")
+    _shot(page, "06-search-results")
+    assert page.evaluate("document.activeElement.textContent") == "鈴木 太郎"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("table.history")
+    content = page.content()
+    assert "鈴木 太郎" in content and "スズキ タロウ" in content and "国外転入等" in content
+    _shot(page, "07-record")
+
+    chromium.close()
+    with tenant_context(CODE_A):
+        person = Resident.objects.get(family_name="鈴木")
+        assert person.household.building == "ハイツ千代田202" and person.sex == "1"
+        assert Procedure.objects.get().id == procedure_id
