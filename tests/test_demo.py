@@ -17,6 +17,7 @@ def test_demo_provisions_tenant_accounts_and_residents_and_is_rerunnable(capsys:
     call_command("demo", "--no-serve")
     out = capsys.readouterr().out
     assert "chiyoda.clerk" in out and "operator" in out and "http://127.0.0.1:8000/login/" in out
+    assert "citizen1" in out and "/portal/" in out
     call_command("demo", "--no-serve")  # a second run changes nothing
     with tenant_context(DEMO_TENANT):
         assert Resident.objects.count() == 3000

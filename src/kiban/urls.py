@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
+from kiban.apps.residents import verify_views
 from kiban.apps.residents.api import router as residents_router
 from kiban.idp import urls as idp_urls
 from kiban.platform.api.app import build_api
@@ -31,6 +32,10 @@ urlpatterns = [
     path("logout/", web_views.sign_out, name="sign-out"),
     path("staff/", web_views.staff_home, name="staff-home"),
     path("staff/residents/", include("kiban.apps.residents.urls")),
+    path("staff/portal/", include("kiban.portal.staff_urls")),
+    # Public: anyone holding a certificate checks it here (the QR code on the paper points to it).
+    path("verify/", verify_views.verify_certificate, name="certificate-verify"),
+    path("verify/<str:code>/", verify_views.verify_certificate, name="certificate-verify-code"),
     path("staff/audit/", audit_views.entry_list, name="audit-list"),
     path("staff/audit/<int:seq>/", audit_views.entry_detail, name="audit-detail"),
     path("ops/cost-allocation/", metering_views.cost_allocation, name="cost-allocation"),

@@ -39,9 +39,13 @@ def routes_with_ids() -> list[str]:
         if route.startswith(EXCLUDED_PREFIXES) or route.startswith("^"):
             continue
         names = [m["name"] for m in _PARAM.finditer(route)]
-        if any(n != "code" for n in names):
+        if any(n not in ("code", *NOT_IDS) for n in names):
             found.append(route)
     return sorted(set(found))
+
+
+# Path parameters that are not object ids (a procedure's name, a button's action): a fixed valid value each.
+NOT_IDS = {"slug": "move-within", "action": "draft"}
 
 
 def _moved_in(tenant: Any) -> Any:
@@ -75,6 +79,20 @@ def _measure_in(tenant: Any) -> str:
         return str(support.apply(resident_id, requested_by="本人").id)
 
 
+def _request_id_in(tenant: Any) -> str:
+    _moved_in(tenant)
+    return f"cross-{tenant.code}"
+
+
+def _submission_in(tenant: Any) -> str:
+    from kiban.portal import services as portal_services
+    from kiban.portal.procedures import PROCEDURES
+
+    resident_id = _moved_in(tenant).resident_ids[0]
+    with tenant_context(tenant.code):
+        return str(portal_services.start(PROCEDURES["move-within"], resident_id, "sub").id)
+
+
 def _audit_seq_in(tenant: Any) -> str:
     with tenant_context(tenant.code):
         for _ in range(3):
@@ -99,6 +117,8 @@ ID_FACTORIES: dict[str, Callable[[Any], str]] = {
     "measure_id": _measure_in,
     "seq": _audit_seq_in,
     "subscription_id": _subscription_in,
+    "submission_id": _submission_in,
+    "request_id": _request_id_in,
 }
 # Query parameters every generated call carries, so that a 404 is about the id and not a missing parameter.
 COMMON_PARAMS = {"purpose": "test", "business": "residents"}
@@ -120,7 +140,7 @@ def test_every_id_parameter_has_a_factory() -> None:
         m["name"]
         for route in routes_with_ids()
         for m in _PARAM.finditer(route)
-        if m["name"] not in {"code", *ID_FACTORIES}
+        if m["name"] not in {"code", *ID_FACTORIES, *NOT_IDS}
     }
     assert missing == set(), f"add a factory for {missing} to ID_FACTORIES"
 
@@ -151,15 +171,22 @@ def a_user_with_every_role(tenant_a: Any, make_staff: Any) -> Any:
     return make_staff(tenant_a, "a.everything", [r.code for r in roles.all_roles() if not r.platform])
 
 
-@pytest.mark.parametrize("route", routes_with_ids())
+def _values(route: str, tenant_a: Any, tenant_b: Any) -> dict[str, str]:
+    values = {"code": tenant_a.code}
+    for m in _PARAM.finditer(route):
+        if m["name"] in NOT_IDS:
+            values[m["name"]] = NOT_IDS[m["name"]]
+        elif m["name"] != "code":
+            values[m["name"]] = ID_FACTORIES[m["name"]](tenant_b)
+    return values
+
+
+@pytest.mark.parametrize("route", [r for r in routes_with_ids() if not r.startswith("portal/")])
 def test_tenant_a_staff_get_404_for_tenant_b_ids_and_nothing_is_written(
     route: str, tenant_a: Any, tenant_b: Any, a_user_with_every_role: Any
 ) -> None:
     client = sign_in(a_user_with_every_role)
-    values = {"code": tenant_a.code}
-    for m in _PARAM.finditer(route):
-        if m["name"] != "code":
-            values[m["name"]] = ID_FACTORIES[m["name"]](tenant_b)
+    values = _values(route, tenant_a, tenant_b)
     before = _snapshot(tenant_a, tenant_b)
     url = _url(route, values)
     response = _call(client, url)
@@ -177,14 +204,27 @@ def test_a_machine_client_of_tenant_a_gets_404_for_tenant_b_ids(
 ) -> None:
     scopes = "residents:read residents:write audit:read events:read events:subscribe"
     token = client_token(tenant_a, businesses=["residents", "audit"], scopes=scopes)
-    values = {"code": tenant_a.code}
-    for m in _PARAM.finditer(route):
-        if m["name"] != "code":
-            values[m["name"]] = ID_FACTORIES[m["name"]](tenant_b)
+    values = _values(route, tenant_a, tenant_b)
     before = _snapshot(tenant_a, tenant_b)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     for code in (tenant_a.code, tenant_b.code):
         response = _call(client, _url(route, values | {"code": code}))
         assert response.status_code == 404, (route, code, response.content[:300])
         assert response["Content-Type"] == "application/problem+json"
+    assert _snapshot(tenant_a, tenant_b) == before
+
+
+@pytest.mark.parametrize("route", [r for r in routes_with_ids() if r.startswith("portal/")])
+def test_a_resident_of_tenant_a_gets_404_for_tenant_b_ids(route: str, tenant_a: Any, tenant_b: Any) -> None:
+    resident_id = _moved_in(tenant_a).resident_ids[0]
+    client = Client()
+    session = client.session
+    session["portal"] = {"tenant": tenant_a.code, "resident_id": resident_id, "sub": "a", "signed_in_at": 0}
+    session.save()
+    values = _values(route, tenant_a, tenant_b)
+    before = _snapshot(tenant_a, tenant_b)
+    response = _call(client, _url(route, values))
+    assert response.status_code == 404, (route, response.status_code, response.content[:300])
+    # With B's code the resident is not signed in there: sent to B's sign-in, shown nothing.
+    assert _call(client, _url(route, values | {"code": tenant_b.code})).status_code == 302
     assert _snapshot(tenant_a, tenant_b) == before

@@ -38,6 +38,7 @@ def test_metrics_use_route_patterns_not_paths_or_personal_data(
     body = Client().get("/metrics").content.decode()
     assert 'route="/staff/residents/<int:resident_id>/"' in body
     assert "kiban_event_dispatch_lag_seconds" in body
+    assert 'kiban_procedures_total{business="residents",kind="move_in_from_abroad"}' in body  # make_resident
     for personal in ("山田", "花子", "ヤマダ", f"/staff/residents/{resident.id}/"):
         assert personal not in body
 

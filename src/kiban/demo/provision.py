@@ -11,6 +11,7 @@ from oauth2_provider.models import Application
 
 from kiban.apps.residents.permissions import CLERK, SUPERVISOR
 from kiban.apps.residents.sample import create_sample_residents
+from kiban.idp.services import create_identity, register_portal_client
 from kiban.platform.accounts import roles
 from kiban.platform.accounts.models import ClientGrant, User
 from kiban.platform.accounts.services import create_operator, create_staff
@@ -23,6 +24,9 @@ DEMO_TENANT = "131016"  # 東京都千代田区
 DEMO_PASSWORD = "kiban-demo-2026"
 DEMO_CLIENT_ID = "demo-child-allowance-vendor"
 DEMO_CLIENT_SECRET = "demo-client-secret-not-for-production"
+PORTAL_CLIENT_ID = "kiban-portal"
+PORTAL_CLIENT_SECRET = "kiban-portal-demo-secret"
+PORTAL_REDIRECT_URI = "http://127.0.0.1:8000/portal/callback/"
 # Fixed TOTP secrets so that a demo can be followed from this page; real accounts get random ones.
 _DEMO_KEYS = {
     "operator": "3132333435363738393031323334353637383930",
@@ -72,9 +76,12 @@ def provision_demo(residents: int = 3000) -> list[DemoAccount]:
     app = Application.objects.filter(client_id=DEMO_CLIENT_ID).first()
     if app is None:
         app = Application.objects.create(
-            name="Demo vendor system (child allowance)", client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET,
-            client_type=Application.CLIENT_CONFIDENTIAL, authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
-        )  # fmt: skip
+            name="Demo vendor system (child allowance)",
+            client_id=DEMO_CLIENT_ID,
+            client_secret=DEMO_CLIENT_SECRET,
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        )
         ClientGrant.objects.create(application=app, tenant=tenant, business="residents")
     with acting_as(Actor("system", "demo")), tenant_context(tenant.code):
         from kiban.apps.residents.models import Resident
@@ -82,4 +89,21 @@ def provision_demo(residents: int = 3000) -> list[DemoAccount]:
         missing = residents - Resident.objects.count()
         if missing > 0:
             create_sample_residents(missing, f"{tenant.prefecture}{tenant.name}千代田")
+        citizens = list(Resident.objects.select_related("household").filter(relationship="世帯主").order_by("id")[:2])
+    register_portal_client(PORTAL_CLIENT_ID, PORTAL_CLIENT_SECRET, PORTAL_REDIRECT_URI)
+    for n, person in enumerate(citizens, start=1):
+        username = f"citizen{n}"
+        if not User.objects.filter(username=username).exists():
+            create_identity(
+                username,
+                DEMO_PASSWORD,
+                family_name=person.family_name,
+                given_name=person.given_name,
+                birth_date=person.birth_date,
+                sex=person.sex,
+                address=person.household.address,
+            )
+        accounts.append(
+            DemoAccount(username, f"resident {person.family_name} {person.given_name} (portal, demo IdP)", "")
+        )
     return accounts

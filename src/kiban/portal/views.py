@@ -6,6 +6,7 @@ import time
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +17,10 @@ from kiban.platform.tenants.context import tenant_context
 from kiban.platform.tenants.models import Tenant
 from kiban.standard.contracts import registry
 
-from . import identity, oidc
+from . import identity, oidc, services
+from .forms import form_for
+from .models import Submission
+from .procedures import PROCEDURES
 
 SESSION_KEY = "portal"
 MESSAGES = {
@@ -24,12 +28,16 @@ MESSAGES = {
         "ご本人の住民記録が見つかりませんでした。住所・氏名・生年月日が住民票と同じか確認し、窓口にご相談ください。",
         "We could not find your resident record. Please check with the municipal office.",
     ),
-    "ambiguous": ("ご本人を1人に特定できませんでした。安全のため、窓口でお手続きください。",
-                  "More than one record matches; for your safety, please visit the municipal office."),
-    "claims_missing": ("本人確認に必要な情報（氏名・住所・生年月日）を受け取れませんでした。",
-                       "The identity provider did not send name, address and date of birth."),
+    "ambiguous": (
+        "ご本人を1人に特定できませんでした。安全のため、窓口でお手続きください。",
+        "More than one record matches; for your safety, please visit the municipal office.",
+    ),
+    "claims_missing": (
+        "本人確認に必要な情報（氏名・住所・生年月日）を受け取れませんでした。",
+        "The identity provider did not send name, address and date of birth.",
+    ),
     "failed": ("本人確認に失敗しました。もう一度お試しください。", "Sign-in failed. Please try again."),
-}  # fmt: skip
+}
 
 
 def _tenant(code: str) -> Tenant:
@@ -77,8 +85,12 @@ def callback(request: HttpRequest) -> HttpResponse:
     if found.resident_id is None:
         return render(request, "portal/refused.html", {"message": MESSAGES[found.problem]}, status=403)
     request.session.cycle_key()
-    request.session[SESSION_KEY] = {"tenant": code, "resident_id": found.resident_id, "sub": str(claims["sub"]),
-                                    "signed_in_at": int(time.time())}  # fmt: skip
+    request.session[SESSION_KEY] = {
+        "tenant": code,
+        "resident_id": found.resident_id,
+        "sub": str(claims["sub"]),
+        "signed_in_at": int(time.time()),
+    }
     return redirect(reverse("portal-mypage", args=[code]))
 
 
@@ -95,3 +107,68 @@ def mypage(request: HttpRequest, code: str, resident_id: int) -> HttpResponse:
         request.session.pop(SESSION_KEY, None)
         return render(request, "portal/refused.html", {"message": MESSAGES["not_found"]}, status=403)
     return render(request, "portal/mypage.html", {"person": person, "tenant": _tenant(code)})
+
+
+# --- preferences: large text, high contrast, readings (ruby), plain Japanese, English -------------------------------
+
+PREFERENCES = ("large", "contrast", "ruby", "easy")
+
+
+def preferences(request: HttpRequest) -> HttpResponse:
+    """Switches that work without JavaScript (a GET link per switch), kept in the session."""
+    prefs = dict(request.session.get("portal_prefs", {}))
+    for name in PREFERENCES:
+        if name in request.GET:
+            prefs[name] = request.GET[name] == "1"
+    lang = request.GET.get("lang")
+    if lang in ("ja", "en"):
+        prefs["lang"] = lang
+    request.session["portal_prefs"] = prefs
+    back = request.GET.get("next", "/portal/")
+    return redirect(back if back.startswith("/portal/") else "/portal/")
+
+
+# --- procedures ------------------------------------------------------------------------------------------------------
+
+
+@signed_in
+def procedure_list(request: HttpRequest, code: str, resident_id: int) -> HttpResponse:
+    mine = Submission.objects.filter(resident_id=resident_id).order_by("-id")[:20]
+    return render(request, "portal/procedures.html", {"procedures": PROCEDURES.values(), "mine": mine, "code": code})
+
+
+@signed_in
+@require_POST
+def procedure_start(request: HttpRequest, code: str, resident_id: int, slug: str) -> HttpResponse:
+    spec = PROCEDURES.get(slug)
+    if spec is None:
+        raise Http404("no such procedure")
+    submission = services.start(spec, resident_id, request.session[SESSION_KEY]["sub"])
+    return redirect(reverse("portal-submission", args=[code, submission.id]))
+
+
+@signed_in
+def submission_page(request: HttpRequest, code: str, resident_id: int, submission_id: int) -> HttpResponse:
+    submission = Submission.objects.filter(id=submission_id, resident_id=resident_id).first()
+    if submission is None:
+        raise Http404("no such submission")
+    spec = PROCEDURES[submission.procedure]
+    members = [(int(i), n) for i, n in submission.prefill.get("members", [])]
+    form = None
+    if submission.status == Submission.Status.DRAFT:
+        if request.method == "POST":
+            form = form_for(spec, members, data=request.POST)
+            if form.is_valid():
+                services.save(submission, form.cleaned_data, submit="submit" in request.POST)
+                return redirect(reverse("portal-submission", args=[code, submission.id]))
+        else:
+            form = form_for(spec, members, initial=submission.data or {"members": [str(resident_id)]})
+    context = {
+        "submission": submission,
+        "spec": spec,
+        "form": form,
+        "code": code,
+        "steps": submission.steps.order_by("id"),
+        "session_minutes": settings.SESSION_COOKIE_AGE // 60,
+    }
+    return render(request, "portal/submission.html", context, status=400 if form is not None and form.errors else 200)

@@ -69,6 +69,19 @@ class PersonRecord:
     building: str
 
 
+@dataclass(frozen=True, slots=True)
+class ProcedureOutcome:
+    """What a registry procedure requested through the contract came to: recorded, or refused with reasons."""
+
+    procedure_id: int | None
+    flags: tuple[str, ...] = ()
+    errors: tuple[tuple[str, str, str], ...] = ()  # (field, Japanese message, English message)
+
+    @property
+    def ok(self) -> bool:
+        return self.procedure_id is not None
+
+
 class ResidentRegistry(Protocol):
     def identify(self, family_name: str, given_name: str, birth_date: date, address: str, purpose: str) -> list[int]:
         """Registered residents matching an authenticated identity (基本4情報 without sex); the caller refuses
@@ -85,6 +98,31 @@ class ResidentRegistry(Protocol):
 
     def household_as_of(self, household_id: int, on: date, purpose: str) -> list[RegisteredPerson]:
         """The registered members of a household on ``on``, householder first (audited)."""
+        ...
+
+    def move_within(
+        self,
+        request_id: str,
+        resident_ids: list[int],
+        address: str,
+        building: str,
+        effective_on: date,
+        notified_on: date,
+    ) -> ProcedureOutcome:
+        """転居届 for these persons (a whole household keeps its number; part of one forms a new household headed by
+        the first person named)."""
+        ...
+
+    def move_out(
+        self,
+        request_id: str,
+        resident_ids: list[int],
+        destination_address: str,
+        destination_code: str,
+        planned_on: date,
+        notified_on: date,
+    ) -> ProcedureOutcome:
+        """転出届 with a planned date; a destination on the platform gets the advance notice (ワンストップ)."""
         ...
 
     def population_as_of(self, on: date, purpose: str) -> Iterator[RegisteredPerson]:

@@ -41,6 +41,9 @@ def test_provisional_then_confirmed_extended_and_released(tenant_a: Any, make_re
         assert (extended.starts_on, extended.ends_on) == (D(2026, 2, 1), D(2027, 1, 31))
         assert support.expiring(D(2026, 1, 5)) == []
         assert support.in_force(person.id, D(2026, 6, 1))
+        assert support.in_force(person.id, D(2027, 6, 1))  # past the end: still protected until released (j410)
+        assert [m.id for m in support.ended_without_extension(D(2027, 6, 1))] == [extended.id]
+        assert support.ended_without_extension(D(2026, 6, 1)) == []
         with pytest.raises(ProcedureError):
             support.release(extended.id, reason=" ")
         support.release(extended.id, reason="本人の申出により終了", on=D(2026, 6, 2))
@@ -64,7 +67,9 @@ def test_a_blocked_request_is_refused_audited_and_alerted(tenant_a: Any, make_re
         support.guard([person.id], what="住民票の写し", requester_is_self=True)  # the person themselves: allowed
         with pytest.raises(support.Blocked):
             support.guard([person.id], what="住民票の写し", requester_is_self=False)
-        assert AuditEntry.objects.filter(action="residents.support_measure.blocked", object_id=str(person.id)).count() == 1
+        assert (
+            AuditEntry.objects.filter(action="residents.support_measure.blocked", object_id=str(person.id)).count() == 1
+        )
         assert Event.objects.filter(type="residents.support_measure.blocked").count() == 1
 
 
@@ -74,10 +79,15 @@ def test_search_results_mark_protected_persons(tenant_a: Any, make_resident: Any
     with tenant_context(tenant_a.code):
         support.apply(person.id, requested_by="本人")
     token = client_token(tenant_a, businesses=["residents"], scopes="residents:read")
-    found = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get(
-        f"/api/v1/tenants/{tenant_a.code}/residents", {"kana": "ヤマ", "purpose": "x"}
-    ).json()
-    assert {r["id"]: r["protected"] for r in found} == {person.id: True, found[1]["id"] if found[0]["id"] == person.id else found[0]["id"]: False}
+    found = (
+        Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+        .get(f"/api/v1/tenants/{tenant_a.code}/residents", {"kana": "ヤマ", "purpose": "x"})
+        .json()
+    )
+    assert {r["id"]: r["protected"] for r in found} == {
+        person.id: True,
+        found[1]["id"] if found[0]["id"] == person.id else found[0]["id"]: False,
+    }
 
 
 def test_release_needs_a_supervisor_through_the_api(tenant_a: Any, make_resident: Any, make_staff: Any) -> None:

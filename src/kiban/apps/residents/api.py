@@ -595,3 +595,60 @@ def move_in_from_notice(request: HttpRequest, code: str, body: MoveInFromNoticeI
             _n(body), notice_id=body.notice_id, address=_address(body.address), household_id=body.household_id
         )
     )
+
+
+# --- certificates (証明書交付) --------------------------------------------------------------------------------------
+
+
+class CertificateIn(Schema):
+    kind: str = Field(
+        description="resident_copy (住民票の写し) / removed_copy (除票の写し) / recorded_items (記載事項証明書)"
+    )
+    resident_ids: list[int] = Field(min_length=1, max_length=30)
+    requester: str = Field(description="self / household / public_office / third_party")
+    requester_name: str = Field(max_length=150)
+    requester_resident_id: int | None = Field(default=None, description="when the requester is a resident")
+    purpose: str = Field(max_length=200, description="請求事由")
+    items: list[str] = Field(
+        default_factory=list, description="householder, domicile, resident_code, individual_number, history"
+    )
+    layout: str = Field(default="household", description="household (世帯連記式) / individual (個人票)")
+
+
+@router.post(
+    "/tenants/{code}/certificates",
+    summary="証明書の交付 (signed PDF)",
+    response={200: None},
+    openapi_extra={"responses": {"200": {"content": {"application/pdf": {}}}}},
+)
+@WRITE
+def issue_certificate(request: HttpRequest, code: str, body: CertificateIn) -> HttpResponse:
+    from kiban.platform.api.problems import problem_response
+
+    from . import certificates
+
+    try:
+        issued = _procedure_errors(
+            lambda: certificates.issue(
+                certificates.Request(
+                    kind=body.kind,
+                    resident_ids=body.resident_ids,
+                    requester=body.requester,
+                    requester_name=body.requester_name,
+                    purpose=body.purpose,
+                    items=tuple(body.items),
+                    layout=body.layout,
+                    requester_resident_id=body.requester_resident_id,
+                )
+            )
+        )
+    except support.Blocked as exc:
+        # Answered, not raised: the refusal's audit entry and the supervisors' alert must be kept.
+        return problem_response(
+            request, Problem(403, "Refused", str(exc), type_="https://kiban.example/problems/support-measure")
+        )
+    response = HttpResponse(issued.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{issued.certificate.issue_number}.pdf"'
+    response["X-Issue-Number"] = issued.certificate.issue_number
+    response["X-Verification-Code"] = issued.certificate.verification_code
+    return response

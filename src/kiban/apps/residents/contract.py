@@ -11,11 +11,12 @@ from django.db import connection
 
 from kiban.platform.audit.services import record
 from kiban.standard.addresses import normalize_address
-from kiban.standard.contracts import PersonRecord, RegisteredPerson
+from kiban.standard.contracts import PersonRecord, ProcedureOutcome, RegisteredPerson
 from kiban.standard.text import search_key
 
-from . import selectors
-from .models import Resident, ResidentHistory
+from . import selectors, services
+from .models import HOUSEHOLDER, Resident, ResidentHistory
+from .validation import ProcedureError
 
 
 def _person(resident_id: int, values: Any) -> RegisteredPerson:
@@ -71,6 +72,43 @@ class KibanRegistry:
             for m in selectors.household_members(household_id, purpose, on)
         ]
 
+    def move_within(
+        self,
+        request_id: str,
+        resident_ids: list[int],
+        address: str,
+        building: str,
+        effective_on: date,
+        notified_on: date,
+    ) -> ProcedureOutcome:
+        movers = list(Resident.objects.filter(id__in=resident_ids))
+        household_ids = {r.household_id for r in movers}
+        whole = len(household_ids) == 1 and Resident.objects.filter(
+            household_id__in=household_ids, status=Resident.Status.REGISTERED
+        ).count() == len(movers)
+        relationships = {}
+        if not whole and movers:
+            ordered = sorted(movers, key=lambda r: resident_ids.index(r.id))
+            relationships = {ordered[0].id: HOUSEHOLDER, **{r.id: "同居人" for r in ordered[1:]}}
+        return _outcome(lambda: services.move_within(
+            services.Notification(request_id, effective_on, notified_on), resident_ids=resident_ids,
+            address=services.AddressData(address, building=building), relationships=relationships,
+        ))  # fmt: skip
+
+    def move_out(
+        self,
+        request_id: str,
+        resident_ids: list[int],
+        destination_address: str,
+        destination_code: str,
+        planned_on: date,
+        notified_on: date,
+    ) -> ProcedureOutcome:
+        return _outcome(lambda: services.move_out(
+            services.Notification(request_id, planned_on, notified_on), resident_ids=resident_ids,
+            destination_address=destination_address, destination_code=destination_code,
+        ))  # fmt: skip
+
     def population_as_of(self, on: date, purpose: str) -> Iterator[RegisteredPerson]:
         record("resident.population_read", "population", on.isoformat(), ["birth_date", "sex", "relationship"], purpose)
         entries = ResidentHistory.objects.filter(effective_on__lte=on)
@@ -89,3 +127,11 @@ class KibanRegistry:
             if resident_id != last and _registered(snapshot, on):
                 yield _person(resident_id, snapshot)
             last = resident_id
+
+
+def _outcome(call: Any) -> ProcedureOutcome:
+    try:
+        result = call()
+    except ProcedureError as exc:
+        return ProcedureOutcome(None, errors=tuple((e.field, e.message, e.message_en) for e in exc.errors))
+    return ProcedureOutcome(result.procedure_id, flags=tuple(result.flags))

@@ -250,6 +250,8 @@ class SupportMeasure(TenantOwned):
 
     One row per period: confirmation gives one year (``ends_on`` set automatically); an extension adds a row
     starting the day after. A provisional measure (仮支援措置) protects at once, before confirmation.
+    The protection does not lapse by itself at ``ends_on`` (標準仕様書 j410): it holds until it is released, and a
+    period that ended without extension is listed for the supervisor (``support.ended_without_extension``).
     """
 
     class Kind(models.TextChoices):
@@ -276,4 +278,64 @@ class SupportMeasure(TenantOwned):
     def in_force_on(self, day: date) -> bool:
         if self.released_on is not None and day >= self.released_on:
             return False
-        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+        return self.starts_on <= day
+
+
+class Certificate(TenantOwned):
+    """An issued certificate (住民票の写し, 除票の写し, 記載事項証明書): what was issued, to whom, and the hash of
+    the signed PDF, so the public verification page can say whether a paper or file is genuine (法12条, 12条の2,
+    12条の3, 15条の4). The PDF itself is not kept (it holds personal data; the hash suffices). Append-only."""
+
+    append_only = True
+
+    class Kind(models.TextChoices):
+        RESIDENT_COPY = "resident_copy", "住民票の写し"
+        REMOVED_COPY = "removed_copy", "除票の写し"
+        RECORDED_ITEMS = "recorded_items", "住民票記載事項証明書"
+
+    class Requester(models.TextChoices):
+        SELF = "self", "本人"
+        HOUSEHOLD = "household", "同一世帯の者"
+        PUBLIC_OFFICE = "public_office", "国又は地方公共団体の機関 (法12条の2)"
+        THIRD_PARTY = "third_party", "第三者 (法12条の3)"
+
+    kind = models.CharField("種別", max_length=16, choices=Kind.choices)
+    layout = models.CharField("様式", max_length=12)  # household (世帯連記式) / individual (個人票)
+    resident_ids = models.JSONField("対象者")
+    items = models.JSONField("記載する任意項目", default=list)
+    requester = models.CharField("請求者区分", max_length=16, choices=Requester.choices)
+    requester_name = models.CharField("請求者", max_length=150)
+    purpose = models.CharField("請求事由", max_length=200)
+    issue_number = models.CharField("発行番号", max_length=32)
+    verification_code = models.CharField("確認コード", max_length=40)
+    sha256 = models.CharField("PDFのSHA-256", max_length=64)
+    issued_on = models.DateField("発行日")
+    issued_by = models.CharField("発行者", max_length=150)
+    issued_at = models.DateTimeField("発行日時", auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "issue_number"], name="certificate_issue_number_unique"),
+            models.UniqueConstraint(fields=["tenant", "verification_code"], name="certificate_code_unique"),
+        ]
+        verbose_name = "issued certificate (証明書交付)"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.issue_number}"
+
+
+class Seal(TenantOwned):
+    """The municipality's electronic official seal (電子公印): its certificate and its private key, encrypted with
+    the tenant's data key (kiban.platform.crypto). Append-only: a new seal is a new row; the newest is used."""
+
+    append_only = True
+
+    material = models.JSONField("証明書等（公開部分）")
+    private_key_cipher = models.BinaryField("秘密鍵（暗号化）")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "electronic official seal (電子公印)"
+
+    def __str__(self) -> str:
+        return f"seal {self.pk}"

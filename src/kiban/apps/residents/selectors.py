@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from kiban.platform.audit.services import Event, record, record_many
@@ -84,9 +84,7 @@ def search(criteria: SearchCriteria, purpose: str) -> list[Resident]:
     if criteria.sex:
         found = found.filter(sex=criteria.sex)
     today = timezone.localdate()
-    in_force = SupportMeasure.objects.filter(resident_id=OuterRef("id"), released_on__isnull=True, starts_on__lte=today).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
-    )
+    in_force = SupportMeasure.objects.filter(resident_id=OuterRef("id"), released_on__isnull=True, starts_on__lte=today)
     results: list[Resident] = list(
         found.annotate(protected=Exists(in_force)).order_by("search_kana", "birth_date", "id")[:SEARCH_LIMIT]
     )

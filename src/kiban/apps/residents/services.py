@@ -23,6 +23,7 @@ from kiban.platform.audit.services import record
 from kiban.platform.crypto import services as crypto
 from kiban.platform.events.services import publish, send_to_tenant
 from kiban.platform.metering import services as metering
+from kiban.platform.monitoring.metrics import PROCEDURES
 from kiban.platform.tenants.context import current_tenant_id
 from kiban.platform.tenants.models import Tenant
 from kiban.standard import numbers
@@ -178,6 +179,7 @@ class _Run:
                 },
             )
         metering.add(current_tenant_id(), "procedures")
+        PROCEDURES.labels("residents", _slug(self.kind)).inc()
         return ProcedureResult(procedure.id, self.kind, **procedure.result)
 
     def _check_households(self) -> None:

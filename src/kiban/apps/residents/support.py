@@ -4,7 +4,8 @@ Law: 住民基本台帳法 11条の2・12条6項・12条の2・12条の3 and 20�
 住民基本台帳事務処理要領 第6-10 (支援措置). The standard (住民記録システム標準仕様書, 支援措置 requirements, see
 docs/residents/requirements.md) asks:
 
-- a period of one year from confirmation, its end date set automatically;
+- a period of one year from confirmation, its end date set automatically; the protection does not lapse by itself
+  at the end date (j410): it holds until released, and a period that ended without extension is listed;
 - extension from one month before the end, with an alert to staff when the end approaches;
 - a provisional measure (仮支援措置) that protects at once, before the confirmation, and continues after the person
   moves out (the protection follows the record, not its status);
@@ -116,10 +117,15 @@ def release(measure_id: int, *, reason: str, on: date | None = None) -> SupportM
         problems = Problems()
         problems.add("reason", "required", "解除の理由を入力してください。", "Enter the reason for the release.")
         problems.raise_if_any()
-    measure.released_on = on or timezone.localdate()
-    measure.released_by, measure.release_reason = _actor(), reason
-    measure.save()
-    record("residents.support_measure.released", "support_measure", str(measure.id), purpose=reason)
+    released_on = on or timezone.localdate()
+    # Every open period of the person ends with the release (earlier periods do not lapse by themselves).
+    for open_measure in SupportMeasure.objects.select_for_update().filter(
+        resident_id=measure.resident_id, released_on__isnull=True
+    ):
+        open_measure.released_on, open_measure.released_by, open_measure.release_reason = released_on, _actor(), reason
+        open_measure.save()
+        record("residents.support_measure.released", "support_measure", str(open_measure.id), purpose=reason)
+    measure.refresh_from_db()
     return measure
 
 
@@ -151,6 +157,16 @@ def expiring(day: date | None = None) -> list[SupportMeasure]:
         SupportMeasure.objects.filter(starts_on__gt=day, kind=SupportMeasure.Kind.CONFIRMED).values_list("resident_id", flat=True)
     )
     return [m for m in soon if m.resident_id not in extended]
+
+
+def ended_without_extension(day: date | None = None) -> list[SupportMeasure]:
+    """Confirmed periods that ended and were neither extended nor released: still protecting, to be decided on."""
+    day = day or timezone.localdate()
+    ended = SupportMeasure.objects.filter(
+        kind=SupportMeasure.Kind.CONFIRMED, released_on__isnull=True, ends_on__lt=day
+    ).order_by("ends_on")
+    later = {(m.resident_id, m.starts_on) for m in SupportMeasure.objects.filter(kind=SupportMeasure.Kind.CONFIRMED)}
+    return [m for m in ended if m.ends_on is not None and (m.resident_id, m.ends_on + timedelta(days=1)) not in later]
 
 
 @dataclass(frozen=True)

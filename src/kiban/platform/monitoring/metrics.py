@@ -14,3 +14,6 @@ LATENCY = Histogram(
 )
 EVENTS_PUBLISHED = Counter("kiban_events_published_total", "Events written to the outbox", ["type"])
 DELIVERIES = Counter("kiban_event_deliveries_total", "Delivery attempts by outcome", ["outcome"])
+# Business activity, by business and kind of procedure (a few dozen values: no tenant, no person).
+PROCEDURES = Counter("kiban_procedures_total", "Procedures completed", ["business", "kind"])
+CERTIFICATES = Counter("kiban_certificates_issued_total", "Certificates issued", ["business", "kind"])

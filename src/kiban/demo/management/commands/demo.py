@@ -35,7 +35,10 @@ class Command(BaseCommand):
         w(f"  Password for every account: {DEMO_PASSWORD}")
         w("  Second factor: add the otpauth URI to an authenticator app, or run `kiban demo-code USER`.")
         for a in accounts:
-            w(f"  - {a.username:<20} {a.description}\n      code now: {totp_now(a.username)}   {a.otpauth_uri}")
+            if a.otpauth_uri:
+                w(f"  - {a.username:<20} {a.description}\n      code now: {totp_now(a.username)}   {a.otpauth_uri}")
+            else:
+                w(f"  - {a.username:<20} {a.description}: sign in at http://{options['addrport']}/portal/")
         w(f"  Machine client (OAuth 2.0 client credentials, POST /o/token/): {DEMO_CLIENT_ID} / {DEMO_CLIENT_SECRET}")
         if not options["no_serve"]:
             # The event dispatcher runs in-process for the demo; in production it is `kiban dispatcher`.

@@ -1,0 +1,158 @@
+"""Certificates: who may have which items, support measures, the signed PDF, the public verification page."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from kiban.apps.residents import certificates, services, support
+from kiban.apps.residents.models import Certificate
+from kiban.apps.residents.validation import PersonData, ProcedureError
+from kiban.platform.audit.models import AuditEntry
+from kiban.platform.metering.models import Usage
+from kiban.platform.tenants.context import tenant_context
+
+D = datetime.date
+NUMBER = "123456789018"
+
+
+@pytest.fixture
+def household(tenant_a: Any) -> list[int]:
+    with tenant_context(tenant_a.code):
+        result = services.move_in(
+            services.Notification("cert-fam", D(2020, 4, 1), D(2020, 4, 1)),
+            address=services.AddressData("東京都千代田区九段南1丁目2番1号", building="九段ハイツ101"),
+            origin="abroad",
+            persons=[
+                PersonData(
+                    family_name="山田",
+                    given_name="太郎",
+                    family_name_kana="ヤマダ",
+                    given_name_kana="タロウ",
+                    birth_date=D(1980, 5, 5),
+                    sex="1",
+                    relationship="世帯主",
+                    domicile="東京都千代田区千代田1番",
+                    domicile_head="山田　太郎",
+                    individual_number=NUMBER,
+                ),
+                PersonData(
+                    family_name="山田",
+                    given_name="花子",
+                    family_name_kana="ヤマダ",
+                    given_name_kana="ハナコ",
+                    birth_date=D(1982, 2, 3),
+                    sex="2",
+                    relationship="妻",
+                    domicile="東京都千代田区千代田1番",
+                    domicile_head="山田　太郎",
+                ),
+            ],
+        )
+    return result.resident_ids
+
+
+def _request(ids: list[int], **kw: Any) -> certificates.Request:
+    values: dict[str, Any] = {
+        "kind": "resident_copy",
+        "resident_ids": ids,
+        "requester": "self",
+        "requester_name": "山田　太郎",
+        "purpose": "運転免許証の申請",
+        "requester_resident_id": ids[0],
+    }
+    return certificates.Request(**(values | kw))
+
+
+def test_a_household_copy_is_signed_recorded_and_verifiable(tenant_a: Any, household: list[int]) -> None:
+    with tenant_context(tenant_a.code):
+        issued = certificates.issue(_request(household, items=("householder", "individual_number")))
+        assert issued.pdf.startswith(b"%PDF")
+        cert = Certificate.objects.get()
+        assert cert.issue_number == issued.certificate.issue_number and len(cert.sha256) == 64
+        assert AuditEntry.objects.filter(action="residents.certificate.issued").exists()
+        assert AuditEntry.objects.filter(action="resident.individual_number_read").exists()
+        assert Usage.objects.get(metric="certificates").value == 1
+        from kiban.apps.residents.printing.seal import verify_pdf
+
+        assert verify_pdf(issued.pdf, certificates.trust_root()).valid
+    page = Client().get(f"/verify/{cert.verification_code}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert cert.issue_number in text and "東京都千代田区" in text and "山田" not in text  # nothing about the persons
+    tampered = issued.pdf.replace(b"/Type /Page", b"/Type /Page ", 1)
+    upload = Client().post("/verify/", {"code": cert.verification_code, "pdf": _file(tampered)})
+    assert "一致しません" in upload.content.decode()
+    genuine = Client().post("/verify/", {"code": cert.verification_code, "pdf": _file(issued.pdf)})
+    assert "同一で、署名も有効です" in genuine.content.decode()
+    assert Client().get("/verify/131016-AAAA-BBBB-CCCC-DDDD/").status_code == 404
+
+
+def _file(data: bytes) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("certificate.pdf", data, content_type="application/pdf")
+
+
+def test_who_may_have_which_items(tenant_a: Any, household: list[int]) -> None:
+    head, _wife = household
+    with tenant_context(tenant_a.code):
+        with pytest.raises(ProcedureError) as err:
+            certificates.issue(
+                _request(household, requester="third_party", requester_resident_id=None, items=("individual_number",))
+            )
+        assert {e.code for e in err.value.errors} == {"not_allowed"}
+        with pytest.raises(ProcedureError) as err:
+            certificates.issue(_request([head], kind="removed_copy"))
+        assert {e.code for e in err.value.errors} == {"wrong_status"}
+        with pytest.raises(ProcedureError) as err:
+            certificates.issue(_request(household, layout="individual", purpose=" "))
+        assert {e.code for e in err.value.errors} == {"one_person", "required"}
+        assert Certificate.objects.count() == 0
+
+
+def test_a_protected_person_is_issued_only_to_themselves(
+    tenant_a: Any, household: list[int], client_token: Any
+) -> None:
+    _head, wife = household
+    with tenant_context(tenant_a.code):
+        support.apply(wife, requested_by="本人")
+        certificates.issue(_request([wife], requester_resident_id=wife, layout="individual"))  # herself: issued
+    token = client_token(tenant_a, businesses=["residents"], scopes="residents:read residents:write")
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {token}").post(
+        f"/api/v1/tenants/{tenant_a.code}/certificates",
+        {
+            "kind": "resident_copy",
+            "resident_ids": [wife],
+            "requester": "third_party",
+            "requester_name": "債権者",
+            "purpose": "債権回収",
+            "layout": "individual",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 403 and response["Content-Type"] == "application/problem+json"
+    with tenant_context(tenant_a.code):
+        assert Certificate.objects.count() == 1
+        assert AuditEntry.objects.filter(action="residents.support_measure.blocked").count() == 1  # kept
+
+
+def test_the_api_returns_the_pdf_with_its_numbers(tenant_a: Any, household: list[int], client_token: Any) -> None:
+    token = client_token(tenant_a, businesses=["residents"], scopes="residents:read residents:write")
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {token}").post(
+        f"/api/v1/tenants/{tenant_a.code}/certificates",
+        {
+            "kind": "recorded_items",
+            "resident_ids": [household[0]],
+            "requester": "public_office",
+            "requester_name": "千代田区 子ども支援課",
+            "purpose": "児童手当の認定",
+            "layout": "individual",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["X-Verification-Code"].startswith("131016-")
