@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from kiban.apps.benefits import services
-from kiban.apps.benefits.models import Application, Benefit, PaymentRun
+from kiban.apps.benefits.models import Application, Benefit, PaymentRun, Receipt
 from kiban.apps.residents import services as registry_services
 from kiban.apps.residents.validation import PersonData
 from kiban.platform.payments import zengin
@@ -79,7 +79,8 @@ def test_apply_pay_and_progress(town: dict[str, Any]) -> None:
         services.prepare(benefit)
         application = services.apply(benefit, household_id=town["family_hh"], applied_on=D(2020, 5, 20), bank=BANK,
                                       payee_id=town["family"][0])  # fmt: skip
-        assert (application.status, application.account_holder_kana) == ("applied", "ﾔﾏﾀﾞ ﾀﾛｳ")
+        assert application.status == "applied"
+        assert application.receipts.get().account_holder_kana == "ﾔﾏﾀﾞ ﾀﾛｳ"  # as written in the transfer file
         run = services.pay(benefit, transfer_date=D(2020, 5, 29))
         assert run is not None and (run.count, run.total) == (1, 400_000)
         header, data, _trailer, _end = zengin.read(bytes(run.file))
@@ -131,7 +132,7 @@ def test_refused_applications_write_nothing(town: dict[str, Any], change: dict[s
         with pytest.raises(services.BenefitError) as caught:
             services.apply(benefit, **kwargs)
         assert code in {e.code for e in caught.value.errors}
-        assert not Application.objects.exclude(status="prefilled").exists()
+        assert not Application.objects.exclude(status="prefilled").exists() and not Receipt.objects.exists()
 
 
 def test_applying_twice_is_refused(town: dict[str, Any]) -> None:
@@ -154,3 +155,21 @@ def test_bad_definitions_are_refused(tenant_a: Any) -> None:
         with pytest.raises(services.BenefitError, match="No shipped definition"):
             services.shipped("../settings")
         assert Benefit.objects.count() == PaymentRun.objects.count() == 0
+
+
+def test_a_batch_of_applications_is_all_or_nothing(town: dict[str, Any]) -> None:
+    with tenant_context(town["tenant"].code):
+        benefit = services.define(services.shipped("special_fixed_sum_2020"), PAYER)
+        services.prepare(benefit)
+        good = services.Received(town["family_hh"], D(2020, 5, 20), BANK)
+        other = Application.objects.exclude(household_id=town["family_hh"]).get().household_id
+        bad = services.Received(other, D(2020, 5, 20), services.BankAccount("0001", "001", "1", "x", "ﾔﾏﾀﾞ"))
+        with pytest.raises(services.BenefitError) as caught:
+            services.apply_many(benefit, [good, bad])
+        assert [e.field for e in caught.value.errors] == ["1.bank.account_number"]
+        assert not Receipt.objects.exists()
+        fixed = services.Received(other, D(2020, 5, 21), BANK)
+        assert services.apply_many(benefit, [good, fixed]) == 2
+        assert sorted(Application.objects.values_list("applied_on", flat=True)) == [D(2020, 5, 20), D(2020, 5, 21)]
+        run = services.pay(benefit, transfer_date=D(2020, 5, 29))
+        assert run is not None and (run.count, run.total) == (2, 500_000)

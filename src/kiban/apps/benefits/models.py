@@ -61,11 +61,6 @@ class Application(TenantOwned):
     amount = models.BigIntegerField("給付額")
     status = models.CharField("状態", max_length=10, choices=Status.choices, default=Status.PREFILLED)
     applied_on = models.DateField("申請日", null=True, blank=True)
-    bank_code = models.CharField("金融機関コード", max_length=4, blank=True)
-    branch_code = models.CharField("店舗コード", max_length=3, blank=True)
-    account_type = models.CharField("預金種目", max_length=1, blank=True)
-    account_number = models.CharField("口座番号", max_length=7, blank=True)
-    account_holder_kana = models.CharField("口座名義（カナ）", max_length=30, blank=True)
     run = models.ForeignKey(
         "PaymentRun", models.PROTECT, null=True, blank=True, db_constraint=False, related_name="applications"
     )
@@ -79,6 +74,31 @@ class Application(TenantOwned):
             models.Index(fields=["tenant", "benefit", "status"], name="benefit_application_status_idx"),
             models.Index(fields=["tenant", "benefit", "payee_id"], name="benefit_application_payee_idx"),
         ]
+
+
+class Receipt(TenantOwned):
+    """申請受付: what the household sent with its application (the account to pay into), appended once.
+
+    Kept apart from the prefilled ``Application`` so that taking a day's applications is an INSERT of receipts and
+    one UPDATE of statuses, and what was received is never overwritten."""
+
+    application = models.ForeignKey(Application, models.PROTECT, db_constraint=False, related_name="receipts")
+    applied_on = models.DateField("申請日")
+    bank_code = models.CharField("金融機関コード", max_length=4)
+    branch_code = models.CharField("店舗コード", max_length=3)
+    account_type = models.CharField("預金種目", max_length=1)
+    account_number = models.CharField("口座番号", max_length=7)
+    account_holder_kana = models.CharField("口座名義（カナ）", max_length=30)
+    received_at = models.DateTimeField("受付日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "receipt (申請受付)"
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "application"], name="benefit_one_receipt_per_application")
+        ]
+
+    def __str__(self) -> str:
+        return f"受付 {self.application_id}"
 
 
 class PaymentRun(TenantOwned):

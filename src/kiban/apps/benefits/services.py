@@ -14,7 +14,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
 
 import yaml
 from django.db import transaction
@@ -27,9 +26,10 @@ from kiban.platform.payments import banks, zengin
 from kiban.platform.tenants.context import current_tenant_id
 from kiban.standard.contracts import registry
 
-from .models import Application, Benefit, PaymentRun
+from .models import Application, Benefit, PaymentRun, Receipt
 
 HOUSEHOLDER = "世帯主"
+date_min = dt.date.min
 DEFINITIONS_DIR = Path(__file__).with_name("definitions")
 BATCH = 5000
 
@@ -311,7 +311,9 @@ def _check_account(problems: Problems, account: BankAccount, prefix: str = "bank
 
 def _check_application(problems: Problems, benefit: Benefit, application: Application | None, household_id: int,
                        payee_id: int | None, applied_on: dt.date, prefix: str = "") -> None:  # fmt: skip
-    if not benefit.application_opens <= applied_on <= benefit.application_closes:
+    # Push-style (申請不要): the account may be registered at any time before the window closes.
+    opens = date_min if benefit.push else benefit.application_opens
+    if not opens <= applied_on <= benefit.application_closes:
         problems.add(f"{prefix}applied_on", "outside_window",
                      f"申請受付期間（{benefit.application_opens}〜{benefit.application_closes}）外です。",
                      f"Applications are accepted from {benefit.application_opens} to {benefit.application_closes}.")  # fmt: skip
@@ -340,10 +342,9 @@ def apply(benefit: Benefit, *, household_id: int, applied_on: dt.date, bank: Ban
     problems.raise_if_any()
     assert application is not None
     with transaction.atomic():
-        for name, value in account.items():
-            setattr(application, name, value)
+        Receipt.objects.create(application=application, applied_on=applied_on, **account)
         application.status, application.applied_on = Application.Status.APPLIED, applied_on
-        application.save()
+        application.save(update_fields=["status", "applied_on"])
         record("benefits.applied", "benefit-application", str(application.id), purpose=benefit.name)
         metering.add(current_tenant_id(), "procedures")
     return application
@@ -364,46 +365,41 @@ def apply_many(benefit: Benefit, received: Iterable[Received]) -> int:
         a.household_id: a
         for a in Application.objects.filter(benefit=benefit, household_id__in=[r.household_id for r in items])
     }
-    updated = []
+    receipts: list[Receipt] = []
+    by_date: dict[dt.date, list[int]] = {}
     for i, r in enumerate(items):
         application = found.get(r.household_id)
         _check_application(problems, benefit, application, r.household_id, None, r.applied_on, prefix=f"{i}.")
         account = _check_account(problems, r.bank, prefix=f"{i}.bank.")
         if application is not None:
-            for name, value in account.items():
-                setattr(application, name, value)
-            application.status, application.applied_on = Application.Status.APPLIED, r.applied_on
-            updated.append(application)
+            receipts.append(Receipt(application=application, applied_on=r.applied_on, **account))
+            by_date.setdefault(r.applied_on, []).append(application.id)
+    if len({r.household_id for r in items}) != len(items):
+        problems.add(
+            "households", "duplicate", "同じ世帯の申請が重複しています。", "A household appears twice in the batch."
+        )
     problems.raise_if_any()
     with transaction.atomic():
-        Application.objects.bulk_update(
-            updated, ["status", "applied_on", "bank_code", "branch_code", "account_type", "account_number",
-                      "account_holder_kana"], batch_size=BATCH,
-        )  # fmt: skip
-        record("benefits.applied_in_bulk", "benefit", benefit.code, purpose=f"{benefit.name}: {len(updated)}件")
+        Receipt.objects.bulk_create(receipts, batch_size=BATCH)
+        for applied_on, ids in by_date.items():
+            Application.objects.filter(id__in=ids).update(status=Application.Status.APPLIED, applied_on=applied_on)
+        record("benefits.applied_in_bulk", "benefit", benefit.code, purpose=f"{benefit.name}: {len(receipts)}件")
         metering.add(current_tenant_id(), "procedures")
-    return len(updated)
+    return len(receipts)
 
 
 # --- payment -------------------------------------------------------------------------------------------------------
 
 
-def _payable(benefit: Benefit) -> Any:
-    qs = Application.objects.filter(benefit=benefit, run__isnull=True)
-    if benefit.push:
-        return qs.exclude(account_number="")  # push-style: no application, paid once an account is known
-    return qs.filter(status=Application.Status.APPLIED)
-
-
 def pay(benefit: Benefit, *, transfer_date: dt.date) -> PaymentRun | None:
-    """Pay every applied (or, push-style, every household with an account) not yet paid; None if none."""
+    """Pay every applied household not yet paid (push-style: every household whose account is registered); None if
+    there is none."""
     rows = list(
-        _payable(benefit)
-        .order_by("id")
-        .values_list(
-            "id", "bank_code", "branch_code", "account_type", "account_number", "account_holder_kana", "amount"
-        )
-    )
+        Receipt.objects.filter(application__benefit=benefit, application__run__isnull=True)
+        .order_by("application_id")
+        .values_list("application_id", "bank_code", "branch_code", "account_type", "account_number",
+                     "account_holder_kana", "application__amount")
+    )  # fmt: skip
     if not rows:
         return None
     requester = zengin.Requester(

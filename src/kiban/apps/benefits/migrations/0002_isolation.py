@@ -15,4 +15,5 @@ class Migration(migrations.Migration):
             "Application",
             tenant_fks=[("benefit_id", "benefits_benefit"), ("run_id", "benefits_paymentrun")],
         ),
+        IsolateTenantTable("Receipt", tenant_fks=[("application_id", "benefits_application")]),
     ]
