@@ -200,3 +200,24 @@ def test_preferences_switch_without_javascript(tenant_a: Any, family: list[int])
     page = browser.get(f"/portal/{tenant_a.code}/procedures/").content.decode()
     assert 'class="large-text' in page
     assert "<ruby>引<rp>(</rp><rt>ひ</rt><rp>)</rp></ruby>" in page  # plain Japanese with readings
+
+
+def test_a_copy_of_the_resident_record_is_issued_at_once_and_verifiable(tenant_a: Any, family: list[int]) -> None:
+    from kiban.apps.residents import support
+    from kiban.apps.residents.models import Certificate
+
+    mother, child = family
+    browser = resident_client(tenant_a, mother)
+    url = f"/portal/{tenant_a.code}/certificate/"
+    assert browser.get(url).status_code == 200
+    assert browser.post(url, {"members": [str(mother)], "purpose": ""}).status_code == 400
+    response = browser.post(url, {"members": [str(mother), str(child)], "items": ["householder"], "purpose": "パスポート申請"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    with tenant_context(tenant_a.code):
+        cert = Certificate.objects.get()
+        assert cert.requester == "household" and cert.items == ["householder"]
+        assert Submission.objects.get(procedure="resident-copy").outcome["issue_number"] == cert.issue_number
+        support.apply(child, requested_by="本人")
+    refused = browser.post(url, {"members": [str(mother), str(child)], "purpose": "パスポート申請"})
+    assert refused.status_code == 403 and "窓口でのみ交付" in refused.content.decode()
+    assert Client().get(f"/verify/{cert.verification_code}/").status_code == 200

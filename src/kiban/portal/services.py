@@ -125,3 +125,18 @@ def reject(submission: Submission, reason: str) -> Submission:
     submission.reason = reason.strip()
     _step(submission, Submission.Status.REJECTED, reason.strip())
     return submission
+
+
+@transaction.atomic
+def record_issued(resident_id: int, subject: str, resident_ids: list[int], issue_number: str, code: str) -> Submission:
+    """A certificate issued online at once: kept in the resident's list with its issue number (no review)."""
+    submission = Submission(
+        procedure="resident-copy",
+        resident_id=resident_id,
+        subject=subject,
+        data={"resident_ids": resident_ids, "issue_number": issue_number, "verification_code": code},
+        request_id=f"portal-{uuid.uuid4()}",
+        outcome={"issue_number": issue_number},
+    )
+    _step(submission, Submission.Status.APPROVED, f"発行番号 {issue_number}")
+    return submission

@@ -7,6 +7,7 @@ urlpatterns = [
     path("callback/", views.callback, name="portal-callback"),
     path("preferences/", views.preferences, name="portal-preferences"),
     path("<str:code>/procedures/", views.procedure_list, name="portal-procedures"),
+    path("<str:code>/certificate/", views.certificate, name="portal-certificate"),
     path("<str:code>/procedures/<slug:slug>/start/", views.procedure_start, name="portal-procedure-start"),
     path("<str:code>/submissions/<int:submission_id>/", views.submission_page, name="portal-submission"),
     path("<str:code>/login/", views.login, name="portal-login"),

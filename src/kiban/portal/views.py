@@ -6,6 +6,7 @@ import time
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -172,3 +173,59 @@ def submission_page(request: HttpRequest, code: str, resident_id: int, submissio
         "session_minutes": settings.SESSION_COOKIE_AGE // 60,
     }
     return render(request, "portal/submission.html", context, status=400 if form is not None and form.errors else 200)
+
+
+# --- 住民票の写し: issued at once, signed, verifiable by its QR code ------------------------------------------------
+
+CERTIFICATE_ITEMS = [
+    ("householder", "世帯主の氏名と続柄", "Householder and relationship"),
+    ("domicile", "本籍・筆頭者", "Registered domicile and its head"),
+    ("resident_code", "住民票コード", "Resident record code"),
+    ("individual_number", "個人番号（マイナンバー）", "Individual number"),
+]
+
+
+class CertificateForm(forms.Form):
+    purpose = forms.CharField(
+        label="使いみち (purpose)",
+        max_length=200,
+        error_messages={"required": "使いみちを入力してください。 (Enter the purpose.)"},
+    )
+
+    def __init__(self, members: list[tuple[int, str]], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["members"] = forms.TypedMultipleChoiceField(
+            label="載せる人 (who is on it)",
+            choices=[(str(i), n) for i, n in members],
+            coerce=str,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"required": "1人以上選んでください。 (Choose at least one person.)"},
+        )
+        self.fields["items"] = forms.MultipleChoiceField(
+            label="載せる項目（省略もできます） (optional items)",
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            choices=[(key, f"{ja} ({en})") for key, ja, en in CERTIFICATE_ITEMS],
+        )
+
+
+@signed_in
+def certificate(request: HttpRequest, code: str, resident_id: int) -> HttpResponse:
+    members = services.household_members(resident_id)
+    form = CertificateForm(members, request.POST or None, initial={"members": [str(resident_id)]})
+    errors: list[tuple[str, str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        ids = [int(i) for i in form.cleaned_data["members"]]
+        outcome = registry().issue_certificate(
+            resident_id, ids, tuple(form.cleaned_data["items"]), f"住民ポータル: {form.cleaned_data['purpose']}"
+        )
+        if outcome.pdf is not None:
+            services.record_issued(
+                resident_id, request.session[SESSION_KEY]["sub"], ids, outcome.issue_number, outcome.verification_code
+            )
+            response = HttpResponse(outcome.pdf, content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="juminhyo-{outcome.issue_number}.pdf"'
+            return response
+        errors = list(outcome.errors)
+    status = 400 if form.errors else 403 if errors else 200
+    return render(request, "portal/certificate.html", {"form": form, "errors": errors, "code": code}, status=status)

@@ -82,6 +82,16 @@ class ProcedureOutcome:
         return self.procedure_id is not None
 
 
+@dataclass(frozen=True, slots=True)
+class CertificateOutcome:
+    """A certificate issued through the contract (a signed PDF and the numbers printed on it), or the reasons not."""
+
+    pdf: bytes | None
+    issue_number: str = ""
+    verification_code: str = ""
+    errors: tuple[tuple[str, str, str], ...] = ()
+
+
 class ResidentRegistry(Protocol):
     def identify(self, family_name: str, given_name: str, birth_date: date, address: str, purpose: str) -> list[int]:
         """Registered residents matching an authenticated identity (基本4情報 without sex); the caller refuses
@@ -123,6 +133,13 @@ class ResidentRegistry(Protocol):
         notified_on: date,
     ) -> ProcedureOutcome:
         """転出届 with a planned date; a destination on the platform gets the advance notice (ワンストップ)."""
+        ...
+
+    def issue_certificate(
+        self, requester_resident_id: int, resident_ids: list[int], items: tuple[str, ...], purpose: str
+    ) -> CertificateOutcome:
+        """住民票の写し requested by a resident for themselves or members of their household (法12条); items are the
+        optional ones to print: householder (世帯主・続柄), domicile (本籍・筆頭者), resident_code, individual_number."""
         ...
 
     def population_as_of(self, on: date, purpose: str) -> Iterator[RegisteredPerson]:

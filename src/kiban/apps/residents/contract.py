@@ -11,7 +11,7 @@ from django.db import connection
 
 from kiban.platform.audit.services import record
 from kiban.standard.addresses import normalize_address
-from kiban.standard.contracts import PersonRecord, ProcedureOutcome, RegisteredPerson
+from kiban.standard.contracts import CertificateOutcome, PersonRecord, ProcedureOutcome, RegisteredPerson
 from kiban.standard.text import search_key
 
 from . import selectors, services
@@ -56,11 +56,18 @@ class KibanRegistry:
             return None
         v = found.values
         return PersonRecord(
-            resident_id=found.id, household_id=found.household_id, family_name=v["family_name"],
-            given_name=v["given_name"], family_name_kana=v["family_name_kana"], given_name_kana=v["given_name_kana"],
-            birth_date=v["birth_date"], sex=v["sex"], relationship=v["relationship"], address=found.address,
+            resident_id=found.id,
+            household_id=found.household_id,
+            family_name=v["family_name"],
+            given_name=v["given_name"],
+            family_name_kana=v["family_name_kana"],
+            given_name_kana=v["given_name_kana"],
+            birth_date=v["birth_date"],
+            sex=v["sex"],
+            relationship=v["relationship"],
+            address=found.address,
             building=found.building,
-        )  # fmt: skip
+        )
 
     def resident_as_of(self, resident_id: int, on: date, purpose: str) -> RegisteredPerson | None:
         found = selectors.open_resident(resident_id, purpose, as_of=on)
@@ -90,10 +97,14 @@ class KibanRegistry:
         if not whole and movers:
             ordered = sorted(movers, key=lambda r: resident_ids.index(r.id))
             relationships = {ordered[0].id: HOUSEHOLDER, **{r.id: "同居人" for r in ordered[1:]}}
-        return _outcome(lambda: services.move_within(
-            services.Notification(request_id, effective_on, notified_on), resident_ids=resident_ids,
-            address=services.AddressData(address, building=building), relationships=relationships,
-        ))  # fmt: skip
+        return _outcome(
+            lambda: services.move_within(
+                services.Notification(request_id, effective_on, notified_on),
+                resident_ids=resident_ids,
+                address=services.AddressData(address, building=building),
+                relationships=relationships,
+            )
+        )
 
     def move_out(
         self,
@@ -104,10 +115,40 @@ class KibanRegistry:
         planned_on: date,
         notified_on: date,
     ) -> ProcedureOutcome:
-        return _outcome(lambda: services.move_out(
-            services.Notification(request_id, planned_on, notified_on), resident_ids=resident_ids,
-            destination_address=destination_address, destination_code=destination_code,
-        ))  # fmt: skip
+        return _outcome(
+            lambda: services.move_out(
+                services.Notification(request_id, planned_on, notified_on),
+                resident_ids=resident_ids,
+                destination_address=destination_address,
+                destination_code=destination_code,
+            )
+        )
+
+    def issue_certificate(
+        self, requester_resident_id: int, resident_ids: list[int], items: tuple[str, ...], purpose: str
+    ) -> CertificateOutcome:
+        from . import certificates, support
+
+        requester = Resident.objects.filter(id=requester_resident_id).first()
+        name = requester.display_name if requester is not None else ""
+        request = certificates.Request(
+            kind="resident_copy",
+            resident_ids=resident_ids,
+            requester="self" if resident_ids == [requester_resident_id] else "household",
+            requester_name=name,
+            purpose=purpose,
+            items=items,
+            layout="individual" if len(resident_ids) == 1 else "household",
+            requester_resident_id=requester_resident_id,
+        )
+        try:
+            issued = certificates.issue(request)
+        except ProcedureError as exc:
+            return CertificateOutcome(None, errors=tuple((e.field, e.message, e.message_en) for e in exc.errors))
+        except support.Blocked as exc:
+            message = "この証明書は窓口でのみ交付できます。窓口にお越しください。"
+            return CertificateOutcome(None, errors=(("resident_ids", message, str(exc)),))
+        return CertificateOutcome(issued.pdf, issued.certificate.issue_number, issued.certificate.verification_code)
 
     def population_as_of(self, on: date, purpose: str) -> Iterator[RegisteredPerson]:
         record("resident.population_read", "population", on.isoformat(), ["birth_date", "sex", "relationship"], purpose)

@@ -5,58 +5,110 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tenants', '0001_initial'),
+        ("tenants", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('procedure', models.CharField(max_length=32, verbose_name='手続')),
-                ('resident_id', models.BigIntegerField(verbose_name='申請者（住民ID）')),
-                ('subject', models.CharField(max_length=255, verbose_name='申請者の識別子 (sub)')),
-                ('status', models.CharField(choices=[('draft', '下書き'), ('submitted', '受付待ち'), ('drafted', '決裁待ち'), ('approved', '完了'), ('rejected', '差戻し・却下')], default='draft', max_length=10, verbose_name='状態')),
-                ('data', models.JSONField(default=dict, verbose_name='入力内容')),
-                ('prefill', models.JSONField(default=dict, verbose_name='既にある情報（再入力不要）')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='却下の理由')),
-                ('request_id', models.CharField(max_length=64, verbose_name='要求ID')),
-                ('assisted_by', models.CharField(blank=True, max_length=150, verbose_name='代理入力した職員')),
-                ('outcome', models.JSONField(default=dict, verbose_name='処理結果')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('tenant', models.ForeignKey(db_index=False, editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenants.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("procedure", models.CharField(max_length=32, verbose_name="手続")),
+                ("resident_id", models.BigIntegerField(verbose_name="申請者（住民ID）")),
+                ("subject", models.CharField(max_length=255, verbose_name="申請者の識別子 (sub)")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "下書き"),
+                            ("submitted", "受付待ち"),
+                            ("drafted", "決裁待ち"),
+                            ("approved", "完了"),
+                            ("rejected", "差戻し・却下"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状態",
+                    ),
+                ),
+                ("data", models.JSONField(default=dict, verbose_name="入力内容")),
+                ("prefill", models.JSONField(default=dict, verbose_name="既にある情報（再入力不要）")),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="却下の理由")),
+                ("request_id", models.CharField(max_length=64, verbose_name="要求ID")),
+                ("assisted_by", models.CharField(blank=True, max_length=150, verbose_name="代理入力した職員")),
+                ("outcome", models.JSONField(default=dict, verbose_name="処理結果")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        db_index=False,
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tenants.tenant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'online submission (オンライン申請)',
+                "verbose_name": "online submission (オンライン申請)",
             },
         ),
         migrations.CreateModel(
-            name='SubmissionStep',
+            name="SubmissionStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', '下書き'), ('submitted', '受付待ち'), ('drafted', '決裁待ち'), ('approved', '完了'), ('rejected', '差戻し・却下')], max_length=10, verbose_name='状態')),
-                ('actor', models.CharField(max_length=150, verbose_name='操作者')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='メモ')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('submission', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='portal.submission')),
-                ('tenant', models.ForeignKey(db_index=False, editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenants.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "下書き"),
+                            ("submitted", "受付待ち"),
+                            ("drafted", "決裁待ち"),
+                            ("approved", "完了"),
+                            ("rejected", "差戻し・却下"),
+                        ],
+                        max_length=10,
+                        verbose_name="状態",
+                    ),
+                ),
+                ("actor", models.CharField(max_length=150, verbose_name="操作者")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="メモ")),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="steps",
+                        to="portal.submission",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        db_index=False,
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tenants.tenant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'submission step (処理経過)',
-                'ordering': ['id'],
+                "verbose_name": "submission step (処理経過)",
+                "ordering": ["id"],
             },
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(fields=['tenant', 'status', 'created_at'], name='submission_queue_idx'),
+            model_name="submission",
+            index=models.Index(fields=["tenant", "status", "created_at"], name="submission_queue_idx"),
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(fields=('tenant', 'request_id'), name='submission_request_unique'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(fields=("tenant", "request_id"), name="submission_request_unique"),
         ),
     ]
