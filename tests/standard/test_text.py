@@ -201,3 +201,14 @@ def test_hiragana_and_katakana_share_a_key(hiragana):
 def test_keys_hold_no_spaces_or_variation_selectors(text):
     key = search_key(text)
     assert not any(c.isspace() or 0xFE00 <= ord(c) <= 0xFE0F or 0xE0100 <= ord(c) <= 0xE01EF for c in key)
+
+
+def test_kana_search_key_reads_names_as_the_standard_asks() -> None:
+    from kiban.standard.text import kana_search_key
+
+    same = [("オオノ", "おうの"), ("オオノ", "ｵｰﾉ"), ("オオノ", "オーノ"), ("ヂ", "ジ"), ("ヒロシ", "ピロシ"),
+            ("ヴ", "ブ"), ("ヲ", "オ"), ("ヤマダ", "やまた"), ("コウ", "コ－")]  # fmt: skip
+    for a, b in same:
+        assert kana_search_key(a) == kana_search_key(b), (a, b)
+    assert kana_search_key("ウエノ") != kana_search_key("オエノ")  # ウ reads as オ only after an オ-row kana
+    assert kana_search_key("サトウ") != kana_search_key("サイトウ")

@@ -89,3 +89,37 @@ def normalize_digits(text: str) -> str:
     Other characters are left for the validator to reject.
     """
     return _DASHES_AND_SPACES.sub("", unicodedata.normalize("NFKC", text))
+
+
+
+_VOWEL_OF = {
+    kana: vowel
+    for vowel, row in (
+        ("ア", "アカサタナハマヤラワガザダバパ"),
+        ("イ", "イキシチニヒミリギジヂビピ"),
+        ("ウ", "ウクスツヌフムユルグズヅブプヴ"),
+        ("エ", "エケセテネヘメレゲゼデベペ"),
+        ("オ", "オコソトノホモヨロヲゴゾドボポ"),
+    )
+    for kana in row
+}
+_KANA_LIKE_SOUNDS = str.maketrans({"ヂ": "ジ", "ヅ": "ズ", "ヲ": "オ", "ヴ": "ブ", "ヰ": "イ", "ヱ": "エ"})
+_DASHES = re.compile("[\u2010-\u2015\u2212\uff0d\uff70\\-]")
+
+
+def kana_search_key(text: str) -> str:
+    """The looser key for kana name search (住民記録システム標準仕様書 1.0 §2 検索, j340): besides ``search_key``,
+    sounds written two ways are one (ヂ=ジ, ヅ=ズ, ヲ=オ, ヴ=ブ); the long vowel mark and the dashes typed for it
+    (ー ― － ‐ ｰ -) read as the vowel before them; ウ after an オ-row kana reads as オ (from the second character);
+    voiced and semi-voiced marks are ignored (ヒ=ビ=ピ). So オオノ, おうの and ｵｰﾉ share one key.
+    """
+    value = _DASHES.sub("ー", search_key(text)).translate(_KANA_LIKE_SOUNDS)
+    chars: list[str] = []
+    for c in value:
+        previous = chars[-1] if chars else ""
+        if c == "ー" and previous in _VOWEL_OF:
+            c = _VOWEL_OF[previous]
+        elif c == "ウ" and _VOWEL_OF.get(previous) == "オ":
+            c = "オ"
+        chars.append(c)
+    return "".join(ch for ch in unicodedata.normalize("NFD", "".join(chars)) if ch not in "\u3099\u309a")

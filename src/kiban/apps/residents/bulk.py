@@ -20,7 +20,7 @@ from kiban.platform.audit.services import record
 from kiban.platform.metering import services as metering
 from kiban.platform.tenants.context import current_tenant_id
 from kiban.standard.codes import ChangeReason
-from kiban.standard.text import normalize_kana_input, search_key
+from kiban.standard.text import normalize_kana_input
 
 from .models import Household, Procedure, Resident, ResidentHistory
 from .services import set_individual_number
@@ -110,8 +110,7 @@ def load(households: Iterable[LoadHousehold], *, request_id: str, note: str, val
                     previous_address=m.previous_address,
                     version=1,
                 )
-                r.search_kana = search_key(r.family_name_kana + r.given_name_kana)
-                r.search_name = search_key(r.family_name + r.given_name)
+                r.refresh_search_keys()
                 if p.individual_number:
                     set_individual_number(r, p.individual_number)
                 residents.append(r)

@@ -184,6 +184,14 @@ class Resident(TenantOwned):
     )
     LIST_FIELDS = ("family_name", "given_name", "family_name_kana", "given_name_kana", "birth_date")
 
+    def refresh_search_keys(self) -> None:
+        """The normalized keys search compares (kiban.standard.text): kana by ``kana_search_key`` (voicing, long
+        vowels, ヂ/ジ … ignored), names by ``search_key`` (width, spaces, old/new forms ignored)."""
+        from kiban.standard.text import kana_search_key, search_key
+
+        self.search_kana = kana_search_key(self.family_name_kana + self.given_name_kana)
+        self.search_name = search_key(self.family_name + self.given_name)
+
     def snapshot(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name in self.SNAPSHOT_FIELDS:

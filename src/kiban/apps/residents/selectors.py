@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from kiban.platform.audit.services import Event, record, record_many
 from kiban.platform.crypto import services as crypto
-from kiban.standard.text import search_key
+from kiban.standard.text import kana_search_key, search_key
 
 from .models import Household, Resident, ResidentHistory, SupportMeasure
 from .services import INDIVIDUAL_NUMBER
@@ -51,10 +51,9 @@ class SearchCriteria:
         problems.raise_if_any()
 
 
-def _prefix(queryset: QuerySet[Resident], column: str, text: str) -> QuerySet[Resident]:
+def _prefix(queryset: QuerySet[Resident], column: str, key: str) -> QuerySet[Resident]:
     """An index-friendly prefix match: ``column >= key AND column < key || U+FFFF`` (a LIKE prefix is not
     turned into an index range under a non-C collation)."""
-    key = search_key(text)
     return queryset.filter(**{f"{column}__gte": key, f"{column}__lt": key + "\uffff"})
 
 
@@ -74,9 +73,9 @@ def search(criteria: SearchCriteria, purpose: str) -> list[Resident]:
     if criteria.resident_code:
         found = found.filter(resident_code=criteria.resident_code.strip())
     if criteria.kana:
-        found = _prefix(found, "search_kana", criteria.kana)
+        found = _prefix(found, "search_kana", kana_search_key(criteria.kana))
     if criteria.name:
-        found = _prefix(found, "search_name", criteria.name)
+        found = _prefix(found, "search_name", search_key(criteria.name))
     if criteria.address:
         found = found.filter(household__address__startswith=criteria.address.strip())
     if criteria.birth_date:

@@ -28,7 +28,7 @@ from kiban.platform.tenants.context import current_tenant_id
 from kiban.platform.tenants.models import Tenant
 from kiban.standard import numbers
 from kiban.standard.codes import ChangeReason
-from kiban.standard.text import normalize_kana_input, search_key
+from kiban.standard.text import normalize_kana_input
 
 from . import events
 from .models import HOUSEHOLDER, Household, Procedure, Resident, ResidentHistory
@@ -129,8 +129,7 @@ class _Run:
         self.problems.raise_if_any()
         changed = [*self.residents.values(), *self.new]
         for r in changed:
-            r.search_kana = search_key(r.family_name_kana + r.given_name_kana)
-            r.search_name = search_key(r.family_name + r.given_name)
+            r.refresh_search_keys()
         # Demotions before promotions: at no point may a household have two registered householders.
         for r in sorted(changed, key=lambda r: r.relationship == HOUSEHOLDER and r.is_registered):
             r.version += 1
