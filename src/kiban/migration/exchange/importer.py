@@ -21,7 +21,6 @@ import csv
 import hashlib
 import json
 import os
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, transaction
 
 from kiban.platform.audit import services as audit
 from kiban.platform.audit.models import GENESIS_HASH, AuditChainHead
@@ -43,7 +42,15 @@ from .validator import Report, validate
 
 MODES = ("refuse",)
 DOCUMENTED_MODES = ("refuse", "replace", "merge")  # replace/merge: documented, not yet supported
-PAUSE_ENV = "KIBAN_EXCHANGE_TEST_PAUSE"  # test hook: seconds to sleep after each table (kill -9 tests)
+# Test hook for the kill -9 tests: "<table>" stops for a minute after that table's load, "<table>:copy" in the
+# middle of its COPY (after the first row was sent); a line "loaded <table>" / "copying <table>" says when.
+PAUSE_ENV = "KIBAN_EXCHANGE_TEST_PAUSE"
+
+
+def _test_pause(point: str) -> None:
+    if os.environ.get(PAUSE_ENV) == point:
+        print(point.replace(":copy", "").join(("copying " if ":copy" in point else "loaded ", "")), flush=True)
+        time.sleep(60)
 
 
 class ImportRefused(Exception):
@@ -188,11 +195,14 @@ def _chaining(hashing: _HashCheck, chain: _Chain) -> Iterator[bytes]:
         yield record[:-1] + chain.link(row) + b"\n"
 
 
-def _copy(cursor: Any, sql: str, data: Iterator[bytes]) -> None:
+def _copy(cursor: Any, sql: str, data: Iterator[bytes], table: str = "") -> None:
     with cursor.copy(sql) as copy:
         buffer: list[bytes] = []
         size = 0
         for piece in data:
+            if os.environ.get(PAUSE_ENV) == f"{table}:copy":
+                copy.write(piece)
+                _test_pause(f"{table}:copy")
             buffer.append(piece)
             size += len(piece)
             if size >= 1 << 20:
@@ -232,7 +242,7 @@ def _load_table(cursor: Any, table: Table, directory: Path, code: str, report: R
         data = hashing.chunks()
     cols = ", ".join(_q(n) for n in staged)
     cursor.execute(f"CREATE TEMP TABLE {STAGE} ON COMMIT DROP AS SELECT {cols} FROM {_q(table.db_table)} WITH NO DATA")
-    _copy(cursor, f"COPY {STAGE} ({cols}) FROM STDIN WITH (FORMAT csv, {header})", data)
+    _copy(cursor, f"COPY {STAGE} ({cols}) FROM STDIN WITH (FORMAT csv, {header})", data, table.name)
     hashing.check()
     joins = ""
     select = [f"s.{_q(n)}" for n in staged]
@@ -282,7 +292,6 @@ def import_tenant(
     _bump_sequences(tables, {name: f.max_id for name, f in report.facts.items()})
     source = report.manifest["tenant"]
     chain = _Chain(source, code)
-    pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
     connection = connections["default"]
     if not connection.in_atomic_block:
         # Staging tables live in temp buffers: give them room (only possible before the session's first temp table).
@@ -302,15 +311,15 @@ def import_tenant(
                 try:
                     _load_table(cursor, table, directory, code, report, chain)
                 except Exception as exc:
+                    # The raw psycopg cursor bypasses Django's error tracking: tell the atomic block to roll back.
+                    transaction.set_rollback(True)
                     if isinstance(exc, LoadFailed):
                         raise
                     raise LoadFailed(f"{table.file}: the database refused the load: {exc}") from exc
                 result.rows[table.name] = report.facts[table.name].rows
                 if on_table is not None:
                     on_table(table.name, report.facts[table.name].rows)
-                if pause:
-                    print(f"loaded {table.name}", flush=True, file=sys.stdout)
-                    time.sleep(pause)
+                _test_pause(table.name)
         expected_head = report.manifest.get("audit_chain", {}).get("last_hash", GENESIS_HASH)
         if chain.last_seq:
             AuditChainHead.objects.bulk_create([AuditChainHead(tenant_id=code)], ignore_conflicts=True)

@@ -1,0 +1,288 @@
+"""Standard export and import: round trip byte for byte, validation with file and line, refusal, kill -9."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connections, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kiban.migration.exchange import ImportRefused, LoadFailed, export_tenant, import_tenant, validate
+from kiban.migration.exchange.files import read_manifest, sha256_of, write_manifest
+
+pytestmark = pytest.mark.postgres
+
+SOURCE, TARGET = "131016", "131059"  # 千代田区, 文京区
+BOTH = pytest.mark.django_db(databases=["default", "owner"])
+KANA = st.sampled_from(["ヤマダ", "スズキ", "タナカ", "ワタナベ", "イトウ"])
+NUMBERS = ["123456789018", "000000000019", "111111111118", "222222222225", "333333333332", "444444444440"]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _tables(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.glob("*.csv"))}
+
+
+def _move_in(code: str, n: int, kana: str, members: int, number: bool, foreign: bool) -> list[int]:
+    from kiban.apps.residents import services
+    from kiban.apps.residents.validation import PersonData
+    from kiban.platform.tenants.context import tenant_context
+
+    persons = []
+    for i in range(members):
+        extra: dict[str, Any] = {}
+        if foreign and i == 0:
+            extra = {"kind": "foreign", "nationality": "704", "residence_status": "留学",
+                     "residence_card_number": "AB12345678CD",
+                     "period_of_stay_until": datetime.date(2027, 3, 31)}  # fmt: skip
+        persons.append(
+            PersonData(
+                family_name="山田", given_name=f"太郎{i}", family_name_kana=kana, given_name_kana="タロウ",
+                birth_date=datetime.date(1970 + i, 1 + i, 2), sex="1" if i % 2 == 0 else "2",
+                relationship="世帯主" if i == 0 else "子",
+                individual_number=NUMBERS[(n * 3 + i) % len(NUMBERS)] if number and i == 0 else "", **extra,
+            )
+        )  # fmt: skip
+    with tenant_context(code):
+        result = services.move_in(
+            services.Notification(f"hyp-{n}", datetime.date(2019, 4, 1), datetime.date(2019, 4, 5)),
+            address=services.AddressData(f"東京都千代田区千代田{n}番1号", "1000001", "千代田", '"コーポ",\n101'),
+            persons=persons, origin="abroad",
+        )  # fmt: skip
+        return result.resident_ids
+
+
+def _population(code: str, households: list[tuple[str, int, bool, bool]]) -> None:
+    from kiban.apps.residents import services
+    from kiban.platform.tenants.context import tenant_context
+
+    for n, (kana, members, number, foreign) in enumerate(households, start=1):
+        ids = _move_in(code, n, kana, members, number and n <= 2, foreign)
+        if n == 1 and members > 1:  # some history beyond the first entry: the child moves out of the register
+            with tenant_context(code):
+                services.move_out(
+                    services.Notification(f"out-{n}", datetime.date(2021, 5, 1), datetime.date(2021, 4, 20)),
+                    resident_ids=[ids[1]], destination_address="大阪府大阪市北区梅田1丁目",
+                )  # fmt: skip
+
+
+@BOTH
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(households=st.lists(st.tuples(KANA, st.integers(1, 3), st.booleans(), st.booleans()), min_size=1, max_size=4))
+def test_export_import_export_gives_byte_identical_tables(tmp_path_factory: Any, households: Any) -> None:
+    from kiban.platform.audit.services import verify
+    from kiban.platform.tenants.context import tenant_context
+    from kiban.platform.tenants.services import provision
+
+    first, second = tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")
+    try:
+        with transaction.atomic():
+            provision(SOURCE)
+            provision(TARGET)
+            _population(SOURCE, households)
+            export_tenant(SOURCE, first)
+            result = import_tenant(TARGET, first)
+            assert result.loaded, result.report.text()
+            export_tenant(TARGET, second)
+            with tenant_context(TARGET):
+                assert verify().ok
+            raise _Rollback
+    except _Rollback:
+        pass
+    assert _tables(first) == _tables(second)
+    manifest = read_manifest(first)
+    assert manifest["contains_specific_personal_information"] is True
+    assert manifest["tables"]["residents"]["rows"] == sum(m for _, m, _, _ in households)
+    assert all(sha256_of(first / e["file"]) == e["sha256"] for e in manifest["tables"].values())
+
+
+@BOTH
+def test_the_copy_of_the_platform_cipher_matches_it(tenant_a: Any) -> None:
+    from kiban.migration.exchange.crypto import TenantCipher
+    from kiban.platform.crypto import services as crypto
+    from kiban.platform.tenants.context import tenant_context
+
+    with tenant_context(tenant_a.code):
+        cipher = TenantCipher("residents.individual_number")
+        blob = cipher.encrypt("123456789018")
+        assert crypto.decrypt(blob, "residents.individual_number") == "123456789018"
+        assert cipher.digest("123456789018") == crypto.digest("123456789018", "residents.individual_number")
+        assert cipher.decrypt(crypto.encrypt("000000000019", "residents.individual_number")) == "000000000019"
+
+
+def _exported(tmp_path: Path, households: int = 2) -> Path:
+    from kiban.platform.tenants.services import provision
+
+    provision(SOURCE)
+    provision(TARGET)
+    _population(SOURCE, [("ヤマダ", 2, True, False)] * households)
+    out = tmp_path / "export"
+    export_tenant(SOURCE, out)
+    return out
+
+
+def _rewrite(directory: Path, name: str, edit: Any) -> None:
+    path = directory / name
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    manifest = read_manifest(directory)
+    for entry in manifest["tables"].values():
+        if entry["file"] == name:
+            entry["sha256"] = sha256_of(path)
+    write_manifest(directory, manifest)
+
+
+@BOTH
+def test_invalid_files_are_reported_by_file_and_line_and_nothing_is_written(tmp_path: Path) -> None:
+    out = _exported(tmp_path)
+
+    def break_residents(text: str) -> str:
+        return text.replace(",1970-01-02,", ",1970-13-02,", 1)  # a date that does not exist
+
+    _rewrite(out, "residents.csv", break_residents)
+    _rewrite(out, "support_measures.csv", lambda t: t + '1,999999,provisional,2024-01-01,,,"","",窓口,係員\n')
+    report = validate(out)
+    assert not report.ok
+    text = "\n".join(report.errors)
+    assert re.search(r"residents.csv:[0-9]+: birth_date: '1970-13-02' is not a date", text), text
+    assert "support_measures.csv:2: resident_id 999999 refers to no row of residents" in text
+    assert "support_measures.csv: 1 rows, the manifest says 0" in text
+    result = import_tenant(TARGET, out)
+    assert not result.loaded
+    from kiban.migration.exchange.importer import existing_rows
+    from kiban.migration.exchange.tables import exchanged_tables
+
+    assert existing_rows(TARGET, exchanged_tables()) == {}
+
+
+@BOTH
+def test_a_check_digit_error_names_the_line(tmp_path: Path) -> None:
+    out = _exported(tmp_path, households=1)
+
+    def wrong_check_digit(text: str) -> str:
+        return re.sub(r",([0-9]{11})([0-9])$", lambda m: f",{m[1]}{(int(m[2]) + 1) % 10}", text, count=1, flags=re.M)
+
+    _rewrite(out, "residents.csv", wrong_check_digit)
+    report = validate(out)
+    assert any(e.startswith("residents.csv:") and "check digit" in e for e in report.errors), report.errors
+
+
+@BOTH
+def test_a_file_changed_after_export_fails_its_hash(tmp_path: Path) -> None:
+    out = _exported(tmp_path, households=1)
+    path = out / "households.csv"
+    path.write_bytes(path.read_bytes().replace("千代田".encode(), "神田".encode(), 1))
+    report = validate(out)
+    assert "households.csv: SHA-256 differs from the manifest (file altered or truncated)" in report.errors
+
+
+@BOTH
+def test_dry_run_prints_the_report_and_writes_nothing(tmp_path: Path, capsys: Any) -> None:
+    out = _exported(tmp_path, households=1)
+    call_command("import", "--tenant", TARGET, str(out), "--dry-run")
+    assert "dry run: nothing was written" in capsys.readouterr().out
+    from kiban.migration.exchange.importer import existing_rows
+    from kiban.migration.exchange.tables import exchanged_tables
+
+    assert existing_rows(TARGET, exchanged_tables()) == {}
+
+
+@BOTH
+def test_a_tenant_with_data_is_refused_and_other_modes_are_not_supported_yet(tmp_path: Path) -> None:
+    out = _exported(tmp_path, households=1)
+    with pytest.raises(ImportRefused, match="already has data"):
+        import_tenant(SOURCE, out)
+    with pytest.raises(ImportRefused, match="not supported yet"):
+        import_tenant(TARGET, out, mode="merge")
+
+
+@BOTH
+def test_a_duplicate_key_rolls_the_whole_load_back(tmp_path: Path) -> None:
+    out = _exported(tmp_path)
+    codes = [line.split(",")[22] for line in (out / "residents.csv").read_text().splitlines()[1:]]
+    _rewrite(out, "residents.csv", lambda t: t.replace(codes[1], codes[0]))
+    with pytest.raises(LoadFailed, match=r"residents\.csv: the database refused the load"):
+        import_tenant(TARGET, out)
+
+
+def _database_url() -> str:
+    owner = connections["owner"].settings_dict
+    name = connections["default"].settings_dict["NAME"]
+    return f"postgres://{owner['USER']}@{owner['HOST'] or '127.0.0.1'}:{owner['PORT'] or 5432}/{name}"
+
+
+def _kiban(*args: str, pause: str = "") -> subprocess.Popen[str]:
+    env = {**os.environ, "DATABASE_URL": _database_url(), "KIBAN_EXCHANGE_TEST_PAUSE": pause}
+    return subprocess.Popen(
+        [sys.executable, "-m", "django", *args, "--settings", "kiban.settings"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("killed_at", ["households", "residents:copy", "resident_history:copy", "audit_entries"])
+def test_kill_9_during_the_import_then_a_rerun_gives_one_clean_import(
+    committed_db: None, tmp_path: Path, killed_at: str
+) -> None:
+    from kiban.platform.tenants.services import provision
+
+    provision(SOURCE)
+    provision(TARGET)
+    _population(SOURCE, [("ヤマダ", 3, True, False), ("スズキ", 1, True, True), ("タナカ", 2, False, False)])
+    original = tmp_path / "original"
+    export_tenant(SOURCE, original)
+    connections["default"].close()
+
+    process = _kiban("import", "--tenant", TARGET, str(original), pause=killed_at)
+    assert process.stdout is not None
+    table, _, mid = killed_at.partition(":")
+    marker = f"copying {table}" if mid else f"loaded {table}"
+    for line in process.stdout:  # the process stops for a minute after printing the marker
+        if line.strip() == marker:
+            break
+    else:
+        pytest.fail(f"the import never printed {marker!r}: {process.stderr.read() if process.stderr else ''}")
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+
+    rerun = _kiban("import", "--tenant", TARGET, str(original))
+    _, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, err
+    again = _kiban("import", "--tenant", TARGET, str(original))
+    _, err = again.communicate(timeout=120)
+    assert again.returncode != 0 and "already has data" in err
+
+    result = tmp_path / "result"
+    export_tenant(TARGET, result)
+    assert _tables(original) == _tables(result)
+
+
+@BOTH
+def test_seed_writes_the_population_as_exchange_files_and_imports_it(tmp_path: Path, capsys: Any) -> None:
+    from kiban.apps.residents.models import Resident
+    from kiban.platform.audit.services import verify
+    from kiban.platform.tenants.context import tenant_context
+
+    call_command("seed", "--tenant", TARGET, "--residents", "300", "--seed", "7", "--keep", str(tmp_path))
+    assert "300 residents loaded" in capsys.readouterr().out
+    with tenant_context(TARGET):
+        assert Resident.objects.count() == 300
+        foreign = Resident.objects.filter(kind="foreign").exclude(nationality="")
+        assert all(len(r.nationality) == 3 and r.nationality.isdigit() for r in foreign)
+        assert Resident.objects.exclude(individual_number_digest="").count() == 300
+        assert verify().ok
+    manifest = json.loads((tmp_path / TARGET / "manifest.json").read_text())
+    assert manifest["tables"]["resident_history"]["rows"] >= 300
