@@ -171,6 +171,14 @@ class Server:
         log = self.log_path.open("wb")
         if self.mode == "nodelay":
             command = [sys.executable, "-c", NODELAY_SERVER, str(self.port)]
+        elif self.mode == "gunicorn":
+            # The production form: gunicorn's threaded workers, one per core, persistent DB connections per worker.
+            env["KIBAN_CONN_MAX_AGE"] = "60"
+            command = [
+                str(Path(sys.executable).with_name("gunicorn")), "kiban.wsgi:application",
+                "--bind", f"127.0.0.1:{self.port}", "--workers", str(os.cpu_count() or 2),
+                "--worker-class", "gthread", "--threads", "4",
+            ]  # fmt: skip
         else:
             command = [
                 sys.executable,
@@ -224,12 +232,13 @@ class Server:
         text = text.split("Quit the server with CONTROL-C.", 1)[-1]  # the start-up banner
         lines = [ln for ln in text.splitlines() if ln.strip() and not re.search(r'" 2\d\d \d+$', ln)]
         banner = ("WARNING: This is a development server", "For more information")
-        return [ln for ln in lines if not ln.startswith(banner)]
+        return [ln for ln in lines if not ln.startswith(banner) and "[INFO]" not in ln]
 
 
 SERVER_LABEL = {
     "runserver": "`kiban runserver --noreload` (one process, a thread per connection)",
     "nodelay": "runserver's server class over kiban.wsgi with TCP_NODELAY (one process, a thread per connection)",
+    "gunicorn": "gunicorn gthread, one worker per core x 4 threads, CONN_MAX_AGE=60 (the production form)",
 }
 
 
@@ -410,9 +419,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--server",
-        choices=("runserver", "nodelay"),
+        choices=("runserver", "nodelay", "gunicorn"),
         default="runserver",
-        help="runserver: `kiban runserver --noreload`; nodelay: the same server class with TCP_NODELAY",
+        help="runserver: `kiban runserver --noreload`; nodelay: the same server class with TCP_NODELAY; "
+        "gunicorn: the production server",
     )
     args = parser.parse_args()
     lookups = args.lookups or args.n
@@ -487,7 +497,7 @@ def main() -> None:
     print("RESULTS")
     print(
         f"  load: {args.concurrency} client threads in this process, one keep-alive httpx.Client each, against "
-        f"{SERVER_LABEL[args.server]} (CONN_MAX_AGE=0) on loopback; "
+        f"{SERVER_LABEL[args.server]}{'' if args.server == 'gunicorn' else ' (CONN_MAX_AGE=0)'} on loopback; "
         f"tenant {TENANT}; latency = client wall clock per request; rate = successful requests / wall clock"
     )
     print(

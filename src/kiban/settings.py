@@ -121,6 +121,10 @@ if _database_url:
         raise RuntimeError("DATABASE_URL must be a postgres:// URL (unset it for the embedded SQLite default)")
     _owner["TEST"] = {"NAME": f"test_{_owner['NAME']}"}
     _app = {**_owner, "USER": APP_DB_USER, "PASSWORD": APP_DB_PASSWORD, "TEST": dict(_owner["TEST"])}
+    # Persistent connections (KIBAN_CONN_MAX_AGE seconds; 0 = one per request) are safe with row-level security:
+    # the tenant setting is transaction-local (kiban.platform.tenants.context), so it never outlives a request.
+    _app["CONN_MAX_AGE"] = int(os.environ.get("KIBAN_CONN_MAX_AGE", "0"))
+    _app["CONN_HEALTH_CHECKS"] = True
     DATABASES = {"default": _app, "owner": _owner}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
