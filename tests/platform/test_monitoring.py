@@ -62,3 +62,13 @@ def test_logs_are_json_with_request_id_and_no_personal_data(
         assert {"time", "level", "logger", "message", "request_id", "tenant"} <= set(entry)
         for personal in ("山田", "花子", "ヤマダ", "一番町"):
             assert personal not in line
+
+
+def test_metrics_show_the_database_connections_of_the_application_role(db: None) -> None:
+    from tests.conftest import ON_POSTGRES
+
+    body = Client().get("/metrics").content.decode()
+    if ON_POSTGRES:
+        assert 'kiban_db_connections{state="active"} 1.0' in body  # this very scrape
+        assert "kiban_db_max_connections" in body
+    assert "kiban_event_deliveries_total" in body or "kiban_event_dispatch_lag_seconds" in body

@@ -15,6 +15,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Gauge, generate_lat
 from kiban.platform.events.models import Wakeup
 
 DISPATCH_LAG = Gauge("kiban_event_dispatch_lag_seconds", "Age of the oldest delivery due and not yet attempted")
+DB_CONNECTIONS = Gauge(
+    "kiban_db_connections", "Connections of the application's database role, by state (pg_stat_activity)", ["state"]
+)
+DB_MAX_CONNECTIONS = Gauge("kiban_db_max_connections", "The database server's max_connections")
 
 
 def dispatch_lag_seconds() -> float:
@@ -48,7 +52,26 @@ def readyz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
 
 
+def _database_use() -> None:
+    """How many connections the application role holds, by state, against the server's limit: pool use as the
+    database sees it, whatever pools the processes keep (PostgreSQL only; a role sees its own sessions)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(state, 'unknown'), count(*) FROM pg_stat_activity "
+            "WHERE usename = current_user AND datname = current_database() GROUP BY 1"
+        )
+        seen = dict(cursor.fetchall())
+        cursor.execute("SELECT setting::int FROM pg_settings WHERE name = 'max_connections'")
+        (limit,) = cursor.fetchone()
+    for state in ("active", "idle", "idle in transaction", *seen):
+        DB_CONNECTIONS.labels(state).set(seen.get(state, 0))
+    DB_MAX_CONNECTIONS.set(limit)
+
+
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
     DISPATCH_LAG.set(dispatch_lag_seconds())
+    _database_use()
     return HttpResponse(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
