@@ -38,7 +38,12 @@ def codes(err: pytest.ExceptionInfo[ProcedureError]) -> set[str]:
 
 
 def counts() -> tuple[int, int, int, int]:
-    return (Resident.objects.count(), Household.objects.count(), ResidentHistory.objects.count(), Procedure.objects.count())
+    return (
+        Resident.objects.count(),
+        Household.objects.count(),
+        ResidentHistory.objects.count(),
+        Procedure.objects.count(),
+    )
 
 
 @pytest.fixture
@@ -98,7 +103,13 @@ def test_move_in_refuses_bad_input_and_writes_nothing(chiyoda: Any) -> None:
         )  # fmt: skip
     assert {"future_date", "required", "invalid", "not_katakana", "householder_doubled"} <= codes(err)
     fields = {e.field for e in err.value.errors}
-    assert {"address.address", "address.postal_code", "previous_address", "persons.2.relationship", "persons.2.sex"} <= fields
+    assert {
+        "address.address",
+        "address.postal_code",
+        "previous_address",
+        "persons.2.relationship",
+        "persons.2.sex",
+    } <= fields
     assert counts() == before
 
 
@@ -344,3 +355,24 @@ def test_history_is_append_only_in_the_database(chiyoda: Any) -> None:
         ResidentHistory.objects.filter(resident_id=ids[0]).update(kind="改ざん")
     with pytest.raises(DatabaseError), transaction.atomic():
         Procedure.objects.all().delete()
+
+
+def test_a_person_who_comes_back_continues_their_old_record(chiyoda: Any) -> None:
+    """再転入 (標準仕様書 j600): the removed record is matched on the 住民票コード and continues, with its history."""
+    first = services.move_in(n(D(2018, 4, 1)), address=services.AddressData("千代田区1番"), previous_address="横浜市",
+                             persons=[person(individual_number="123456789018")])  # fmt: skip
+    rid = first.resident_ids[0]
+    code = Resident.objects.get(id=rid).resident_code
+    services.move_out(n(D(2020, 3, 31), D(2020, 3, 20)), resident_ids=[rid], destination_address="大阪市")
+    with pytest.raises(ProcedureError) as err:
+        services.move_in(n(D(2020, 3, 1)), address=services.AddressData("千代田区2番"), previous_address="大阪市",
+                         persons=[person(resident_code=code)])  # fmt: skip
+    assert codes(err) == {"before_last_change"}
+    back = services.move_in(n(D(2024, 4, 1)), address=services.AddressData("千代田区2番"), previous_address="大阪市",
+                            persons=[person(resident_code=code, individual_number="123456789018")])  # fmt: skip
+    assert back.resident_ids == [rid] and Resident.objects.filter(resident_code=code).count() == 1
+    r = Resident.objects.get(id=rid)
+    assert r.status == "registered" and r.removed_on is None and r.became_resident_on == D(2024, 4, 1)
+    assert [h.kind for h in ResidentHistory.objects.filter(resident_id=rid).order_by("seq")] == ["国内転入", "国内転出", "国内転入"]
+    assert selectors.open_resident(rid, "x", as_of=D(2022, 1, 1)) is None  # away in between
+    assert selectors.open_resident(rid, "x", as_of=D(2019, 1, 1)) is not None

@@ -271,29 +271,54 @@ def new_resident_code() -> str:
             return code
 
 
+def returning_resident(person: PersonData) -> Resident | None:
+    """A removed record (除票) of this municipality the person left earlier: matched on 住民票コード, 個人番号 or
+    在留カード等番号 (標準仕様書 j600). Such a move-in is a re-entry (再転入): the old record continues, with its
+    history, instead of a second record for the same person."""
+    removed = Resident.objects.filter(status=Resident.Status.REMOVED)
+    if person.resident_code:
+        found = removed.filter(resident_code=person.resident_code).first()
+        if found is not None:
+            return found
+    if person.individual_number:
+        digest = crypto.digest(person.individual_number, INDIVIDUAL_NUMBER)
+        found = removed.filter(individual_number_digest=digest).first()
+        if found is not None:
+            return found
+    if person.residence_card_number:
+        return removed.filter(residence_card_number=person.residence_card_number).first()
+    return None
+
+
 def _person_row(run: _Run, person: PersonData, household: Household, prefix: str) -> Resident:
-    resident = Resident(
-        household=household,
-        relationship=person.relationship,
-        kind=person.kind,
-        family_name=person.family_name.strip(),
-        given_name=person.given_name.strip(),
-        family_name_kana=normalize_kana_input(person.family_name_kana).strip(),
-        given_name_kana=normalize_kana_input(person.given_name_kana).strip(),
-        birth_date=person.birth_date,
-        sex=person.sex,
-        domicile=person.domicile if person.kind == "japanese" else "",
-        domicile_head=person.domicile_head if person.kind == "japanese" else "",
-        nationality=person.nationality,
-        residence_status=person.residence_status,
-        period_of_stay_until=person.period_of_stay_until,
-        residence_card_number=person.residence_card_number,
-        alias=person.alias,
-        alias_kana=normalize_kana_input(person.alias_kana) if person.alias_kana else "",
-        resident_code=person.resident_code or new_resident_code(),
-        became_resident_on=run.n.effective_on,
-        moved_in_on=run.n.effective_on,
-    )
+    resident = returning_resident(person) or Resident()
+    values = {
+        "household": household,
+        "relationship": person.relationship,
+        "kind": person.kind,
+        "status": Resident.Status.REGISTERED,
+        "family_name": person.family_name.strip(),
+        "given_name": person.given_name.strip(),
+        "family_name_kana": normalize_kana_input(person.family_name_kana).strip(),
+        "given_name_kana": normalize_kana_input(person.given_name_kana).strip(),
+        "birth_date": person.birth_date,
+        "sex": person.sex,
+        "domicile": person.domicile if person.kind == "japanese" else "",
+        "domicile_head": person.domicile_head if person.kind == "japanese" else "",
+        "nationality": person.nationality,
+        "residence_status": person.residence_status,
+        "period_of_stay_until": person.period_of_stay_until,
+        "residence_card_number": person.residence_card_number,
+        "alias": person.alias,
+        "alias_kana": normalize_kana_input(person.alias_kana) if person.alias_kana else "",
+        "resident_code": person.resident_code or resident.resident_code or new_resident_code(),
+        "became_resident_on": run.n.effective_on,
+        "moved_in_on": run.n.effective_on,
+        "removed_on": None,
+        "removal_reason": "",
+    }
+    for name, value in values.items():
+        setattr(resident, name, value)
     if person.individual_number:
         set_individual_number(resident, person.individual_number)
     return resident
@@ -306,8 +331,13 @@ def _check_new_person(run: _Run, prefix: str, person: PersonData) -> None:
     if person.resident_code and registered.filter(resident_code=person.resident_code).exists():
         run.problems.add(f"{prefix}.resident_code", "already_registered", "この住民票コードの方は既に住民登録されています。",
                          "A registered resident already has this resident record code.")  # fmt: skip
+    returning = returning_resident(person)
+    if returning is not None and returning.removed_on is not None and run.n.effective_on < returning.removed_on:
+        run.problems.add("effective_on", "before_last_change", "再転入の異動日が前回の消除日より前です。",
+                         "The date of re-entry is before the date the person's record was removed.")  # fmt: skip
     if person.individual_number and not any(e.field == f"{prefix}.individual_number" for e in run.problems.errors):
-        if Resident.objects.filter(individual_number_digest=crypto.digest(person.individual_number, INDIVIDUAL_NUMBER)).exists():
+        others = Resident.objects.exclude(id=returning.id) if returning is not None else Resident.objects.all()
+        if others.filter(individual_number_digest=crypto.digest(person.individual_number, INDIVIDUAL_NUMBER)).exists():
             run.problems.add(f"{prefix}.individual_number", "duplicate", "この個人番号は別の住民に記録されています。",
                              "This individual number is recorded for another resident.")  # fmt: skip
 

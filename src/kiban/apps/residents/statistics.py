@@ -13,12 +13,10 @@ import io
 from collections import Counter
 from datetime import date
 
-from django.db.models import Q
-
-from .models import Resident
+from .models import Household, Resident
 
 AGE_CLASSES = [f"{lo}-{lo + 4}" for lo in range(0, 100, 5)] + ["100-"]
-KIND_LABELS = {Resident.Kind.JAPANESE: "日本人", Resident.Kind.FOREIGN: "外国人"}
+KIND_LABELS: dict[str, str] = {Resident.Kind.JAPANESE: "日本人", Resident.Kind.FOREIGN: "外国人"}
 
 
 def age_on(birth: date, day: date) -> int:
@@ -30,16 +28,18 @@ def age_class(age: int) -> str:
 
 
 def population(as_of: date) -> Counter[tuple[str, str, str, str]]:
-    """(町字, 日本人/外国人, age class, sex) → residents registered on ``as_of``.
+    """(町字, 日本人/外国人, age class, sex) → residents registered on ``as_of``, from the history (a person who
+    left and came back counts only while registered; a planned move-out counts until its date, 標準仕様書 j1420).
+    The 町字 is the household's current one."""
+    from .contract import KibanRegistry
 
-    Registration on the date comes from 住民となった年月日 and 消除日; the 町字 is the household's current one."""
-    registered = Resident.objects.filter(Q(became_resident_on__lte=as_of) | Q(became_resident_on__isnull=True)).filter(
-        Q(removed_on__isnull=True) | Q(removed_on__gt=as_of), birth_date__lte=as_of
-    )
+    districts = dict(Household.objects.values_list("id", "district"))
     counts: Counter[tuple[str, str, str, str]] = Counter()
-    rows = registered.values_list("household__district", "kind", "birth_date", "sex").iterator(chunk_size=5000)
-    for district, kind, birth, sex in rows:
-        counts[(district or "（町字なし）", KIND_LABELS.get(kind, kind), age_class(age_on(birth, as_of)), sex)] += 1
+    for p in KibanRegistry().population_as_of(as_of, "住民基本台帳人口の集計"):
+        if p.birth_date > as_of:
+            continue
+        district = districts.get(p.household_id) or "（町字なし）"
+        counts[(district, KIND_LABELS.get(p.kind, p.kind), age_class(age_on(p.birth_date, as_of)), p.sex)] += 1
     return counts
 
 
