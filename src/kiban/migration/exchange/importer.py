@@ -3,7 +3,9 @@
 Order of work:
 
 1. ``validate`` reads every file (hashes, headers, values, references) and writes nothing; any error stops here.
-2. The target must hold no registry data (``mode="refuse"``, the only mode so far).
+2. The target must hold no registry data (``mode="refuse"``, the only mode so far). Its audit trail may already
+   hold entries the platform wrote (e.g. subscriptions made when the tenant was provisioned): the imported
+   entries are appended after them, their ``seq`` shifted by that many.
 3. The id sequences are moved past the largest imported id (as the owner role: the application role may only
    use sequences). Done before the load, so a crash after it costs nothing but unused ids.
 4. One transaction in the tenant's context loads every table with ``COPY … FROM STDIN``, keeping the original
@@ -169,6 +171,10 @@ class _Chain:
         self.source, self.target = source, target
         self.source_prev = self.target_prev = GENESIS_HASH
         self.last_seq = 0
+        self.offset = 0  # entries the target already has (written by the platform, e.g. at provisioning)
+
+    def start_after(self, last_seq: int, last_hash: str) -> None:
+        self.offset, self.target_prev = last_seq, last_hash
 
     def link(self, row: list[str]) -> bytes:
         (_id, seq, at, actor_kind, actor, behalf, action, otype, oid, fields_read, purpose, request_id) = row
@@ -179,12 +185,12 @@ class _Chain:
         self.last_seq = int(seq)
         source = _Entry(self.source, *values, prev_hash=self.source_prev)
         self.source_prev = audit.entry_hash(source)  # type: ignore[arg-type]
-        if self.source == self.target:
+        prev = self.target_prev
+        if self.source == self.target and not self.offset:
             target_hash = self.source_prev
-            prev = self.target_prev
         else:
-            prev = self.target_prev
-            target_hash = audit.entry_hash(_Entry(self.target, *values, prev_hash=prev))  # type: ignore[arg-type]
+            moved = (values[0] + self.offset, *values[1:])
+            target_hash = audit.entry_hash(_Entry(self.target, *moved, prev_hash=prev))  # type: ignore[arg-type]
         self.target_prev = target_hash
         return b',"' + prev.encode() + b'","' + target_hash.encode() + b'"'
 
@@ -247,6 +253,8 @@ def _load_table(cursor: Any, table: Table, directory: Path, code: str, report: R
     joins = ""
     select = [f"s.{_q(n)}" for n in staged]
     params = [code]
+    if table.audit_chain and chain.offset:
+        select[staged.index("seq")] = f"s.seq + {int(chain.offset)}"
     if table.digest_in_json is not None:
         d = table.digest_in_json
         ref = by_name(exchanged_tables())[table.column(d.via).references or ""]
@@ -285,7 +293,8 @@ def import_tenant(
         return result
     if not Tenant.objects.filter(code=code).exists():
         raise ImportRefused(f"{code} is not a provisioned tenant")
-    existing = existing_rows(code, tables)
+    registry = [t for t in tables if not t.audit_chain]
+    existing = existing_rows(code, registry)
     if existing:
         listed = ", ".join(f"{name} {count:,}" for name, count in existing.items())
         raise ImportRefused(f"tenant {code} already has data ({listed}); --mode refuse (the default) stops here")
@@ -302,8 +311,11 @@ def import_tenant(
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"kiban-import:{code}"])
             cursor.execute("SET LOCAL DateStyle TO 'ISO, YMD'")
             cursor.execute("SET LOCAL TimeZone TO 'UTC'")
-        if existing_rows(code, tables):  # a concurrent import won the lock
+        if existing_rows(code, registry):  # a concurrent import won the lock
             raise ImportRefused(f"tenant {code} received data while this import waited; nothing was written")
+        head = AuditChainHead.objects.select_for_update().first()
+        if head is not None and head.last_seq:
+            chain.start_after(head.last_seq, head.last_hash)
         raw = connection.connection
         assert raw is not None
         with raw.cursor() as cursor:
@@ -323,7 +335,7 @@ def import_tenant(
         expected_head = report.manifest.get("audit_chain", {}).get("last_hash", GENESIS_HASH)
         if chain.last_seq:
             AuditChainHead.objects.bulk_create([AuditChainHead(tenant_id=code)], ignore_conflicts=True)
-            AuditChainHead.objects.update(last_seq=chain.last_seq, last_hash=chain.target_prev)
+            AuditChainHead.objects.update(last_seq=chain.last_seq + chain.offset, last_hash=chain.target_prev)
         try:
             connection.check_constraints()  # deferred composite foreign keys, before the commit
         except Exception as exc:

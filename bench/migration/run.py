@@ -1,0 +1,171 @@
+"""Benchmark of the standard exchange import and export (kiban.migration.exchange).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kiban_bench_migration .venv/bin/python bench/migration/run.py \
+        --residents 1000000
+
+For each size: a fresh database (dropped and created), synthetic files written by the seed path (not timed),
+then, each phase in its own process so that its peak memory (ru_maxrss) is its own:
+
+- import: ``import_tenant`` (validate + COPY into staging + INSERT under row-level security + re-encryption +
+  audit chain) into an empty tenant, as the application role;
+- raw COPY: the same files, ``COPY table FROM STDIN`` straight into the same tables for another tenant, as the
+  owner (superuser: row-level security off), in one transaction, no validation or transformation (the file's
+  plaintext 個人番号 goes into the digest column; tenant_id and the derived columns get a column default set for
+  the run, in this throwaway database only);
+- export: ``export_tenant`` of the imported tenant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve()
+IMPORTED, RAW = "131016", "131041"
+
+
+def _django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiban.settings")
+    import django
+
+    django.setup()
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def phase_write(url: str, residents: int, out: Path) -> dict[str, Any]:
+    _django(url)
+    from kiban.migration.exchange.seed import write_population
+    from kiban.migration.synthetic import generate
+
+    started = time.perf_counter()
+    files = write_population(IMPORTED, generate(IMPORTED, residents, 1), out, 1)
+    return {"seconds": time.perf_counter() - started, "rows": files.rows, "peak_mb": _peak_mb()}
+
+
+def phase_import(url: str, directory: Path) -> dict[str, Any]:
+    _django(url)
+    from kiban.migration.exchange import import_tenant
+
+    started = time.perf_counter()
+    result = import_tenant(IMPORTED, directory)
+    assert result.loaded, result.report.text()
+    return {"seconds": time.perf_counter() - started, "rows": sum(result.rows.values()), "peak_mb": _peak_mb()}
+
+
+def phase_export(url: str, out: Path) -> dict[str, Any]:
+    _django(url)
+    from kiban.migration.exchange import export_tenant
+
+    started = time.perf_counter()
+    result = export_tenant(IMPORTED, out)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": sum(result.rows.values()), "bytes": result.bytes, "peak_mb": _peak_mb()}
+
+
+def phase_raw(url: str, directory: Path) -> dict[str, Any]:
+    _django(url)
+    from django.db import connections
+
+    from kiban.migration.exchange.tables import exchanged_tables
+
+    owner = connections["owner"]
+    owner.ensure_connection()
+    raw = owner.connection
+    assert raw is not None
+    tables = exchanged_tables()
+    with raw.cursor() as cursor:  # column defaults for this throwaway database, outside the timing
+        for t in tables:
+            cursor.execute(f"ALTER TABLE \"{t.db_table}\" ALTER COLUMN tenant_id SET DEFAULT '{RAW}'")
+            for name in (*t.derived, *(("prev_hash", "hash") if t.audit_chain else ())):
+                cursor.execute(f'ALTER TABLE "{t.db_table}" ALTER COLUMN "{name}" SET DEFAULT \'\'')
+    raw.commit()
+    started = time.perf_counter()
+    rows = 0
+    with raw.cursor() as cursor:
+        for t in tables:
+            cols = ", ".join(f'"{c.encrypted.digest_field if c.encrypted else c.name}"' for c in t.columns)
+            with cursor.copy(f'COPY "{t.db_table}" ({cols}) FROM STDIN WITH (FORMAT csv, HEADER)') as copy:
+                with (directory / t.file).open("rb") as f:
+                    while block := f.read(1 << 20):
+                        copy.write(block)
+            rows += cursor.rowcount
+    raw.commit()
+    return {"seconds": time.perf_counter() - started, "rows": rows, "peak_mb": _peak_mb()}
+
+
+def _fresh_database(url: str) -> None:
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run([sys.executable, "-m", "django", "setup", "--settings", "kiban.settings"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+    code = (
+        "import django; django.setup(); from kiban.platform.tenants.services import provision; "
+        f"provision('{IMPORTED}'); provision('{RAW}')"
+    )
+    subprocess.run([sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "kiban.settings"}, check=True)
+
+
+def _run(phase: str, url: str, *args: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, str(HERE), "--phase", phase, "--url", url, *args], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench(url: str, residents: int) -> dict[str, Any]:
+    _fresh_database(url)
+    with tempfile.TemporaryDirectory(prefix="kiban-bench-migration-") as tmp:
+        files, exported = Path(tmp) / "files", Path(tmp) / "export"
+        written = _run("write", url, str(files))
+        imported = _run("import", url, str(files))
+        raw = _run("raw", url, str(files))
+        export = _run("export", url, str(exported))
+    rows = imported["rows"]
+    return {
+        "residents": residents, "rows": written["rows"], "write_seconds": round(written["seconds"], 1),
+        "import_seconds": round(imported["seconds"], 1), "import_rows_per_s": round(rows / imported["seconds"]),
+        "raw_copy_seconds": round(raw["seconds"], 1), "raw_rows_per_s": round(raw["rows"] / raw["seconds"]),
+        "import_vs_raw": round(raw["seconds"] / imported["seconds"], 2),
+        "export_seconds": round(export["seconds"], 1), "export_rows_per_s": round(export["rows"] / export["seconds"]),
+        "export_mb_per_s": round(export["bytes"] / 1e6 / export["seconds"], 1),
+        "peak_mb": {"import": round(imported["peak_mb"]), "export": round(export["peak_mb"]),
+                    "raw_copy": round(raw["peak_mb"]), "write": round(written["peak_mb"])},
+    }  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--residents", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--phase", choices=["write", "import", "raw", "export"])
+    parser.add_argument("path", nargs="?", type=Path)
+    args = parser.parse_args()
+    if not args.url.startswith("postgres"):
+        parser.error("set DATABASE_URL (or --url) to a PostgreSQL database the benchmark may drop and create")
+    if args.phase:
+        run = {"write": phase_write, "import": phase_import, "raw": phase_raw, "export": phase_export}[args.phase]
+        result = run(args.url, args.residents[0], args.path) if args.phase == "write" else run(args.url, args.path)
+        print(json.dumps(result))
+        return
+    for n in args.residents:
+        print(json.dumps(bench(args.url, n), ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()
