@@ -6,8 +6,9 @@ from typing import Any
 import pytest
 
 from kiban.apps.residents import services
-from kiban.apps.residents.models import Resident
+from kiban.apps.residents.models import Resident, ResidentHistory
 from kiban.apps.residents.validation import ProcedureError
+from kiban.platform.events.dispatcher import Dispatcher
 from kiban.platform.events.models import ChannelMessage, Event
 from kiban.platform.events.services import hand_over
 from kiban.platform.tenants.context import tenant_context
@@ -45,3 +46,10 @@ def test_the_move_in_at_b_comes_from_the_move_out_at_a(tenant_a: Any, tenant_b: 
     with tenant_context(tenant_a.code):
         (confirmation,) = Event.objects.filter(type="residents.transfer.move_in_notice")
         assert confirmation.data["resident_codes"] == [code]
+    Dispatcher().run_once()  # A's registry consumes the 転入通知 through its standard subscription
+    with tenant_context(tenant_a.code):
+        origin = Resident.objects.get(id=person.id)
+        assert origin.removed_on == D(2026, 3, 1)  # moved in there on the planned date: unchanged
+        last = ResidentHistory.objects.filter(resident_id=person.id).order_by("-seq").first()
+        assert last is not None and last.procedure.flags == ["move_out_confirmed"]
+        assert last.procedure.payload["confirmed"] == {"moved_in_on": "2026-03-01", "destination": tenant_b.code}

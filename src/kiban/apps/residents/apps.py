@@ -20,3 +20,9 @@ class ResidentsConfig(AppConfig):
         from .contract import KibanRegistry
 
         provide_registry(KibanRegistry())
+
+        from kiban.platform.events import handlers
+
+        from . import services
+
+        handlers.register(services.CONFIRM_HANDLER, services.confirm_move_out)

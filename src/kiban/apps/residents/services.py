@@ -100,12 +100,12 @@ class _Run:
                 self.problems.add(field_name, "not_found", f"住民（ID {rid}）が見つかりません。", f"No resident with id {rid}.")
             elif not r.is_registered:
                 self.problems.add(field_name, "removed", f"{r.display_name}さんは既に消除されています（除票）。",
-                                  f"Resident {rid} has been removed from the register.")  # fmt: skip
+                                  f"Resident {rid} has been removed from the register.")
             else:
                 if self.n.effective_on < _last_effective_on(r):
                     self.problems.add("effective_on", "before_last_change",
                                       f"異動日が{r.display_name}さんの前回の異動日より前です。",
-                                      f"The date of change is before resident {rid}'s last recorded change.")  # fmt: skip
+                                      f"The date of change is before resident {rid}'s last recorded change.")
                 people.append(r)
         return people
 
@@ -113,7 +113,7 @@ class _Run:
         household = Household.objects.select_for_update().filter(id=household_id).first()
         if household is None:
             self.problems.add(field_name, "not_found", f"世帯（番号 {household_id}）が見つかりません。",
-                              f"No household {household_id}.")  # fmt: skip
+                              f"No household {household_id}.")
         elif not Resident.objects.filter(household_id=household_id, status=Resident.Status.REGISTERED).exists():
             self.problems.add(field_name, "empty", "この世帯には住民がいません。", "The household has no registered members.")
         return household
@@ -193,10 +193,10 @@ class _Run:
             if row["householders"] == 0:
                 self.problems.add("relationships", "householder_missing",
                                   f"世帯（{number}）に世帯主がいなくなります。世帯主変更も併せて入力してください。",
-                                  f"Household {number} would have no householder; record the new householder too.")  # fmt: skip
+                                  f"Household {number} would have no householder; record the new householder too.")
             elif row["householders"] > 1:
                 self.problems.add("relationships", "householder_doubled", f"世帯（{number}）に世帯主が2人になります。",
-                                  f"Household {number} would have two householders.")  # fmt: skip
+                                  f"Household {number} would have two householders.")
 
 
 def _start(kind: str, n: Notification, payload: Mapping[str, Any]) -> _Run | ProcedureResult:
@@ -207,7 +207,7 @@ def _start(kind: str, n: Notification, payload: Mapping[str, Any]) -> _Run | Pro
     done = Procedure.objects.filter(request_id=n.request_id).first() if not problems else None
     if done is not None and done.kind != kind:
         problems.add("request_id", "reused", "この要求IDは別の手続で使われています。",
-                     "This request id was already used for a different procedure.")  # fmt: skip
+                     "This request id was already used for a different procedure.")
     problems.raise_if_any()
     if done is not None:
         return ProcedureResult(done.id, done.kind, replayed=True, **done.result)
@@ -330,16 +330,16 @@ def _check_new_person(run: _Run, prefix: str, person: PersonData) -> None:
     registered = Resident.objects.filter(status=Resident.Status.REGISTERED)
     if person.resident_code and registered.filter(resident_code=person.resident_code).exists():
         run.problems.add(f"{prefix}.resident_code", "already_registered", "この住民票コードの方は既に住民登録されています。",
-                         "A registered resident already has this resident record code.")  # fmt: skip
+                         "A registered resident already has this resident record code.")
     returning = returning_resident(person)
     if returning is not None and returning.removed_on is not None and run.n.effective_on < returning.removed_on:
         run.problems.add("effective_on", "before_last_change", "再転入の異動日が前回の消除日より前です。",
-                         "The date of re-entry is before the date the person's record was removed.")  # fmt: skip
+                         "The date of re-entry is before the date the person's record was removed.")
     if person.individual_number and not any(e.field == f"{prefix}.individual_number" for e in run.problems.errors):
         others = Resident.objects.exclude(id=returning.id) if returning is not None else Resident.objects.all()
         if others.filter(individual_number_digest=crypto.digest(person.individual_number, INDIVIDUAL_NUMBER)).exists():
             run.problems.add(f"{prefix}.individual_number", "duplicate", "この個人番号は別の住民に記録されています。",
-                             "This individual number is recorded for another resident.")  # fmt: skip
+                             "This individual number is recorded for another resident.")
 
 
 def set_individual_number(resident: Resident, number: str) -> None:
@@ -356,7 +356,7 @@ def _new_household(run: _Run, address: AddressData) -> Household:
     household = Household(
         address=address.address.strip(), postal_code=address.postal_code, district=address.district,
         building=address.building.strip(), established_on=run.n.effective_on,
-    )  # fmt: skip
+    )
     return household
 
 
@@ -364,10 +364,10 @@ def _one_householder(run: _Run, relationships: Iterable[str], field_name: str) -
     count = sum(1 for r in relationships if r == HOUSEHOLDER)
     if count == 0:
         run.problems.add(field_name, "householder_missing", "新しい世帯の世帯主を1人指定してください。",
-                         "Name exactly one householder of the new household.")  # fmt: skip
+                         "Name exactly one householder of the new household.")
     elif count > 1:
         run.problems.add(field_name, "householder_doubled", "世帯主は1世帯に1人です。",
-                         "A household has exactly one householder.")  # fmt: skip
+                         "A household has exactly one householder.")
 
 
 def _apply_relationships(run: _Run, people: list[Resident], relationships: Mapping[int, str], field_name: str) -> None:
@@ -377,7 +377,7 @@ def _apply_relationships(run: _Run, people: list[Resident], relationships: Mappi
         value = relationships.get(r.id)
         if value is None:
             run.problems.add(f"{field_name}.{r.id}", "required", f"{r.display_name}さんの続柄を入力してください。",
-                             f"Enter resident {r.id}'s relationship to the householder.")  # fmt: skip
+                             f"Enter resident {r.id}'s relationship to the householder.")
             continue
         try:
             r.relationship = validate_relationship(value)
@@ -402,7 +402,7 @@ def move_in(
     new household at ``address`` or into an existing household (``household_id``)."""
     kind = ChangeReason.MOVE_IN_FROM_ABROAD if origin == "abroad" else ChangeReason.MOVE_IN_DOMESTIC
     payload = {"address": address, "persons": persons, "household_id": household_id, "origin": origin,
-               "previous_address": previous_address}  # fmt: skip
+               "previous_address": previous_address}
     return _move_in(kind, n, payload, address, persons, household_id, origin, previous_address)
 
 
@@ -422,19 +422,19 @@ def _move_in(
         run.problems.add("persons", "required", "転入する方を1人以上入力してください。", "Enter at least one person.")
     if origin == "domestic" and not previous_address.strip():
         run.problems.add("previous_address", "required", "前住所を入力してください（転出証明書の住所）。",
-                         "Enter the previous address (from the move-out certificate).")  # fmt: skip
+                         "Enter the previous address (from the move-out certificate).")
     if origin == "domestic":
         for i, p in enumerate(persons):
             if not p.resident_code:
                 run.problems.add(f"persons.{i}.resident_code", "required",
                                  "国内からの転入では転出証明書の住民票コードを入力してください。",
-                                 "A move-in from another municipality carries the resident record code over.")  # fmt: skip
+                                 "A move-in from another municipality carries the resident record code over.")
     household: Household | None
     if household_id is not None:
         household = run.household(household_id)
         if any(p.relationship == HOUSEHOLDER for p in persons):
             run.problems.add("persons", "householder_doubled", "既存の世帯に転入する方は世帯主になれません（世帯主変更は別の届出です）。",
-                             "Persons joining an existing household cannot be its householder.")  # fmt: skip
+                             "Persons joining an existing household cannot be its householder.")
     else:
         household = _new_household(run, address)
         _one_householder(run, (p.relationship for p in persons), "persons")
@@ -443,7 +443,7 @@ def _move_in(
         _check_new_person(run, f"persons.{i}", p)
         if p.resident_code and p.resident_code in codes_seen:
             run.problems.add(f"persons.{i}.resident_code", "duplicate", "同じ住民票コードが2回入力されています。",
-                             "The same resident record code was entered twice.")  # fmt: skip
+                             "The same resident record code was entered twice.")
         codes_seen.add(p.resident_code)
     run.problems.raise_if_any()
     assert household is not None
@@ -456,7 +456,7 @@ def _move_in(
 
 
 def register_by_authority(n: Notification, *, address: AddressData, persons: list[PersonData],
-                          household_id: int | None = None, reason: str = "") -> ProcedureResult:  # fmt: skip
+                          household_id: int | None = None, reason: str = "") -> ProcedureResult:
     """職権記載 (法8条, 施行令12条): the mayor records a person found to live here without notification."""
     payload = {"address": address, "persons": persons, "household_id": household_id, "reason": reason}
     return _register_by_authority(ChangeReason.ENTRY_EX_OFFICIO, n, payload, address, persons, household_id, reason)
@@ -464,7 +464,7 @@ def register_by_authority(n: Notification, *, address: AddressData, persons: lis
 
 @_atomic
 def _register_by_authority(run: _Run, address: AddressData, persons: list[PersonData], household_id: int | None,
-                           reason: str) -> None:  # fmt: skip
+                           reason: str) -> None:
     run.check_dates()
     if not reason.strip():
         run.problems.add("reason", "required", "職権記載の理由を入力してください。", "Enter the reason for the ex officio entry.")
@@ -492,7 +492,7 @@ def _birth(run: _Run, household_id: int, person: PersonData) -> None:
     run.check_dates()
     if person.birth_date != run.n.effective_on:
         run.problems.add("person.birth_date", "mismatch", "出生の異動日は生年月日と同じ日です。",
-                         "For a birth, the date of change is the date of birth.")  # fmt: skip
+                         "For a birth, the date of change is the date of birth.")
     if person.relationship == HOUSEHOLDER:
         run.problems.add("person.relationship", "invalid", "出生した子は世帯主になれません。", "A newborn cannot be householder.")
     household = run.household(household_id)
@@ -518,13 +518,13 @@ def move_within(
     A whole household moves with its number; part of a household moves into a new household (``relationships``
     name its householder) or into an existing one at the new address (``household_id``)."""
     payload = {"resident_ids": resident_ids, "address": address, "household_id": household_id,
-               "relationships": {str(k): v for k, v in (relationships or {}).items()}}  # fmt: skip
+               "relationships": {str(k): v for k, v in (relationships or {}).items()}}
     return _move_within(ChangeReason.MOVE_WITHIN, n, payload, resident_ids, address, household_id, relationships or {})
 
 
 @_atomic
 def _move_within(run: _Run, resident_ids: list[int], address: AddressData, household_id: int | None,
-                 relationships: Mapping[int, str]) -> None:  # fmt: skip
+                 relationships: Mapping[int, str]) -> None:
     run.check_dates()
     people = run.registered(resident_ids)
     run.problems.raise_if_any()
@@ -549,7 +549,7 @@ def _move_within(run: _Run, resident_ids: list[int], address: AddressData, house
         _apply_relationships(run, people, relationships, "relationships")
         if any(v == HOUSEHOLDER for v in relationships.values()):
             run.problems.add("relationships", "householder_doubled", "既存の世帯に入る方は世帯主になれません。",
-                             "Persons joining an existing household cannot be its householder.")  # fmt: skip
+                             "Persons joining an existing household cannot be its householder.")
     else:
         target = _new_household(run, address)
         _apply_relationships(run, people, relationships, "relationships")
@@ -584,21 +584,21 @@ def move_out(
     kind = ChangeReason.MOVE_OUT_ABROAD if abroad else ChangeReason.MOVE_OUT_DOMESTIC
     payload = {"resident_ids": resident_ids, "destination_address": destination_address,
                "destination_code": destination_code, "abroad": abroad, "new_householder_id": new_householder_id,
-               "relationships": {str(k): v for k, v in (relationships or {}).items()}}  # fmt: skip
+               "relationships": {str(k): v for k, v in (relationships or {}).items()}}
     return _move_out(kind, n, payload, resident_ids, destination_address, destination_code, new_householder_id,
-                     relationships or {})  # fmt: skip
+                     relationships or {})
 
 
 @_atomic
 def _move_out(run: _Run, resident_ids: list[int], destination_address: str, destination_code: str,
-              new_householder_id: int | None, relationships: Mapping[int, str]) -> None:  # fmt: skip
+              new_householder_id: int | None, relationships: Mapping[int, str]) -> None:
     run.check_dates()
     people = run.registered(resident_ids)
     if not destination_address.strip():
         run.problems.add("destination_address", "required", "転出先の住所を入力してください。", "Enter the destination address.")
     if destination_code and destination_code == current_tenant_id():
         run.problems.add("destination_code", "same_municipality", "市区町村内の移動は転居届です。",
-                         "A move within the municipality is a 転居 (move_within), not a move-out.")  # fmt: skip
+                         "A move within the municipality is a 転居 (move_within), not a move-out.")
     run.problems.raise_if_any()
     for r in people:
         r.status = Resident.Status.REMOVED
@@ -608,12 +608,13 @@ def _move_out(run: _Run, resident_ids: list[int], destination_address: str, dest
     _reassign_householder(run, people, new_householder_id, relationships)
     run.problems.raise_if_any()
     if destination_code and Tenant.objects.filter(code=destination_code, active=True).exists():
+        ensure_confirmation_subscription()
         send_to_tenant(destination_code, events.MOVE_OUT_NOTICE.name, f"residents/move-out/{run.n.request_id}",
-                       transfer_data(people, destination_address, run.n))  # fmt: skip
+                       transfer_data(people, destination_address, run.n))
 
 
 def _reassign_householder(run: _Run, leaving: list[Resident], new_householder_id: int | None,
-                          relationships: Mapping[int, str]) -> None:  # fmt: skip
+                          relationships: Mapping[int, str]) -> None:
     """When persons leave a household (転出, 死亡, 職権消除): the remaining members keep one householder.
 
     A single remaining member becomes householder by authority (住民基本台帳事務処理要領 第2-1-(2)-カ); with more,
@@ -634,7 +635,7 @@ def _reassign_householder(run: _Run, leaving: list[Resident], new_householder_id
         if new_householder_id is None or new_householder_id not in {r.id for r in remaining}:
             run.problems.add("new_householder_id", "required",
                              "世帯主が抜けた後の世帯に2人以上残るため、新しい世帯主を指定してください。",
-                             "The householder leaves and two or more stay: name the new householder.")  # fmt: skip
+                             "The householder leaves and two or more stay: name the new householder.")
             continue
         _apply_relationships(run, remaining, {**relationships, new_householder_id: HOUSEHOLDER}, "relationships")
         for r in remaining:
@@ -677,21 +678,21 @@ def death(
     """死亡 (法8条, 施行令12条; recorded on the 死亡届 of 戸籍法86条 or its 通知, 法9条2項): the record is removed
     with 消除日 = date of death."""
     payload = {"resident_id": resident_id, "new_householder_id": new_householder_id,
-               "relationships": {str(k): v for k, v in (relationships or {}).items()}}  # fmt: skip
+               "relationships": {str(k): v for k, v in (relationships or {}).items()}}
     return _removal(ChangeReason.DEATH, n, payload, [resident_id], new_householder_id, relationships or {}, "")
 
 
 def remove_by_authority(n: Notification, *, resident_ids: list[int], reason: str, new_householder_id: int | None = None,
-                        relationships: Mapping[int, str] | None = None) -> ProcedureResult:  # fmt: skip
+                        relationships: Mapping[int, str] | None = None) -> ProcedureResult:
     """職権消除 (法8条, 施行令12条3項: e.g. 実態調査 finds the person no longer lives here)."""
     payload = {"resident_ids": resident_ids, "reason": reason, "new_householder_id": new_householder_id}
     return _removal(ChangeReason.REMOVAL_EX_OFFICIO, n, payload, resident_ids, new_householder_id, relationships or {},
-                    reason)  # fmt: skip
+                    reason)
 
 
 @_atomic
 def _removal(run: _Run, resident_ids: list[int], new_householder_id: int | None, relationships: Mapping[int, str],
-             reason: str) -> None:  # fmt: skip
+             reason: str) -> None:
     run.check_dates()
     if run.kind == ChangeReason.REMOVAL_EX_OFFICIO and not reason.strip():
         run.problems.add("reason", "required", "職権消除の理由を入力してください。", "Enter the reason for the ex officio removal.")
@@ -715,10 +716,10 @@ def split_household(n: Notification, *, resident_ids: list[int], relationships: 
 
 
 def merge_households(n: Notification, *, from_household_id: int, into_household_id: int,
-                     relationships: Mapping[int, str]) -> ProcedureResult:  # fmt: skip
+                     relationships: Mapping[int, str]) -> ProcedureResult:
     """世帯合併 (法25条): all members of one household join another household at the same address."""
     payload = {"from_household_id": from_household_id, "into_household_id": into_household_id,
-               "relationships": {str(k): v for k, v in relationships.items()}}  # fmt: skip
+               "relationships": {str(k): v for k, v in relationships.items()}}
     ids = list(
         Resident.objects.filter(household_id=from_household_id, status=Resident.Status.REGISTERED).values_list("id", flat=True)
     )
@@ -726,10 +727,10 @@ def merge_households(n: Notification, *, from_household_id: int, into_household_
 
 
 def change_composition(n: Notification, *, resident_ids: list[int], into_household_id: int,
-                       relationships: Mapping[int, str]) -> ProcedureResult:  # fmt: skip
+                       relationships: Mapping[int, str]) -> ProcedureResult:
     """世帯変更 (法25条): some members move from one household to another at the same address."""
     payload = {"resident_ids": resident_ids, "into_household_id": into_household_id,
-               "relationships": {str(k): v for k, v in relationships.items()}}  # fmt: skip
+               "relationships": {str(k): v for k, v in relationships.items()}}
     return _regroup(ChangeReason.HOUSEHOLD_CHANGE, n, payload, resident_ids, into_household_id, relationships)
 
 
@@ -744,13 +745,13 @@ def _regroup(run: _Run, resident_ids: list[int], into_household_id: int | None, 
         source = next(iter(sources.values()))
         if len(sources) > 1:
             run.problems.add("resident_ids", "several_households", "世帯分離は1つの世帯からです。",
-                             "A separation takes persons from one household.")  # fmt: skip
+                             "A separation takes persons from one household.")
         elif Resident.objects.filter(household_id=source.id, status=Resident.Status.REGISTERED).count() == len(people):
             run.problems.add("resident_ids", "whole_household", "世帯全員を分離することはできません。",
-                             "Separating every member leaves nothing to separate from.")  # fmt: skip
+                             "Separating every member leaves nothing to separate from.")
         _one_householder(run, (relationships.get(r.id, "") for r in people), "relationships")
         target = Household(address=source.address, postal_code=source.postal_code, district=source.district,
-                           building=source.building, established_on=run.n.effective_on)  # fmt: skip
+                           building=source.building, established_on=run.n.effective_on)
     else:
         target = run.household(into_household_id, "into_household_id")
         if target is not None:
@@ -760,10 +761,10 @@ def _regroup(run: _Run, resident_ids: list[int], into_household_id: int | None, 
                 if (h.address, h.building) != (target.address, target.building):
                     run.problems.add("into_household_id", "different_address",
                                      "住所の異なる世帯とは合併・変更できません（転居届になります）。",
-                                     "Households at different addresses cannot merge; that is a move (転居).")  # fmt: skip
+                                     "Households at different addresses cannot merge; that is a move (転居).")
         if any(v == HOUSEHOLDER for k, v in relationships.items() if k in {r.id for r in people}):
             run.problems.add("relationships", "householder_doubled", "加わる世帯には既に世帯主がいます。",
-                             "The household joined already has a householder.")  # fmt: skip
+                             "The household joined already has a householder.")
     _apply_relationships(run, people, relationships, "relationships")
     run.problems.raise_if_any()
     assert target is not None
@@ -794,7 +795,7 @@ def _change_householder(run: _Run, household_id: int, relationships: Mapping[int
     unknown = set(relationships) - {r.id for r in members}
     if unknown:
         run.problems.add("relationships", "not_member", f"この世帯にいない住民が含まれています（ID {sorted(unknown)}）。",
-                         f"Residents {sorted(unknown)} are not members of this household.")  # fmt: skip
+                         f"Residents {sorted(unknown)} are not members of this household.")
     _one_householder(run, relationships.values(), "relationships")
     _apply_relationships(run, members, relationships, "relationships")
     run.problems.raise_if_any()
@@ -809,7 +810,7 @@ CORRECTABLE = frozenset(
         "family_name", "given_name", "family_name_kana", "given_name_kana", "birth_date", "sex", "relationship",
         "domicile", "domicile_head", "alias", "alias_kana",
     }
-)  # fmt: skip
+)
 
 
 def correct(n: Notification, *, resident_id: int, changes: Mapping[str, Any], reason: str) -> ProcedureResult:
@@ -828,7 +829,7 @@ def _correct(run: _Run, resident_id: int, changes: Mapping[str, Any], reason: st
     unknown = set(changes) - CORRECTABLE
     if unknown:
         run.problems.add("changes", "not_correctable", f"修正できない項目です: {', '.join(sorted(unknown))}",
-                         f"These items cannot be corrected here: {sorted(unknown)}")  # fmt: skip
+                         f"These items cannot be corrected here: {sorted(unknown)}")
     if not changes:
         run.problems.add("changes", "required", "修正する項目を入力してください。", "Enter what to correct.")
     people = run.registered([resident_id], "resident_id")
@@ -839,10 +840,10 @@ def _correct(run: _Run, resident_id: int, changes: Mapping[str, Any], reason: st
         setattr(r, k, date.fromisoformat(v) if k == "birth_date" and isinstance(v, str) else v)
     if r.relationship == HOUSEHOLDER and before.get("relationship", HOUSEHOLDER) != HOUSEHOLDER:
         run.problems.add("changes.relationship", "householder", "世帯主の変更は世帯主変更で行います。",
-                         "Use change_householder to change the householder.")  # fmt: skip
+                         "Use change_householder to change the householder.")
     if "relationship" in before and before["relationship"] == HOUSEHOLDER:
         run.problems.add("changes.relationship", "householder", "世帯主の変更は世帯主変更で行います。",
-                         "Use change_householder to change the householder.")  # fmt: skip
+                         "Use change_householder to change the householder.")
     data = PersonData(**{f: getattr(r, f) for f in PersonData.__dataclass_fields__ if f != "individual_number"})
     check_person(run.problems, "changes", replace(data, resident_code=""), None)
     if before == {k: getattr(r, k) for k in changes}:
@@ -862,14 +863,14 @@ def change_residence_status(
     """在留資格等の変更 (法30条の50: the Immigration Services Agency's notice of a change of status, period of stay
     or residence card) for a foreign resident, recorded as 職権修正."""
     payload = {"resident_id": resident_id, "residence_status": residence_status,
-               "period_of_stay_until": period_of_stay_until, "residence_card_number": residence_card_number}  # fmt: skip
+               "period_of_stay_until": period_of_stay_until, "residence_card_number": residence_card_number}
     return _change_residence_status(ChangeReason.CORRECTION_EX_OFFICIO, n, payload, resident_id, residence_status,
-                                    period_of_stay_until, residence_card_number)  # fmt: skip
+                                    period_of_stay_until, residence_card_number)
 
 
 @_atomic
 def _change_residence_status(run: _Run, resident_id: int, residence_status: str, period_of_stay_until: date | None,
-                             residence_card_number: str) -> None:  # fmt: skip
+                             residence_card_number: str) -> None:
     if run.n.effective_on > run.today:
         run.problems.add("effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future.")
     people = run.registered([resident_id], "resident_id")
@@ -881,7 +882,7 @@ def _change_residence_status(run: _Run, resident_id: int, residence_status: str,
         check_foreign(run.problems, "", r.nationality, residence_status, residence_card_number)
     if period_of_stay_until is not None and period_of_stay_until < run.n.effective_on:
         run.problems.add("period_of_stay_until", "expired", "在留期間の満了日が異動日より前です。",
-                         "The period of stay ends before the date of change.")  # fmt: skip
+                         "The period of stay ends before the date of change.")
     run.problems.raise_if_any()
     r.residence_status, r.period_of_stay_until = residence_status, period_of_stay_until
     r.residence_card_number = residence_card_number
@@ -940,5 +941,45 @@ def move_in_from_notice(
         send_to_tenant(origin, events.MOVE_IN_NOTICE.name, f"residents/move-in/{n.request_id}", {
             "resident_codes": [p.resident_code for p in persons], "moved_in_on": n.effective_on.isoformat(),
             "notice_id": str(notice.event_id),
-        })  # fmt: skip
+        })
     return result
+
+
+def confirm_move_out(envelope: Mapping[str, Any]) -> None:
+    """転入通知 received (法9条1項): the destination recorded the move-in. The origin's removed record gets the
+    confirmed date alongside the planned one (標準仕様書 j680), and the move-out takes effect on the earlier of the two
+    (j50). In-process handler of ``residents.transfer.move_in_notice`` (the dispatcher calls it in this tenant)."""
+    data = envelope["data"]
+    moved_in_on = date.fromisoformat(data["moved_in_on"])
+    people = list(
+        Resident.objects.filter(resident_code__in=data.get("resident_codes", []), status=Resident.Status.REMOVED)
+    )
+    if not people:
+        return
+    n = Notification(f"move-in-notice-{envelope['id']}"[:64], min(moved_in_on, timezone.localdate()), timezone.localdate())
+    _confirm(ChangeReason.MINOR_CORRECTION, n, {"notice": envelope["id"], "from": data.get("from_tenant", "")},
+             [r.id for r in people], moved_in_on, data.get("from_tenant", ""))
+
+
+@_atomic
+def _confirm(run: _Run, resident_ids: list[int], moved_in_on: date, destination: str) -> None:
+    run.flags = ["move_out_confirmed"]
+    for r in Resident.objects.select_for_update().filter(id__in=resident_ids):
+        if r.removed_on is not None and moved_in_on < r.removed_on:
+            r.removed_on = moved_in_on  # the earlier of the planned date and the move-in there
+        run.change(r)
+    run.payload["confirmed"] = {"moved_in_on": moved_in_on.isoformat(), "destination": destination}
+
+
+def ensure_confirmation_subscription() -> None:
+    """The current municipality's registry consumes 転入通知 through its standard subscription; made the first time
+    it sends move-out data to another municipality on the platform (nothing to receive before that)."""
+    from kiban.platform.events.models import Subscription
+    from kiban.platform.events.services import subscribe
+
+    wanted = Subscription.objects.filter(event_type=events.MOVE_IN_NOTICE.name, target=CONFIRM_HANDLER, active=True)
+    if not wanted.exists():
+        subscribe(events.MOVE_IN_NOTICE.name, business="residents", handler=CONFIRM_HANDLER)
+
+
+CONFIRM_HANDLER = "residents.confirm_move_out"

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from .catalog import Municipality, lookup
 from .models import Tenant
+from .signals import tenant_provisioned
 
 
 class AlreadyProvisioned(ValueError):
@@ -33,6 +34,7 @@ def provision(code: str) -> Tenant:
             raise AlreadyProvisioned(f"{code} {entry.name} is already a tenant")
         tenant = _tenant(entry)
         tenant.save(force_insert=True)
+        tenant_provisioned.send(sender=Tenant, tenant=tenant)
         return tenant
 
 
@@ -43,4 +45,6 @@ def provision_many(codes: Iterable[str]) -> int:
         existing = set(Tenant.objects.filter(code__in=[e.code for e in entries]).values_list("code", flat=True))
         new = [_tenant(e) for e in entries if e.code not in existing]
         Tenant.objects.bulk_create(new)
+        for tenant in new:
+            tenant_provisioned.send(sender=Tenant, tenant=tenant)
     return len(new)
