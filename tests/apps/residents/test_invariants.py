@@ -78,7 +78,9 @@ def _check_invariants() -> None:
     registered = Resident.objects.filter(status="registered")
     householders = Counter(registered.filter(relationship="世帯主").values_list("household_id", flat=True))
     for household_id in set(registered.values_list("household_id", flat=True)):
-        assert householders[household_id] == 1, f"household {household_id} has {householders[household_id]} householders"
+        assert householders[household_id] == 1, (
+            f"household {household_id} has {householders[household_id]} householders"
+        )
     for resident in Resident.objects.all():
         last = ResidentHistory.objects.filter(resident_id=resident.id).order_by("-seq").first()
         assert last is not None and last.seq == resident.version
@@ -86,9 +88,13 @@ def _check_invariants() -> None:
     # At each date of change, the snapshots in effect give every household exactly one householder.
     for day in set(ResidentHistory.objects.values_list("effective_on", flat=True)):
         latest: dict[int, dict[str, Any]] = {}
-        for entry in ResidentHistory.objects.filter(effective_on__lte=day).order_by("resident_id", "effective_on", "seq"):
+        for entry in ResidentHistory.objects.filter(effective_on__lte=day).order_by(
+            "resident_id", "effective_on", "seq"
+        ):
             latest[entry.resident_id] = entry.snapshot
-        heads = Counter(s["household_id"] for s in latest.values() if s["status"] == "registered" and s["relationship"] == "世帯主")
+        heads = Counter(
+            s["household_id"] for s in latest.values() if s["status"] == "registered" and s["relationship"] == "世帯主"
+        )
         for household_id in {s["household_id"] for s in latest.values() if s["status"] == "registered"}:
             assert heads[household_id] == 1, f"on {day} household {household_id} has {heads[household_id]} householders"
 

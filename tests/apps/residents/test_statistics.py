@@ -21,11 +21,19 @@ def test_population_csv_counts_who_was_registered_on_the_base_date(
     tenant_a: Any, make_resident: Any, client_token: Any
 ) -> None:
     make_resident(tenant_a, birth_date=datetime.date(1980, 4, 2), sex="2", became_resident_on=datetime.date(2015, 1, 1))
-    make_resident(tenant_a, "サトウ", birth_date=datetime.date(1982, 1, 1), sex="1", became_resident_on=datetime.date(2015, 1, 1))
-    later = make_resident(tenant_a, "スズキ", birth_date=datetime.date(2020, 1, 1), became_resident_on=datetime.date(2025, 1, 1))
-    gone = make_resident(tenant_a, "タナカ", birth_date=datetime.date(1950, 1, 1), became_resident_on=datetime.date(2015, 1, 1))
+    make_resident(
+        tenant_a, "サトウ", birth_date=datetime.date(1982, 1, 1), sex="1", became_resident_on=datetime.date(2015, 1, 1)
+    )
+    later = make_resident(
+        tenant_a, "スズキ", birth_date=datetime.date(2020, 1, 1), became_resident_on=datetime.date(2025, 1, 1)
+    )
+    gone = make_resident(
+        tenant_a, "タナカ", birth_date=datetime.date(1950, 1, 1), became_resident_on=datetime.date(2015, 1, 1)
+    )
     with tenant_context(tenant_a.code):
-        services.death(services.Notification("d", datetime.date(2024, 5, 1), datetime.date(2024, 5, 2)), resident_id=gone.id)
+        services.death(
+            services.Notification("d", datetime.date(2024, 5, 1), datetime.date(2024, 5, 2)), resident_id=gone.id
+        )
     token = client_token(tenant_a, businesses=["residents"], scopes="residents:read")
     response = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get(
         f"/api/v1/tenants/{tenant_a.code}/statistics/population.csv", {"as_of": "2024-12-31"}
