@@ -132,7 +132,7 @@ def bench(url: str, residents: int) -> dict[str, Any]:
     _fresh_database(url)
     with tempfile.TemporaryDirectory(prefix="kiban-bench-migration-") as tmp:
         files, exported = Path(tmp) / "files", Path(tmp) / "export"
-        written = _run("write", url, str(files))
+        written = _run("write", url, str(files), "--residents", str(residents))
         imported = _run("import", url, str(files))
         raw = _run("raw", url, str(files))
         export = _run("export", url, str(exported))
@@ -159,8 +159,11 @@ def main() -> None:
     if not args.url.startswith("postgres"):
         parser.error("set DATABASE_URL (or --url) to a PostgreSQL database the benchmark may drop and create")
     if args.phase:
-        run = {"write": phase_write, "import": phase_import, "raw": phase_raw, "export": phase_export}[args.phase]
-        result = run(args.url, args.residents[0], args.path) if args.phase == "write" else run(args.url, args.path)
+        phases: dict[str, Any] = {"import": phase_import, "raw": phase_raw, "export": phase_export}
+        if args.phase == "write":
+            result = phase_write(args.url, args.residents[0], args.path)
+        else:
+            result = phases[args.phase](args.url, args.path)
         print(json.dumps(result))
         return
     for n in args.residents:
