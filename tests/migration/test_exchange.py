@@ -301,3 +301,13 @@ def test_seed_writes_the_population_as_exchange_files_and_imports_it(tmp_path: P
         assert verify().ok
     manifest = json.loads((tmp_path / TARGET / "manifest.json").read_text())
     assert manifest["tables"]["resident_history"]["rows"] >= 300
+
+
+def test_imported_search_keys_are_the_ones_the_registry_computes() -> None:
+    from kiban.apps.residents.exchange import _kana_key, _name_key
+    from kiban.apps.residents.models import Resident
+
+    row = {"family_name_kana": "オオノ", "given_name_kana": "タカコ", "family_name": "大野", "given_name": "髙子"}
+    resident = Resident(**row)
+    resident.refresh_search_keys()
+    assert (_kana_key(row), _name_key(row)) == (resident.search_kana, resident.search_name)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from django.db import models
 
 from kiban.standard import codes, numbers
-from kiban.standard.text import search_key
+from kiban.standard.text import kana_search_key, search_key
 
 from .models import Household, Procedure, Resident, ResidentHistory, SupportMeasure
 from .services import INDIVIDUAL_NUMBER
@@ -64,7 +64,7 @@ class ExchangedTable:
 
 
 def _kana_key(row: Mapping[str, str]) -> str:
-    return search_key(row["family_name_kana"] + row["given_name_kana"])
+    return kana_search_key(row["family_name_kana"] + row["given_name_kana"])  # as Resident.refresh_search_keys
 
 
 def _name_key(row: Mapping[str, str]) -> str:
