@@ -66,12 +66,12 @@ LOAD_CHUNK = 20_000  # households per bulk load (one procedure each)
 
 
 def reset_database() -> None:
-    name = settings.DATABASES["owner"]["NAME"]
+    owner: dict[str, Any] = dict(settings.DATABASES["owner"])
+    name = str(owner["NAME"])
     if "bench" not in name:
         raise SystemExit(f"refusing to drop database {name!r}: point DATABASE_URL at one whose name contains 'bench'")
     for c in connections.all():
         c.close()
-    owner = settings.DATABASES["owner"]
     with psycopg.connect(host=owner["HOST"], port=owner["PORT"], user=owner["USER"], dbname="postgres",
                          autocommit=True) as conn:  # fmt: skip
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -94,7 +94,7 @@ def _load_household(h: SyntheticHousehold) -> LoadHousehold:
 
 
 def _owner() -> psycopg.Connection:
-    o = settings.DATABASES["owner"]
+    o: dict[str, Any] = dict(settings.DATABASES["owner"])
     return psycopg.connect(host=o["HOST"], port=o["PORT"], user=o["USER"], dbname=o["NAME"], password=o["PASSWORD"])
 
 
