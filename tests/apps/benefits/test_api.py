@@ -20,7 +20,9 @@ def test_the_2020_benefit_through_the_api(town: dict[str, Any], client_token: An
     token = client_token(tenant, businesses=["benefits"], scopes="benefits:read benefits:write")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     base = f"/api/v1/tenants/{tenant.code}/benefits"
-    created = client.post(f"{base}/shipped/special_fixed_sum_2020", {"payer": PAYER}, content_type="application/json")
+    created = client.post(
+        f"{base}/shipped", {"definition": "special_fixed_sum_2020", "payer": PAYER}, content_type="application/json"
+    )
     assert created.status_code == 201, created.content
     code = created.json()["code"]
     prepared = client.post(f"{base}/{code}/prepare")
@@ -38,15 +40,19 @@ def test_the_2020_benefit_through_the_api(town: dict[str, Any], client_token: An
 
     bank = {"bank_code": "0001", "branch_code": "001", "account_type": "1", "account_number": "7654321",
             "holder_kana": "ヤマダ タロウ"}  # fmt: skip
-    applied = client.post(f"{base}/{code}/applications/{town['family_hh']}/apply",
-                          {"applied_on": "2020-05-20", "bank": bank}, content_type="application/json")  # fmt: skip
+    form_of = {"benefit": code, "household_id": town["family_hh"], "bank": bank}
+    applied = client.post(f"{base}/applications/apply", form_of | {"applied_on": "2020-05-20"},
+                          content_type="application/json")  # fmt: skip
     assert applied.status_code == 200 and applied.json()["status"] == "applied"
-    late = client.post(f"{base}/{code}/applications/{town['family_hh']}/apply",
-                       {"applied_on": "2020-09-20", "bank": bank}, content_type="application/json")  # fmt: skip
+    late = client.post(f"{base}/applications/apply", form_of | {"applied_on": "2020-09-20"},
+                       content_type="application/json")  # fmt: skip
     assert late.status_code == 422 and late["Content-Type"] == "application/problem+json"
 
-    run = client.post(f"{base}/{code}/payment-runs", {"transfer_date": "2020-05-29"}, content_type="application/json")
-    assert run.status_code == 201 and run.json()["total"] == 400_000
+    run = client.post(f"{base}/payment-runs", {"benefit": code, "transfer_date": "2020-05-29"},
+                      content_type="application/json")  # fmt: skip
+    assert client.post(f"{base}/payment-runs", {"benefit": "no-such", "transfer_date": "2020-05-29"},
+                       content_type="application/json").status_code == 404  # fmt: skip
+    assert run.status_code == 201 and run.json()["total"] == 400_000, run.content
     file = client.get(f"{base}/{code}/payment-runs/{run.json()['id']}/file")
     assert [r["データ区分"] for r in zengin.read(file.content)] == ["1", "2", "8", "9"]
     progress = client.get(f"{base}/{code}/progress").json()

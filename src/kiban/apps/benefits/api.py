@@ -69,6 +69,7 @@ class DefinitionIn(Schema):
 
 
 class ShippedIn(Schema):
+    definition: str = Field(max_length=64, description="a file in definitions/, e.g. special_fixed_sum_2020")
     payer: PayerIn
 
 
@@ -114,12 +115,15 @@ class BankAccountIn(Schema):
 
 
 class ApplyIn(Schema):
+    benefit: str = Field(max_length=64, description="給付金コード")
+    household_id: int = Field(description="世帯番号 (基準日)")
     applied_on: date
     payee_id: int | None = Field(default=None, description="申請者 (基準日の世帯主) の住民ID")
     bank: BankAccountIn
 
 
 class PayIn(Schema):
+    benefit: str = Field(max_length=64, description="給付金コード")
     transfer_date: date = Field(description="振込指定日")
 
 
@@ -154,10 +158,10 @@ def define(request: HttpRequest, code: str, body: DefinitionIn) -> Status:
     return Status(201, _out(_refusals(lambda: services.define(definition, _payer(body.payer)))))
 
 
-@router.post(BASE + "/shipped/{definition}", response={201: BenefitOut}, summary="同梱の定義から登録")
+@router.post(BASE + "/shipped", response={201: BenefitOut}, summary="同梱の定義から登録")
 @SUPERVISE
-def define_shipped(request: HttpRequest, code: str, definition: str, body: ShippedIn) -> Status:
-    return Status(201, _out(_refusals(lambda: services.define(services.shipped(definition), _payer(body.payer)))))
+def define_shipped(request: HttpRequest, code: str, body: ShippedIn) -> Status:
+    return Status(201, _out(_refusals(lambda: services.define(services.shipped(body.definition), _payer(body.payer)))))
 
 
 @router.get(BASE, response=list[BenefitOut], summary="給付金の一覧")
@@ -182,22 +186,22 @@ def list_applications(request: HttpRequest, code: str, benefit_code: str, params
     return list(qs[params.offset : params.offset + params.limit])
 
 
-@router.post(BASE + "/{benefit_code}/applications/{household_id}/apply", response=ApplicationOut, summary="申請")
+# Writes name their objects in the body (as the registry's procedures do): a foreign or unknown id is a 404 from
+# the service, never a 422 from the body's validation.
+@router.post(BASE + "/applications/apply", response=ApplicationOut, summary="申請")
 @WRITE
-def apply(request: HttpRequest, code: str, benefit_code: str, household_id: int, body: ApplyIn) -> Any:
-    benefit = _benefit(benefit_code)
+def apply(request: HttpRequest, code: str, body: ApplyIn) -> Any:
+    benefit = _benefit(body.benefit)
     return _refusals(lambda: services.apply(
-        benefit, household_id=household_id, applied_on=body.applied_on, payee_id=body.payee_id,
+        benefit, household_id=body.household_id, applied_on=body.applied_on, payee_id=body.payee_id,
         bank=services.BankAccount(**body.bank.dict()),
     ))  # fmt: skip
 
 
-@router.post(
-    BASE + "/{benefit_code}/payment-runs", response={201: RunOut, 200: RunOut}, summary="支払（全銀ファイル作成）"
-)
+@router.post(BASE + "/payment-runs", response={201: RunOut, 200: RunOut}, summary="支払（全銀ファイル作成）")
 @SUPERVISE
-def pay(request: HttpRequest, code: str, benefit_code: str, body: PayIn) -> Status:
-    run = services.pay(_benefit(benefit_code), transfer_date=body.transfer_date)
+def pay(request: HttpRequest, code: str, body: PayIn) -> Status:
+    run = services.pay(_benefit(body.benefit), transfer_date=body.transfer_date)
     if run is None:
         return Status(200, {"id": None, "count": 0, "total": 0})
     return Status(201, {"id": run.id, "count": run.count, "total": run.total})
