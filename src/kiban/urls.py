@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
+from kiban.apps.benefits.api import router as benefits_router
+from kiban.apps.child_allowance.api import router as child_allowance_router
 from kiban.apps.residents import verify_views
 from kiban.apps.residents.api import router as residents_router
 from kiban.idp import urls as idp_urls
@@ -23,6 +25,8 @@ api = build_api()
 api.add_router("/", platform_router)
 api.add_router("/", events_router)
 api.add_router("/", residents_router)
+api.add_router("/", child_allowance_router)
+api.add_router("/", benefits_router)
 
 urlpatterns = [
     path("healthz", monitoring_views.healthz, name="healthz"),

@@ -93,6 +93,51 @@ def _submission_in(tenant: Any) -> str:
         return str(portal_services.start(PROCEDURES["move-within"], resident_id, "sub").id)
 
 
+def _recognition_and_revision_in(tenant: Any) -> tuple[str, str]:
+    import datetime
+
+    from kiban.apps.child_allowance.models import Recognition, Revision
+
+    day = datetime.date(2024, 11, 1)
+    with tenant_context(tenant.code):
+        recognition = Recognition.objects.create(
+            recipient_id=1, household_id=1, applied_on=day, recognized_on=day, first_month=day, status="ended",
+            bank_code="0001",
+            branch_code="001", account_type="1", account_number="0000001", account_holder_kana="ﾍﾞﾂ ﾋﾄ",
+        )  # fmt: skip
+        revision = Revision.objects.create(recognition=recognition, seq=1, kind="認定", effective_month=day, reason="x")
+        return str(recognition.id), str(revision.id)
+
+
+def _recognition_in(tenant: Any) -> str:
+    return _recognition_and_revision_in(tenant)[0]
+
+
+def _revision_in(tenant: Any) -> str:
+    return _recognition_and_revision_in(tenant)[1]
+
+
+def _payment_run_in(tenant: Any) -> str:
+    import datetime
+
+    from kiban.apps.child_allowance.models import PaymentRun
+
+    with tenant_context(tenant.code):
+        run = PaymentRun.objects.create(
+            payment_month=datetime.date(2024, 12, 1), transfer_date=datetime.date(2024, 12, 10),
+            months=[], count=0, total=0, file=b"",
+        )  # fmt: skip
+        return str(run.id)
+
+
+def _benefit_in(tenant: Any) -> str:
+    from kiban.apps.benefits import services as benefits
+
+    with tenant_context(tenant.code):
+        payer = benefits.Payer("1310410001", "ｼﾝｼﾞﾕｸｸ", "0001", "001", "1", "1")
+        return benefits.define(benefits.shipped("special_fixed_sum_2020"), payer).code
+
+
 def _audit_seq_in(tenant: Any) -> str:
     with tenant_context(tenant.code):
         for _ in range(3):
@@ -119,6 +164,10 @@ ID_FACTORIES: dict[str, Callable[[Any], str]] = {
     "subscription_id": _subscription_in,
     "submission_id": _submission_in,
     "request_id": _request_id_in,
+    "recognition_id": _recognition_in,
+    "revision_id": _revision_in,
+    "run_id": _payment_run_in,  # child allowance runs; a benefit's run is reached through its benefit_code (404 first)
+    "benefit_code": _benefit_in,
 }
 # Query parameters every generated call carries, so that a 404 is about the id and not a missing parameter.
 COMMON_PARAMS = {"purpose": "test", "business": "residents"}

@@ -138,8 +138,9 @@ class ResidentRegistry(Protocol):
     def issue_certificate(
         self, requester_resident_id: int, resident_ids: list[int], items: tuple[str, ...], purpose: str
     ) -> CertificateOutcome:
-        """住民票の写し requested by a resident for themselves or members of their household (法12条); items are the
-        optional ones to print: householder (世帯主・続柄), domicile (本籍・筆頭者), resident_code, individual_number."""
+        """住民票の写し requested by a resident for themselves or members of their household (法12条); items are
+        the optional ones to print: householder (世帯主・続柄), domicile (本籍・筆頭者), resident_code,
+        individual_number."""
         ...
 
     def population_as_of(self, on: date, purpose: str) -> Iterator[RegisteredPerson]:
