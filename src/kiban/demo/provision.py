@@ -89,6 +89,10 @@ def provision_demo(residents: int = 3000) -> list[DemoAccount]:
         missing = residents - Resident.objects.count()
         if missing > 0:
             create_sample_residents(missing, f"{tenant.prefecture}{tenant.name}千代田")
+        # The demo municipality's child allowance follows the registry through the standard subscription.
+        from kiban.apps.child_allowance.services import subscribe_to_registry
+
+        subscribe_to_registry()
         citizens = list(Resident.objects.select_related("household").filter(relationship="世帯主").order_by("id")[:2])
     register_portal_client(PORTAL_CLIENT_ID, PORTAL_CLIENT_SECRET, PORTAL_REDIRECT_URI)
     for n, person in enumerate(citizens, start=1):
