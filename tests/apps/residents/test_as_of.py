@@ -49,3 +49,25 @@ def test_as_of_answers_the_address_of_that_day(tenant_a: Any, client_token: Any,
     assert now["address"] == "千代田区二番町2番" and now["previous_address"] == "千代田区一番町1番"
     history = client.get(f"{url}/history", {"purpose": "x"}).json()
     assert [h["kind"] for h in history] == ["国外転入等", "転居"]
+
+
+def test_records_and_history_in_the_standard_schemas(tenant_a: Any, client_token: Any, make_resident: Any) -> None:
+    from kiban.standard.schemas import ChangeRecord, Resident
+
+    person = make_resident(tenant_a, became_resident_on=datetime.date(2019, 1, 10), address="東京都千代田区一番町1番")
+    with tenant_context(tenant_a.code):
+        services.move_within(
+            services.Notification("move-s", datetime.date(2021, 6, 1), datetime.date(2021, 6, 5)),
+            resident_ids=[person.id], address=services.AddressData("東京都千代田区二番町2番", building="二番町ハイツ3F"),
+        )  # fmt: skip
+    token = client_token(tenant_a, businesses=["residents"], scopes="residents:read")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    url = f"/api/v1/tenants/{tenant_a.code}/residents/{person.id}"
+    record = Resident.model_validate(client.get(f"{url}/standard", {"purpose": "x"}).json())
+    assert (record.address.prefecture, record.address.municipality, record.address.town) == ("東京都", "千代田区", "二番町2番")
+    assert record.address.building == "二番町ハイツ3F" and record.relationship == "世帯主"
+    then = Resident.model_validate(client.get(f"{url}/standard", {"purpose": "x", "as_of": "2020-01-01"}).json())
+    assert then.address.town == "一番町1番"
+    history = [ChangeRecord.model_validate(h) for h in client.get(f"{url}/history/standard", {"purpose": "x"}).json()]
+    assert [(h.history_number, h.reason, h.kind) for h in history] == [(1, "国外転入等", "記載"), (2, "転居", "修正")]
+    assert history[1].notified_on == datetime.date(2021, 6, 5)

@@ -11,8 +11,10 @@ from pydantic import Field
 
 from kiban.platform.api.principals import tenant_operation
 from kiban.platform.api.problems import Problem, not_found
+from kiban.standard.schemas import ChangeRecord as StandardChangeRecord
+from kiban.standard.schemas import Resident as StandardResident
 
-from . import selectors, services, statistics, support
+from . import selectors, services, standard_records, statistics, support
 from .permissions import BUSINESS, PROCEDURE_ROLES, READ_ROLES, READ_SCOPE, SUPERVISOR_ROLES, WRITE_SCOPE
 from .validation import PersonData, ProcedureError
 
@@ -652,3 +654,33 @@ def issue_certificate(request: HttpRequest, code: str, body: CertificateIn) -> H
     response["X-Issue-Number"] = issued.certificate.issue_number
     response["X-Verification-Code"] = issued.certificate.verification_code
     return response
+
+
+# --- the standard's schemas (標準仕様書 1.0 §1.1, §1.2) ---------------------------------------------------------
+
+
+@router.get(
+    "/tenants/{code}/residents/{resident_id}/standard",
+    response=StandardResident,
+    summary="住民票 in the standard schema (kiban.standard.schemas.Resident)",
+)
+@READ
+def get_standard_resident(request: HttpRequest, code: str, resident_id: int, params: Query[DetailParams]) -> Any:
+    record = selectors.open_resident(resident_id, params.purpose, params.as_of)
+    if record is None:
+        raise not_found("resident")
+    return standard_records.resident_record(
+        {**record.values, "household_id": record.household_id}, record.id, record.address, record.building
+    )
+
+
+@router.get(
+    "/tenants/{code}/residents/{resident_id}/history/standard",
+    response=list[StandardChangeRecord],
+    summary="異動履歴 in the standard schema (kiban.standard.schemas.ChangeRecord)",
+)
+@READ
+def get_standard_history(request: HttpRequest, code: str, resident_id: int, params: Query[PurposeParams]) -> Any:
+    if not selectors.history(resident_id, params.purpose):
+        raise not_found("resident")
+    return standard_records.change_records(resident_id)
