@@ -221,3 +221,37 @@ def test_a_copy_of_the_resident_record_is_issued_at_once_and_verifiable(tenant_a
     refused = browser.post(url, {"members": [str(mother), str(child)], "purpose": "パスポート申請"})
     assert refused.status_code == 403 and "窓口でのみ交付" in refused.content.decode()
     assert Client().get(f"/verify/{cert.verification_code}/").status_code == 200
+
+
+def test_a_benefit_application_is_prefilled_and_needs_only_the_account(tenant_a: Any, family: list[int]) -> None:
+    import datetime as dt
+
+    from kiban.apps.benefits import services as benefits
+    from kiban.apps.benefits.models import Application
+
+    mother, child = family
+    today = dt.date.today()
+    with tenant_context(tenant_a.code):
+        payer = benefits.Payer("1310160001", "ﾁﾖﾀﾞｸ", "0001", "001", "1", "1234567")
+        benefit = benefits.define(
+            benefits.Definition(code="test-benefit", name="物価高騰対策給付金", base_date=dt.date(2024, 1, 1), per="person",
+                                amount=30_000, application_opens=today - dt.timedelta(days=1),
+                                application_closes=today + dt.timedelta(days=30)),
+            payer,
+        )  # fmt: skip
+        benefits.prepare(benefit)
+    browser = resident_client(tenant_a, mother)
+    page = browser.get(f"/portal/{tenant_a.code}/benefits/").content.decode()
+    assert "物価高騰対策給付金" in page and "60000円" in page  # two persons, prefilled
+    url = f"/portal/{tenant_a.code}/benefits/test-benefit/"
+    bad = browser.post(url, {"bank_code": "12", "branch_code": "001", "account_type": "1", "account_number": "1234567",
+                             "holder_kana": "ﾔﾏﾀﾞ ﾊﾅｺ"})  # fmt: skip
+    assert bad.status_code == 400
+    with tenant_context(tenant_a.code):
+        assert Application.objects.get().status == "prefilled"  # nothing written
+    good = browser.post(url, {"bank_code": "0001", "branch_code": "001", "account_type": "1", "account_number": "１２３４５６７",
+                              "holder_kana": "ヤマダ ハナコ"})  # fmt: skip
+    assert good.status_code == 302, good.content.decode()[:2000]
+    with tenant_context(tenant_a.code):
+        assert Application.objects.get().status == "applied"
+    assert resident_client(tenant_a, child).get(url).status_code == 404  # only the payee (householder) applies

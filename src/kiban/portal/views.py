@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from functools import wraps
 from typing import Any
 
@@ -229,3 +230,56 @@ def certificate(request: HttpRequest, code: str, resident_id: int) -> HttpRespon
         errors = list(outcome.errors)
     status = 400 if form.errors else 403 if errors else 200
     return render(request, "portal/certificate.html", {"form": form, "errors": errors, "code": code}, status=status)
+
+
+# --- one-off benefits (給付金): the prefilled application of the resident's household ------------------------------
+
+
+class BenefitApplicationForm(forms.Form):
+    bank_code = forms.CharField(label="金融機関コード（4桁） (bank code)", max_length=4)
+    branch_code = forms.CharField(label="支店コード（3桁） (branch code)", max_length=3)
+    account_type = forms.ChoiceField(
+        label="預金種目 (account type)",
+        choices=[("1", "普通 (ordinary)"), ("2", "当座 (current)"), ("4", "貯蓄 (savings)")],
+    )
+    account_number = forms.CharField(label="口座番号（7桁以内） (account number)", max_length=7)
+    holder_kana = forms.CharField(label="口座名義（カナ） (account holder in kana)", max_length=60)
+
+
+@signed_in
+def benefit_list(request: HttpRequest, code: str, resident_id: int) -> HttpResponse:
+    from kiban.standard.contracts import benefits
+
+    offers = benefits().offers_for(resident_id)
+    return render(request, "portal/benefits.html", {"offers": offers, "code": code})
+
+
+@signed_in
+def benefit_apply(request: HttpRequest, code: str, resident_id: int, benefit_code: str) -> HttpResponse:
+    from django.utils import timezone
+
+    from kiban.standard.contracts import BankAccountData, benefits
+
+    offer = next((o for o in benefits().offers_for(resident_id) if o.code == benefit_code), None)
+    if offer is None:
+        raise Http404("no such benefit for you")
+    form = BenefitApplicationForm(request.POST or None)
+    errors: list[tuple[str, str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        data = {k: unicodedata.normalize("NFKC", v) for k, v in form.cleaned_data.items()}
+        outcome = benefits().apply(benefit_code, resident_id, BankAccountData(**data), timezone.localdate())
+        if outcome.ok:
+            return redirect(reverse("portal-benefits", args=[code]))
+        for field, ja, en in outcome.errors:
+            name = field.removeprefix("bank.")
+            if name in form.fields:
+                form.add_error(name, f"{ja} ({en})")
+            else:
+                errors.append((field, ja, en))
+    status = 400 if form.errors or errors else 200
+    return render(
+        request,
+        "portal/benefit_apply.html",
+        {"form": form, "offer": offer, "errors": errors, "code": code},
+        status=status,
+    )

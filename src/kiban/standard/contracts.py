@@ -162,3 +162,52 @@ def registry() -> ResidentRegistry:
     if _registry is None:
         raise LookupError("no resident registry is installed in this deployment")
     return _registry
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One-off benefits (給付金) for the portal: the prefilled application of the resident's household, and applying.
+
+
+@dataclass(frozen=True, slots=True)
+class BenefitOffer:
+    """A prefilled application (申請書の事前記載): what the municipality already knows, for the payee to confirm."""
+
+    code: str
+    name: str
+    household_id: int
+    eligible_count: int
+    amount: int  # yen
+    status: str  # prefilled / applied / paid
+    application_closes: date
+
+
+@dataclass(frozen=True, slots=True)
+class BankAccountData:
+    bank_code: str
+    branch_code: str
+    account_type: str
+    account_number: str
+    holder_kana: str
+
+
+class BenefitsService(Protocol):
+    def offers_for(self, resident_id: int) -> list[BenefitOffer]:
+        """The benefits whose payee (the householder on the base date) is this resident."""
+        ...
+
+    def apply(self, code: str, resident_id: int, account: BankAccountData, applied_on: date) -> ProcedureOutcome:
+        ...
+
+
+_benefits: BenefitsService | None = None
+
+
+def provide_benefits(service: BenefitsService) -> None:
+    global _benefits
+    _benefits = service
+
+
+def benefits() -> BenefitsService:
+    if _benefits is None:
+        raise LookupError("no benefits app is installed in this deployment")
+    return _benefits

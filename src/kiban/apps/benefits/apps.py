@@ -12,3 +12,9 @@ class BenefitsConfig(AppConfig):
         from .permissions import CLERK, SUPERVISOR
 
         roles.register(CLERK, SUPERVISOR)
+
+        from kiban.standard.contracts import provide_benefits
+
+        from .contract import KibanBenefits
+
+        provide_benefits(KibanBenefits())
