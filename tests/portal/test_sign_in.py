@@ -127,3 +127,12 @@ def test_a_wrong_pin_is_refused_at_the_provider(kiban_server: str, settings: Any
     )
     page = _sign_in(kiban_server, "hanako")
     assert page.status_code == 400 and "暗証番号が違います" in page.text
+
+
+def test_an_unreachable_provider_is_a_clear_503_not_a_crash(db: None, settings: Any) -> None:
+    from django.test import Client
+
+    settings.KIBAN_PORTAL_OIDC = {**settings.KIBAN_PORTAL_OIDC, "metadata_url": "http://127.0.0.1:9/nothing-here"}
+    provision("131016")
+    response = Client().get("/portal/131016/login/")
+    assert response.status_code == 503 and "つながりません" in response.content.decode()

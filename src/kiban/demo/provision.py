@@ -26,7 +26,6 @@ DEMO_CLIENT_ID = "demo-child-allowance-vendor"
 DEMO_CLIENT_SECRET = "demo-client-secret-not-for-production"
 PORTAL_CLIENT_ID = "kiban-portal"
 PORTAL_CLIENT_SECRET = "kiban-portal-demo-secret"
-PORTAL_REDIRECT_URI = "http://127.0.0.1:8000/portal/callback/"
 # Fixed TOTP secrets so that a demo can be followed from this page; real accounts get random ones.
 _DEMO_KEYS = {
     "operator": "3132333435363738393031323334353637383930",
@@ -56,7 +55,7 @@ def totp_now(username: str) -> str:
 
 
 @transaction.atomic
-def provision_demo(residents: int = 3000) -> list[DemoAccount]:
+def provision_demo(residents: int = 3000, addrport: str = "127.0.0.1:8000") -> list[DemoAccount]:
     tenant = Tenant.objects.filter(code=DEMO_TENANT).first() or provision(DEMO_TENANT)
     if not User.objects.filter(username="operator").exists():
         create_operator("operator", DEMO_PASSWORD)
@@ -94,7 +93,7 @@ def provision_demo(residents: int = 3000) -> list[DemoAccount]:
 
         subscribe_to_registry()
         citizens = list(Resident.objects.select_related("household").filter(relationship="世帯主").order_by("id")[:2])
-    register_portal_client(PORTAL_CLIENT_ID, PORTAL_CLIENT_SECRET, PORTAL_REDIRECT_URI)
+    register_portal_client(PORTAL_CLIENT_ID, PORTAL_CLIENT_SECRET, f"http://{addrport}/portal/callback/")
     for n, person in enumerate(citizens, start=1):
         username = f"citizen{n}"
         if not User.objects.filter(username=username).exists():

@@ -38,6 +38,10 @@ MESSAGES = {
         "本人確認に必要な情報（氏名・住所・生年月日）を受け取れませんでした。",
         "The identity provider did not send name, address and date of birth.",
     ),
+    "unavailable": (
+        "本人確認のサービスにつながりません。しばらくしてからお試しください。",
+        "The identity service cannot be reached. Please try again later.",
+    ),
     "failed": ("本人確認に失敗しました。もう一度お試しください。", "Sign-in failed. Please try again."),
 }
 
@@ -70,7 +74,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def login(request: HttpRequest, code: str) -> HttpResponse:
     tenant = _tenant(code)
     request.session["portal_login_tenant"] = tenant.code
-    return oidc.client().authorize_redirect(request, request.build_absolute_uri(reverse("portal-callback")))
+    try:
+        return oidc.client().authorize_redirect(request, request.build_absolute_uri(reverse("portal-callback")))
+    except Exception:  # the provider cannot be reached (network, metadata): say so, do not fail with a 500
+        return render(request, "portal/refused.html", {"message": MESSAGES["unavailable"]}, status=503)
 
 
 def callback(request: HttpRequest) -> HttpResponse:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -28,7 +30,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("setup", verbosity=0)
-        accounts = provision_demo()
+        if not os.environ.get("KIBAN_PORTAL_OIDC_METADATA_URL"):  # the demo provider is this very server
+            metadata = f"http://{options['addrport']}/o/.well-known/openid-configuration"
+            settings.KIBAN_PORTAL_OIDC = {**settings.KIBAN_PORTAL_OIDC, "metadata_url": metadata}
+        accounts = provision_demo(addrport=options["addrport"])
         w = self.stdout.write
         w(f"\nKiban demo: municipality {DEMO_TENANT} (東京都千代田区)")
         w(f"  URL:       http://{options['addrport']}/login/   (operators: /admin/, API: /api/v1/docs)")
