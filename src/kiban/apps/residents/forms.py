@@ -23,8 +23,8 @@ from kiban.standard import codes
 from kiban.standard.era import EraDateError, format_date, parse_date
 from kiban.standard.text import normalize_digits, normalize_kana_input
 
-from . import services
-from .models import HOUSEHOLDER
+from . import certificates, services
+from .models import HOUSEHOLDER, Certificate, SupportMeasure
 from .selectors import ResidentRecord
 from .validation import FieldError, PersonData, ProcedureError
 
@@ -213,6 +213,12 @@ class LabelledForm(forms.Form):
     def member_name(self, resident_id: int) -> str:
         return str(resident_id)
 
+    def attach(self, error: ProcedureError) -> None:
+        """A service's FieldErrors next to the field of the same name; the others at the top of the form."""
+        for e in error.errors:
+            name = e.field if e.field in self.fields else None
+            self.add_error(name, forms.ValidationError(error_text(e), code=e.code))
+
 
 class SearchForm(LabelledForm):
     """住民検索: one of the defined combinations (selectors.SearchCriteria), with the purpose (利用目的) required."""
@@ -248,6 +254,7 @@ class WizardContext:
     household_id: int | None = None
     members: list[ResidentRecord] = field(default_factory=list)
     resident: ResidentRecord | None = None
+    notice: Any = None  # an advance notice (転入予定: the origin's move-out data, an Event)
 
     def member(self, resident_id: int) -> ResidentRecord | None:
         return next((m for m in self.members if m.id == resident_id), None)
@@ -391,6 +398,7 @@ class MoveInForm(ProcedureForm):
     address = _text(255)
     building = _text(128, required=False)
     sections = ("relationships", "persons")
+    persons_heading = ("転入する方", "Persons moving in")
 
     def __init__(self, data: Any = None, *, context: WizardContext, extra_person: bool = False) -> None:
         if extra_person and data is not None:
@@ -696,3 +704,238 @@ class CorrectionForm(ProcedureForm):
         assert self.context.resident is not None
         return services.correct(n, resident_id=self.context.resident.id, changes=self.changes(),
                                 reason=self.cleaned_data["reason"])  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 職権記載, 転入 from an advance notice, 在留資格等の変更
+
+
+class RegistrationForm(MoveInForm):
+    """職権記載 (法8条, 施行令12条), supervisors only: persons found to live here without a notification."""
+
+    labels = {"effective_on": ("記載日（異動日）", "Date of the entry")}
+    origin = None  # type: ignore[assignment]  # not a move: no origin, no previous address
+    previous_address = None  # type: ignore[assignment]
+    reason = _text(200)
+    household_id = forms.IntegerField(required=False, min_value=1, error_messages=FIELD_MESSAGES)
+    persons_heading = ("記載する方", "Persons recorded")
+    field_order = ["effective_on", "notified_on", "reason"]
+
+    def procedure(self, n: services.Notification) -> services.ProcedureResult:
+        d = self.cleaned_data
+        persons = [f.person() for f in self.persons.forms if f.cleaned_data]
+        return services.register_by_authority(n, address=self.address_data(), persons=persons,
+                                              household_id=self.optional_id("household_id"),
+                                              reason=d["reason"])  # fmt: skip
+
+
+NOTICE_PERSON_ITEMS = (
+    "family_name", "given_name", "family_name_kana", "given_name_kana", "birth_date", "sex", "relationship",
+    "domicile", "domicile_head", "nationality", "residence_status", "period_of_stay_until", "residence_card_number",
+    "alias", "alias_kana", "resident_code", "previous_address",
+)  # fmt: skip
+
+
+class MoveInFromNoticeForm(ProcedureForm):
+    """転入届 from the move-out data the origin sent (法24条の2, 転出・転入手続ワンストップ): the persons come from
+    the notice and are shown, not typed; the clerk enters the new address and the dates only."""
+
+    labels = {"effective_on": ("転入日（異動日）", "Date moved in")}
+    postal_code = _text(8, required=False, inputmode="numeric", autocomplete="postal-code")
+    address = _text(255)
+    building = _text(128, required=False)
+    household_id = forms.IntegerField(required=False, min_value=1, error_messages=FIELD_MESSAGES)
+    sections = ("relationships", "persons")
+
+    def __init__(self, data: Any = None, *, context: WizardContext) -> None:
+        super().__init__(data, context=context)
+        if context.notice is not None:
+            self.fields["address"].initial = context.notice.data.get("destination_address", "")
+
+    def notice_persons(self) -> list[list[Row]]:
+        """Each person of the notice as rows (read-only): what will be recorded, as the origin sent it."""
+        out = []
+        for p in self.context.notice.data.get("persons", []) if self.context.notice is not None else []:
+            rows = []
+            for name in NOTICE_PERSON_ITEMS:
+                value = p.get(name)
+                if not value:
+                    continue
+                if name in ("birth_date", "period_of_stay_until"):
+                    day = date.fromisoformat(str(value))
+                    value = f"{era_text(day)} ({day.isoformat()})"
+                elif name == "sex":
+                    value = dict(SEX_CHOICES).get(str(value), str(value))
+                ja, en = self.label_of(name)
+                rows.append(Row(ja, en, str(value)))
+            out.append(rows)
+        return out
+
+    def summary(self) -> list[Row]:
+        rows = self.rows()
+        for i, person in enumerate(self.notice_persons()):
+            rows += [Row(r.ja, r.en, r.value, f"{i + 1}人目 (person {i + 1})") for r in person]
+        return rows
+
+    def procedure(self, n: services.Notification) -> services.ProcedureResult:
+        assert self.context.notice is not None
+        return services.move_in_from_notice(n, notice_id=str(self.context.notice.event_id),
+                                            address=self.address_data(),
+                                            household_id=self.optional_id("household_id"))  # fmt: skip
+
+
+RESIDENCE_STATUSES = tuple(s.value for s in codes.ResidenceStatus) + tuple(
+    c.value for c in codes.ForeignResidentCategory if c.value != "中長期在留者"
+)
+
+
+class ResidenceStatusForm(ProcedureForm):
+    """在留資格等の変更 (法30条の50): the Immigration Services Agency's notice of a new status, period or card."""
+
+    labels = {"effective_on": ("変更日（異動日）", "Date of the change")}
+    # The service checks foreign items with an empty prefix: ".residence_status" is the form's residence_status.
+    aliases = {f".{n}": n for n in ("residence_status", "period_of_stay_until", "residence_card_number")}
+    residence_status = _text(64, list="residence-statuses")
+    period_of_stay_until = _date(required=False)
+    residence_card_number = _text(12, required=False)
+
+    def __init__(self, data: Any = None, *, context: WizardContext) -> None:
+        super().__init__(data, context=context)
+        if context.resident is not None:
+            for name in ("residence_status", "period_of_stay_until", "residence_card_number"):
+                self.fields[name].initial = getattr(context.resident, name, "") or ""
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("residence_card_number"):
+            data["residence_card_number"] = normalize_digits(data["residence_card_number"]).strip().upper()
+        return data
+
+    def procedure(self, n: services.Notification) -> services.ProcedureResult:
+        d = self.cleaned_data
+        assert self.context.resident is not None
+        return services.change_residence_status(
+            n, resident_id=self.context.resident.id, residence_status=d["residence_status"].strip(),
+            period_of_stay_until=d.get("period_of_stay_until"),
+            residence_card_number=d.get("residence_card_number") or "",
+        )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 証明書交付 (certificates at the counter)
+
+LAYOUT_CHOICES = [("household", "世帯連記式 (household form, four persons a sheet)"),
+                  ("individual", "個人票 (individual form, one person)")]  # fmt: skip
+ITEM_LABELS_EN = {
+    "householder": "householder and relationship",
+    "domicile": "permanent domicile and its head",
+    "resident_code": "resident record code",
+    "individual_number": "individual number",
+    "history": "previous address and history",
+}
+REQUESTER_EN = {"self": "the person", "household": "a member of the household",
+                "public_office": "a public office", "third_party": "a third party"}  # fmt: skip
+
+
+class CertificateForm(LabelledForm):
+    """What to issue (法12条, 12条の2, 12条の3, 15条の4): the kind, persons, layout, optional items and who asks.
+    Who may have which item is decided by ``certificates.issue``; its refusals come back next to the fields."""
+
+    labels = {
+        "kind": ("証明書の種類", "Certificate"),
+        "resident_ids": ("記載する方", "Persons on the certificate"),
+        "layout": ("様式", "Layout"),
+        "items": ("記載する任意項目", "Optional items"),
+        "requester": ("請求者の区分", "Requester"),
+        "requester_resident_id": ("請求者（本人・同一世帯の場合）", "Requester, if the person or a household member"),
+        "requester_name": ("請求者氏名", "Requester's name"),
+        "purpose": ("請求事由", "Purpose of the request"),
+    }
+    legend = ("交付の内容", "Certificate")
+    kind = _choice([(k, f"{label}") for k, label in Certificate.Kind.choices])
+    resident_ids = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, error_messages=FIELD_MESSAGES)
+    layout = _choice(LAYOUT_CHOICES, initial="household")
+    items = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple, required=False, error_messages=FIELD_MESSAGES,
+        choices=[(k, f"{v} ({ITEM_LABELS_EN[k]})") for k, v in certificates.ITEMS.items()],
+    )  # fmt: skip
+    requester = _choice([("", "―"), *((k, f"{v} ({REQUESTER_EN[k]})") for k, v in Certificate.Requester.choices)])
+    requester_resident_id = _choice([], required=False)
+    requester_name = _text(150)
+    purpose = _text(200)
+
+    def __init__(self, data: Any = None, *, context: WizardContext) -> None:
+        self.context = context
+        super().__init__(data)
+        self.section_errors: dict[str, ErrorList] = {}
+        person = context.resident
+        removed = person is not None and person.status != "registered"
+        self.fields["kind"].initial = Certificate.Kind.REMOVED_COPY if removed else Certificate.Kind.RESIDENT_COPY
+        self.fields["kind"].widget.attrs["autofocus"] = True
+        ids = self.fields["resident_ids"]
+        assert isinstance(ids, forms.MultipleChoiceField)
+        ids.choices = _members(context.members)
+        ids.initial = [str(person.id)] if person is not None else []
+        requester = self.fields["requester_resident_id"]
+        assert isinstance(requester, forms.ChoiceField)
+        requester.choices = [("", "―（本人・同一世帯以外 / other requesters）"), *_members(context.members)]
+        self.fields["purpose"].widget.attrs["list"] = "certificate-purposes"
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields]
+
+    def relationship_fields(self) -> list[forms.BoundField]:
+        return []
+
+    def member_name(self, resident_id: int) -> str:
+        m = self.context.member(resident_id)
+        return f"{m.family_name} {m.given_name}" if m else str(resident_id)
+
+    def summary(self) -> list[Row]:
+        return self.rows()
+
+    def request(self) -> certificates.Request:
+        d = self.cleaned_data
+        by_resident = d["requester"] in (Certificate.Requester.SELF, Certificate.Requester.HOUSEHOLD)
+        requester_id = d.get("requester_resident_id")
+        return certificates.Request(
+            kind=d["kind"], resident_ids=sorted(int(v) for v in d["resident_ids"]), requester=d["requester"],
+            requester_name=d["requester_name"].strip(), purpose=d["purpose"].strip(), items=tuple(d["items"]),
+            layout=d["layout"], requester_resident_id=int(requester_id) if by_resident and requester_id else None,
+        )  # fmt: skip
+
+
+CERTIFICATE_PURPOSES = ("運転免許証の申請", "年金の手続", "相続手続", "不動産登記", "就職", "旅券の申請", "訴訟手続")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 支援措置 (support measures), supervisors only
+
+
+class SupportApplyForm(LabelledForm):
+    """支援措置の申出: protects at once as 仮支援措置 (support.apply)."""
+
+    labels = {"requested_by": ("申出者", "Requested by"), "on": ("申出日", "Date of the request")}
+    requested_by = _text(150)
+    on = _date()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+
+
+class SupportActionForm(LabelledForm):
+    """確認・延長・解除 of one measure; the reason is required for a release (support.release checks it)."""
+
+    labels = {"on": ("日付", "Date"), "reason": ("解除の理由", "Reason")}
+    on = _date()
+    reason = _text(200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+
+
+def measure_dates(measure: SupportMeasure) -> dict[str, str]:
+    return {k: era_text(getattr(measure, k)) for k in ("starts_on", "ends_on", "released_on")}

@@ -7,6 +7,12 @@ from . import views
 urlpatterns = [
     path("", views.resident_search, name="resident-search"),
     path("<int:resident_id>/", views.resident_detail, name="resident-detail"),
+    path("<int:resident_id>/certificate/", views.certificate_wizard, name="resident-certificate"),
+    path("<int:resident_id>/support/", views.support_manage, name="resident-support"),
+    path("certificates/<slug:request_id>/", views.certificate_done, name="resident-certificate-done"),
+    path("certificates/<slug:request_id>/pdf/", views.certificate_pdf, name="resident-certificate-pdf"),
+    path("notices/", views.notice_list, name="resident-notices"),
+    path("support/", views.support_alerts, name="resident-support-alerts"),
     path("procedures/", views.procedure_menu, name="resident-procedures"),
     path("procedures/<slug:slug>/", views.procedure_wizard, name="resident-procedure"),
     path("procedures/<slug:slug>/done/<slug:request_id>/", views.procedure_done, name="resident-procedure-done"),

@@ -12,11 +12,13 @@ transaction (kiban.platform.tenants.context): a refused procedure rolls back its
 
 from __future__ import annotations
 
+import base64
 import secrets
+import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied
@@ -24,10 +26,14 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
+from kiban.platform.audit.services import Event as AuditEvent
+from kiban.platform.audit.services import record_many
+from kiban.platform.events.models import Event
+from kiban.platform.tenants.models import Tenant
 from kiban.platform.web.staff import staff_view
 
-from . import forms, selectors
-from .models import Resident
+from . import certificates, events, forms, selectors, services, support
+from .models import Resident, SupportMeasure
 from .permissions import PROCEDURE_ROLES, READ_ROLES, SUPERVISOR_ROLES
 from .validation import LATE_NOTIFICATION, ProcedureError
 
@@ -107,8 +113,15 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         "dates": {k: era(getattr(resident, k, None)) for k in DETAIL_DATES},
         "members": [{"m": m, "birth": era(m.birth_date), "protected": m.id in protected} for m in members],
         "history": [_history_row(h) for h in history],
-        "procedures": [w for w in WIZARDS.values() if w.needs and _has_role(request, w.roles)] if registered else [],
-    }
+        "procedures": [
+            w for w in WIZARDS.values()
+            if w.needs in ("household", "resident") and _has_role(request, w.roles)
+            and (not w.foreign_only or resident.kind == Resident.Kind.FOREIGN)
+        ] if registered else [],
+        "measures": None,
+    }  # fmt: skip
+    if _has_role(request, SUPERVISOR_ROLES):  # clerks see the marker only
+        context["measures"] = _measure_rows(SupportMeasure.objects.filter(resident_id=resident_id).order_by("id"))
     return render(request, "residents/detail.html", _page(request, **context))
 
 
@@ -122,11 +135,29 @@ def _history_row(entry: Any) -> dict[str, Any]:
 
 
 def _page(request: HttpRequest, **context: Any) -> dict[str, Any]:
-    return {"purpose_examples": PURPOSE_EXAMPLES, "relationship_examples": forms.RELATIONSHIP_EXAMPLES, **context}
+    return {
+        "purpose_examples": PURPOSE_EXAMPLES, "relationship_examples": forms.RELATIONSHIP_EXAMPLES,
+        "residence_statuses": forms.RESIDENCE_STATUSES, "certificate_purposes": forms.CERTIFICATE_PURPOSES,
+        "is_supervisor": _has_role(request, SUPERVISOR_ROLES), **context,
+    }  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Procedure wizards
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A page with steps that is not a registry procedure (証明書交付, 支援措置): its names and who may use it."""
+
+    slug: str
+    ja: str
+    en: str
+    roles: tuple[str, ...] = PROCEDURE_ROLES
+
+    @property
+    def supervisor_only(self) -> bool:
+        return self.roles == SUPERVISOR_ROLES
 
 
 @dataclass(frozen=True)
@@ -135,9 +166,12 @@ class Wizard:
     ja: str
     en: str
     form: type[forms.ProcedureForm]
-    needs: str = ""  # "household" (opened from a member's record), "resident", or nothing (転入)
+    # "household" (opened from a member's record), "resident", "notice" (from the list of advance notices), or
+    # nothing (転入, 職権記載)
+    needs: str = ""
     roles: tuple[str, ...] = PROCEDURE_ROLES
     accesskey: str = ""
+    foreign_only: bool = False  # offered on foreign residents' records only
 
     @property
     def supervisor_only(self) -> bool:
@@ -162,8 +196,15 @@ WIZARDS: dict[str, Wizard] = {
         ),
         Wizard("removal", "職権消除", "Removal by authority", forms.RemovalForm, "household", SUPERVISOR_ROLES),
         Wizard("correction", "職権修正", "Correction by authority", forms.CorrectionForm, "resident", SUPERVISOR_ROLES),
+        Wizard("residence-status", "在留資格等の変更", "Change of residence status, period or card",
+               forms.ResidenceStatusForm, "resident", foreign_only=True),
+        Wizard("move-in-from-notice", "転入届（転出証明書情報から）", "Move in from an advance notice",
+               forms.MoveInFromNoticeForm, "notice"),
+        Wizard("registration", "職権記載", "Entry by authority", forms.RegistrationForm, "", SUPERVISOR_ROLES),
     )
-}
+}  # fmt: skip
+CERTIFICATE = Flow("certificate", "証明書交付", "Issue a certificate")
+SUPPORT = Flow("support", "支援措置の管理", "Support measures", SUPERVISOR_ROLES)
 
 
 @dataclass
@@ -173,7 +214,7 @@ class State:
     wizard: str
     request_id: str
     user: int
-    target: int | None = None  # the household or resident the wizard works on
+    target: int | str | None = None  # the household or resident (id) or the advance notice (UUID) worked on
     data: dict[str, list[str]] | None = None
 
     def sign(self) -> str:
@@ -190,7 +231,7 @@ class StateRefused(Exception):
     pass
 
 
-def _read_state(request: HttpRequest, wizard: Wizard) -> State:
+def _read_state(request: HttpRequest, wizard: Wizard | Flow) -> State:
     try:
         raw = signing.loads(request.POST.get("state", ""), salt=STATE_SALT, max_age=STATE_MAX_AGE)
         state = State(**raw)
@@ -201,18 +242,31 @@ def _read_state(request: HttpRequest, wizard: Wizard) -> State:
     return state
 
 
-def _target(request: HttpRequest, wizard: Wizard) -> int | None:
+def _target(request: HttpRequest, wizard: Wizard) -> int | str | None:
     raw = request.GET.get(wizard.needs, "") if wizard.needs else ""
+    if wizard.needs == "notice":
+        try:
+            return str(uuid.UUID(raw))
+        except ValueError:
+            return None
     return int(raw) if raw.isdigit() else None
 
 
-def _context(wizard: Wizard, target: int | None) -> forms.WizardContext | None:
-    """The household and its registered members (or the resident) the wizard works on; None if there is none here."""
+def _context(wizard: Wizard, target: int | str | None, opening: bool = False) -> forms.WizardContext | None:
+    """The household and its registered members (or the resident, or the notice) the wizard works on; None if there
+    is none here. A notice already used opens no new wizard (``opening``), but a wizard under way still finds it,
+    so a repeated confirmation answers with the procedure already recorded."""
     purpose = f"{wizard.ja}の受付"
     if not wizard.needs:
         return forms.WizardContext()
     if target is None:
         return None
+    if wizard.needs == "notice":
+        if opening and target not in {str(e.event_id) for e in services.move_out_notices()}:
+            return None
+        notice = Event.objects.filter(type=events.MOVE_OUT_NOTICE.name, event_id=target).first()
+        return forms.WizardContext(notice=notice) if notice is not None else None
+    assert isinstance(target, int)
     if wizard.needs == "resident":
         resident = selectors.open_resident(target, purpose)
         if resident is None or resident.status != "registered":
@@ -246,14 +300,15 @@ def procedure_wizard(request: HttpRequest, slug: str) -> HttpResponse:
             return _render(request, "residents/wizard_expired.html", wizard, None, status=400)
     else:
         state = State(wizard.slug, f"ui-{secrets.token_hex(16)}", int(request.user.pk or 0), _target(request, wizard))
-    context = _context(wizard, state.target)
+    context = _context(wizard, state.target, opening=request.method != "POST")
     if context is None:
         return _render(request, "residents/wizard_no_target.html", wizard, None, status=400 if state.target else 200)
     action = request.POST.get("action", "next")
     if request.method != "POST":
         return _entry(request, wizard, state, wizard.form(context=context))
-    if action == "add-person" and wizard.form is forms.MoveInForm:
-        return _entry(request, wizard, state, forms.MoveInForm(request.POST, context=context, extra_person=True))
+    if action == "add-person" and issubclass(wizard.form, forms.MoveInForm):
+        form_class = cast(type[forms.MoveInForm], wizard.form)
+        return _entry(request, wizard, state, form_class(request.POST, context=context, extra_person=True))
     if action in ("back", "record") and state.data is None:
         return _render(request, "residents/wizard_expired.html", wizard, None, status=400)
     if action == "back":
@@ -280,13 +335,14 @@ def replace_data(state: State, data: dict[str, list[str]] | None) -> State:
     return State(state.wizard, state.request_id, state.user, state.target, data)
 
 
-def _entry(request: HttpRequest, wizard: Wizard, state: State, form: forms.ProcedureForm) -> HttpResponse:
+def _entry(request: HttpRequest, wizard: Wizard | Flow, state: State, form: Any) -> HttpResponse:
     return _render(request, "residents/wizard_entry.html", wizard, state, form=form)
 
 
-def _render(request: HttpRequest, template: str, wizard: Wizard, state: State | None, status: int = 200,
+def _render(request: HttpRequest, template: str, wizard: Wizard | Flow, state: State | None, status: int = 200,
             **context: Any) -> HttpResponse:  # fmt: skip
-    steps = {"residents/wizard_entry.html": 1, "residents/wizard_confirm.html": 2, "residents/wizard_done.html": 3}
+    steps = {"residents/wizard_entry.html": 1, "residents/wizard_confirm.html": 2, "residents/wizard_done.html": 3,
+             "residents/certificate_done.html": 3}  # fmt: skip
     page = _page(request, wizard=wizard, state=state.sign() if state else "", step=steps.get(template, 0), **context)
     return render(request, template, page, status=status)
 
@@ -323,3 +379,249 @@ def procedure_done(request: HttpRequest, slug: str, request_id: str) -> HttpResp
         notified=f"{era(notified_on)} ({notified_on.isoformat()})",
         rows=[forms.Row(**r) for r in done["rows"]], check_purpose=f"{wizard.ja}の確認",
     )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 証明書交付: certificates at the counter (enter → confirm → issued, the signed PDF opened inline for printing)
+
+CERTIFICATE_SESSION_KEY = "residents.counter.certificates"
+CERTIFICATES_KEPT = 3  # the PDFs kept in the session for printing again (they hold personal data: only a few)
+
+
+def _certificate_context(resident_id: int) -> forms.WizardContext | None:
+    """The person and whom a certificate may name with them: the registered members of their household (for a
+    removed person, the person alone). Each read is audited with the purpose 証明書交付の受付."""
+    purpose = f"{CERTIFICATE.ja}の受付"
+    person = selectors.open_resident(resident_id, purpose)
+    if person is None:
+        return None
+    members = selectors.household_members(person.household_id, purpose) if person.status == "registered" else []
+    if not any(m.id == person.id for m in members):
+        members = [person, *members]
+    return forms.WizardContext(household_id=person.household_id, members=members, resident=person)
+
+
+@staff_view(*READ_ROLES)
+def certificate_wizard(request: HttpRequest, resident_id: int) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            state = _read_state(request, CERTIFICATE)
+        except StateRefused:
+            return _render(request, "residents/wizard_expired.html", CERTIFICATE, None, status=400)
+        if state.target != resident_id:
+            return _render(request, "residents/wizard_expired.html", CERTIFICATE, None, status=400)
+    else:
+        state = State(CERTIFICATE.slug, f"ui-{secrets.token_hex(16)}", int(request.user.pk or 0), resident_id)
+    context = _certificate_context(resident_id)
+    if context is None:
+        return _render(request, "residents/wizard_no_target.html", CERTIFICATE, None, status=404)
+    action = request.POST.get("action", "next")
+    if request.method != "POST":
+        return _entry(request, CERTIFICATE, state, forms.CertificateForm(context=context))
+    if action in ("back", "record") and state.data is None:
+        return _render(request, "residents/wizard_expired.html", CERTIFICATE, None, status=400)
+    if action == "back":
+        return _entry(
+            request, CERTIFICATE, replace_data(state, None), forms.CertificateForm(state.query(), context=context)
+        )
+    if action == "record":
+        issued_before = request.session.get(CERTIFICATE_SESSION_KEY, {}).get(state.request_id)
+        if issued_before is not None:  # the same confirmation again (double click, reload): nothing new is issued
+            _keep_certificate(request, state.request_id, {**issued_before, "replayed": True})
+            return HttpResponseRedirect(reverse("resident-certificate-done", args=[state.request_id]))
+        form = forms.CertificateForm(state.query(), context=context)
+        if not form.is_valid():
+            return _entry(request, CERTIFICATE, replace_data(state, None), form)
+        try:
+            issued = certificates.issue(form.request())
+        except support.Blocked:
+            # Answered, not raised: the refusal's audit entry and the supervisors' alert are written in this
+            # view's transaction (staff_view), which an exception would roll back.
+            return _render(request, "residents/certificate_refused.html", CERTIFICATE, None, status=403,
+                           resident_id=resident_id)  # fmt: skip
+        except ProcedureError as exc:
+            form.attach(exc)
+            return _entry(request, CERTIFICATE, replace_data(state, None), form)
+        c = issued.certificate
+        _keep_certificate(request, state.request_id, {
+            "issue_number": c.issue_number, "verification_code": c.verification_code,
+            "verification_url": certificates.verification_url(c.verification_code), "kind": c.get_kind_display(),
+            "issued_on": c.issued_on.isoformat(), "resident_id": resident_id, "replayed": False,
+            "rows": [asdict(r) for r in form.summary()], "pdf": base64.b64encode(issued.pdf).decode(),
+        })  # fmt: skip
+        return HttpResponseRedirect(reverse("resident-certificate-done", args=[state.request_id]))
+    form = forms.CertificateForm(request.POST, context=context)
+    if not form.is_valid():
+        return _entry(request, CERTIFICATE, state, form)
+    return _render(request, "residents/wizard_confirm.html", CERTIFICATE, replace_data(state, _posted(request)),
+                   form=form, rows=form.summary(), record_label=("交付する", "Issue"))  # fmt: skip
+
+
+def _keep_certificate(request: HttpRequest, request_id: str, issued: dict[str, Any]) -> None:
+    kept: dict[str, Any] = dict(request.session.get(CERTIFICATE_SESSION_KEY, {}))
+    kept.pop(request_id, None)
+    kept[request_id] = issued
+    request.session[CERTIFICATE_SESSION_KEY] = dict(list(kept.items())[-CERTIFICATES_KEPT:])
+
+
+def _issued(request: HttpRequest, request_id: str) -> Mapping[str, Any]:
+    issued: Mapping[str, Any] | None = request.session.get(CERTIFICATE_SESSION_KEY, {}).get(request_id)
+    if issued is None:
+        raise Http404("no such certificate in this session")
+    return issued
+
+
+@staff_view(*READ_ROLES)
+def certificate_done(request: HttpRequest, request_id: str) -> HttpResponse:
+    issued = _issued(request, request_id)
+    issued_on = date.fromisoformat(issued["issued_on"])
+    return _render(
+        request, "residents/certificate_done.html", CERTIFICATE, None, issued=issued, request_id=request_id,
+        issued_on=f"{era(issued_on)} ({issued_on.isoformat()})", rows=[forms.Row(**r) for r in issued["rows"]],
+        check_purpose=f"{CERTIFICATE.ja}の確認",
+    )  # fmt: skip
+
+
+@staff_view(*READ_ROLES)
+def certificate_pdf(request: HttpRequest, request_id: str) -> HttpResponse:
+    """The signed PDF as issued, inline: the clerk's browser shows it and prints it."""
+    issued = _issued(request, request_id)
+    response = HttpResponse(base64.b64decode(issued["pdf"]), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{issued["issue_number"]}.pdf"'
+    response["Cache-Control"] = "no-store"  # personal data: not kept by the browser or a proxy
+    response["X-Issue-Number"] = issued["issue_number"]
+    response["X-Verification-Code"] = issued["verification_code"]
+    return response
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 転入予定: advance notices from other municipalities (転出・転入手続ワンストップ)
+
+
+@staff_view(*PROCEDURE_ROLES)
+def notice_list(request: HttpRequest) -> HttpResponse:
+    """The notices not yet used: origin, planned date and the number of persons; no personal item in the list."""
+    notices = services.move_out_notices()
+    origins = {t.code: t for t in Tenant.objects.filter(code__in={e.data.get("from_tenant", "") for e in notices})}
+    rows = []
+    for e in notices:
+        code = e.data.get("from_tenant", "")
+        origin = origins.get(code)
+        planned = date.fromisoformat(e.data["planned_on"])
+        rows.append({
+            "notice_id": str(e.event_id), "origin": f"{origin.prefecture}{origin.name}" if origin else code,
+            "origin_code": code, "planned": f"{era(planned)} ({planned.isoformat()})",
+            "persons": len(e.data.get("persons", [])), "received": e.occurred_at,
+        })  # fmt: skip
+    return render(request, "residents/notices.html", _page(request, rows=rows, wizard=WIZARDS["move-in-from-notice"]))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 支援措置: support measures, supervisors only (clerks see the marker on the record and in lists)
+
+SUPPORT_DONE_KEY = "residents.counter.support_done"
+SUPPORT_ACTIONS = {
+    "apply": ("仮支援措置として受け付けました", "Recorded as a provisional measure"),
+    "confirm": ("支援措置を確認しました（期間1年）", "Confirmed for one year"),
+    "extend": ("支援措置を延長しました（1年）", "Extended for one year"),
+    "release": ("支援措置を解除しました", "Released"),
+}
+
+
+def _measure_rows(measures: Any) -> list[dict[str, Any]]:
+    return [{"m": m, **forms.measure_dates(m)} for m in measures]
+
+
+@staff_view(*SUPERVISOR_ROLES)
+def support_manage(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """The measures of one person and the actions on them: 申出 (仮支援措置), 確認, 延長, 解除 (support.py)."""
+    apply_form = forms.SupportApplyForm(prefix="apply")
+    action_forms: dict[int, forms.SupportActionForm] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            state = _read_state(request, SUPPORT)
+        except StateRefused:
+            return _render(request, "residents/wizard_expired.html", SUPPORT, None, status=400)
+        if state.target != resident_id:
+            return _render(request, "residents/wizard_expired.html", SUPPORT, None, status=400)
+        action = request.POST.get("action", "")
+        done: list[str] = list(request.session.get(SUPPORT_DONE_KEY, []))
+        if state.request_id in done:  # submitted twice: the first one was recorded
+            return HttpResponseRedirect(f"{reverse('resident-support', args=[resident_id])}?done=repeated")
+        refused = _support_action(request, resident_id, action, apply_form, action_forms)
+        if refused is None:
+            request.session[SUPPORT_DONE_KEY] = [*done, state.request_id][-DONE_KEPT:]
+            return HttpResponseRedirect(f"{reverse('resident-support', args=[resident_id])}?done={action}")
+        apply_form = refused if isinstance(refused, forms.SupportApplyForm) else apply_form
+        status = 400
+    person = selectors.open_resident(resident_id, SUPPORT.ja)
+    if person is None:
+        raise Http404("no such resident")
+    state = State(SUPPORT.slug, f"ui-{secrets.token_hex(16)}", int(request.user.pk or 0), resident_id)
+    measures = list(SupportMeasure.objects.filter(resident_id=resident_id).order_by("id"))
+    rows = []
+    for row in _measure_rows(measures):
+        m = row["m"]
+        row["form"] = action_forms.get(m.id) or forms.SupportActionForm(prefix=f"m{m.id}")
+        row["open"] = m.released_on is None
+        row["can_confirm"] = m.kind == SupportMeasure.Kind.PROVISIONAL
+        row["can_extend"] = m.kind == SupportMeasure.Kind.CONFIRMED
+        rows.append(row)
+    done_message = SUPPORT_ACTIONS.get(request.GET.get("done", ""))
+    page = _page(request, wizard=SUPPORT, person=person, rows=rows, apply_form=apply_form, state=state.sign(),
+                 in_force=support.in_force(resident_id), done_message=done_message,
+                 repeated=request.GET.get("done") == "repeated")  # fmt: skip
+    return render(request, "residents/support.html", page, status=status)
+
+
+def _support_action(request: HttpRequest, resident_id: int, action: str, apply_form: forms.SupportApplyForm,
+                    action_forms: dict[int, forms.SupportActionForm]) -> forms.LabelledForm | None:  # fmt: skip
+    """Runs one action; None when recorded, else the form with its errors (nothing recorded)."""
+    if action == "apply":
+        form: forms.LabelledForm = forms.SupportApplyForm(request.POST, prefix="apply")
+        if form.is_valid():
+            try:
+                support.apply(resident_id, requested_by=form.cleaned_data["requested_by"], on=form.cleaned_data["on"])
+                return None
+            except ProcedureError as exc:
+                form.attach(exc)
+        return form
+    measure_id = request.POST.get("measure", "")
+    measure = (
+        SupportMeasure.objects.filter(id=int(measure_id), resident_id=resident_id).first()
+        if measure_id.isdigit()
+        else None
+    )
+    if measure is None or action not in ("confirm", "extend", "release"):
+        raise Http404("no such support measure")
+    action_form = forms.SupportActionForm(request.POST, prefix=f"m{measure.id}")
+    action_forms[measure.id] = action_form
+    if action_form.is_valid():
+        on = action_form.cleaned_data["on"]
+        try:
+            if action == "confirm":
+                support.confirm(measure.id, on=on)
+            elif action == "extend":
+                support.extend(measure.id, on=on)
+            else:
+                support.release(measure.id, reason=action_form.cleaned_data["reason"] or "", on=on)
+            return None
+        except ProcedureError as exc:
+            action_form.attach(exc)
+    return action_form
+
+
+@staff_view(*SUPERVISOR_ROLES)
+def support_alerts(request: HttpRequest) -> HttpResponse:
+    """The supervisor's alerts: measures ending within a month (extension open) and periods that ended without an
+    extension or a release (still protecting, to be decided on). The persons listed are audited as listed."""
+    expiring, ended = support.expiring(), support.ended_without_extension()
+    people = Resident.objects.in_bulk({m.resident_id for m in [*expiring, *ended]})
+    record_many(AuditEvent("resident.listed", "resident", str(rid), Resident.LIST_FIELDS, SUPPORT.ja) for rid in people)
+
+    def rows(measures: list[SupportMeasure]) -> list[dict[str, Any]]:
+        return [{**row, "person": people.get(row["m"].resident_id)} for row in _measure_rows(measures)]
+
+    page = _page(request, wizard=SUPPORT, expiring=rows(expiring), ended=rows(ended), purpose=SUPPORT.ja)
+    return render(request, "residents/support_alerts.html", page)
