@@ -400,3 +400,46 @@ def test_the_supervisor_alert_list_shows_measures_ending_and_ended(
     assert "山田" in expiring and f"{BASE}/{soon.id}/support/" in expiring
     assert "川田" in ended_section and f"{BASE}/{ended.id}/support/" in ended_section
     assert _count(tenant_a, AuditEntry, action="resident.listed", purpose="支援措置の管理") == 2
+
+
+# --- query counts of the lists (CONVENTIONS.md: every list has one) ----------------------------------------------
+
+
+def _queries(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_notice_list_reads_a_fixed_number_of_queries(
+    clerk: Client, tenant_a: Any, tenant_b: Any, make_resident: Any
+) -> None:
+    counts = []
+    for i in range(1, 4):
+        person = make_resident(tenant_b, "スズキ", given_name=f"一郎{i}")
+        with tenant_context(tenant_b.code):
+            services.move_out(services.Notification(f"out-{i}", timezone.localdate(), timezone.localdate()),
+                              resident_ids=[person.id], destination_address="東京都千代田区九段南1丁目2番1号",
+                              destination_code=tenant_a.code)  # fmt: skip
+            hand_over(ChannelMessage.objects.get(delivered_at__isnull=True))
+        if i > 1:
+            counts.append(_queries(clerk, f"{BASE}/notices/"))
+    assert counts[0] == counts[1]
+
+
+def test_the_support_alert_list_reads_a_fixed_number_of_queries(
+    supervisor: Client, tenant_a: Any, make_resident: Any
+) -> None:
+    today = timezone.localdate()
+    counts = []
+    for i in range(3):
+        person = make_resident(tenant_a, "ヤマダ", given_name=f"花子{i}")
+        with tenant_context(tenant_a.code):
+            support.confirm(support.apply(person.id, requested_by="本人", on=today - timedelta(days=360)).id,
+                            on=today - timedelta(days=350))  # fmt: skip
+        if i:
+            counts.append(_queries(supervisor, f"{BASE}/support/"))
+    assert counts[0] == counts[1]
