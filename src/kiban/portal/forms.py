@@ -7,10 +7,35 @@ import unicodedata
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_noop
 
 from kiban.platform.tenants.codes import InvalidLocalGovernmentCode, validate_code
 
+from .i18n import message
 from .procedures import ProcedureSpec
+
+DATE_INVALID = gettext_noop("日付の形式が正しくありません（例: 令和8年4月1日、R8.4.1、2026-04-01）。{problem}")
+CODE_INVALID = gettext_noop("市区町村コードは6桁（検査数字付き）です。{problem}")
+REQUIRED = gettext_noop("{label}を入力してください。")
+MEMBERS_REQUIRED = gettext_noop("引っ越す方を1人以上選んでください。")
+
+
+class PortalForm(forms.Form):
+    """A form whose invalid fields point at their message (``aria-describedby`` → ``<id>-error``, rendered next to
+    the field by the templates) and whose first invalid field takes the focus when the page comes back."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        first = True
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            attrs = self.fields[name].widget.attrs
+            error_id = f"{self[name].auto_id}-error"
+            attrs["aria-describedby"] = " ".join([error_id, *attrs.get("aria-describedby", "").split()])
+            if first:
+                attrs["autofocus"] = True
+                first = False
 
 
 class NormalizedCharField(forms.CharField):
@@ -30,9 +55,7 @@ class EraDateField(forms.CharField):
         try:
             return parse_date(text).isoformat()
         except EraDateError as exc:
-            raise forms.ValidationError(
-                f"日付の形式が正しくありません（例: 令和8年4月1日、R8.4.1、2026-04-01）。 The date is not valid: {exc}"
-            ) from exc
+            raise forms.ValidationError(message(DATE_INVALID, {"problem": ""}, {"problem": f" ({exc})"})) from exc
 
 
 class MunicipalityCodeField(forms.CharField):
@@ -42,7 +65,7 @@ class MunicipalityCodeField(forms.CharField):
             try:
                 validate_code(text)
             except InvalidLocalGovernmentCode as exc:
-                raise forms.ValidationError(f"市区町村コードは6桁（検査数字付き）です。 {exc}") from exc
+                raise forms.ValidationError(message(CODE_INVALID, {"problem": ""}, {"problem": f" ({exc})"})) from exc
         return text
 
 
@@ -50,7 +73,7 @@ def form_for(spec: ProcedureSpec, members: list[tuple[int, str]], data: Any = No
     fields: dict[str, forms.Field] = {}
     for f in spec.fields:
         common: dict[str, Any] = {"label": f.label, "required": f.required, "help_text": f.help}
-        required_message = {"required": f"{f.label}を入力してください。 ({f.label_en} is required.)"}
+        required_message = {"required": message(REQUIRED, {"label": f.label}, {"label": f.label_en})}
         if f.kind == "date":
             fields[f.name] = EraDateField(max_length=32, error_messages=required_message, **common)
         elif f.kind == "members":
@@ -58,7 +81,7 @@ def form_for(spec: ProcedureSpec, members: list[tuple[int, str]], data: Any = No
                 choices=[(str(i), n) for i, n in members],
                 coerce=str,
                 widget=forms.CheckboxSelectMultiple,
-                error_messages={"required": "引っ越す方を1人以上選んでください。 Choose at least one person."},
+                error_messages={"required": message(MEMBERS_REQUIRED, {}, {})},
                 **common,
             )
         elif f.kind == "municipality":
@@ -66,5 +89,5 @@ def form_for(spec: ProcedureSpec, members: list[tuple[int, str]], data: Any = No
         else:
             fields[f.name] = NormalizedCharField(max_length=255, error_messages=required_message, **common)
         fields[f.name].widget.attrs["aria-describedby"] = f"{f.name}-easy"
-    form_class = type(f"{spec.slug.title().replace('-', '')}Form", (forms.Form,), fields)
+    form_class = type(f"{spec.slug.title().replace('-', '')}Form", (PortalForm,), fields)
     return form_class(data=data, initial=initial)

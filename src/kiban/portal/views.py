@@ -12,6 +12,8 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from kiban.platform.audit.actor import Actor, acting_as
@@ -20,29 +22,20 @@ from kiban.platform.tenants.models import Tenant
 from kiban.standard.contracts import registry
 
 from . import identity, oidc, services
-from .forms import form_for
+from .forms import PortalForm, form_for
+from .i18n import both, localized, message
 from .models import Submission
 from .procedures import PROCEDURES
 
 SESSION_KEY = "portal"
-MESSAGES = {
-    "not_found": (
-        "ご本人の住民記録が見つかりませんでした。住所・氏名・生年月日が住民票と同じか確認し、窓口にご相談ください。",
-        "We could not find your resident record. Please check with the municipal office.",
+MESSAGES = {  # shown on the refusal page (portal/refused.html), English from locale/en
+    "not_found": _(
+        "ご本人の住民記録が見つかりませんでした。住所・氏名・生年月日が住民票と同じか確認し、窓口にご相談ください。"
     ),
-    "ambiguous": (
-        "ご本人を1人に特定できませんでした。安全のため、窓口でお手続きください。",
-        "More than one record matches; for your safety, please visit the municipal office.",
-    ),
-    "claims_missing": (
-        "本人確認に必要な情報（氏名・住所・生年月日）を受け取れませんでした。",
-        "The identity provider did not send name, address and date of birth.",
-    ),
-    "unavailable": (
-        "本人確認のサービスにつながりません。しばらくしてからお試しください。",
-        "The identity service cannot be reached. Please try again later.",
-    ),
-    "failed": ("本人確認に失敗しました。もう一度お試しください。", "Sign-in failed. Please try again."),
+    "ambiguous": _("ご本人を1人に特定できませんでした。安全のため、窓口でお手続きください。"),
+    "claims_missing": _("本人確認に必要な情報（氏名・住所・生年月日）を受け取れませんでした。"),
+    "unavailable": _("本人確認のサービスにつながりません。しばらくしてからお試しください。"),
+    "failed": _("本人確認に失敗しました。もう一度お試しください。"),
 }
 
 
@@ -57,6 +50,7 @@ def signed_in(view: Any) -> Any:
     """The resident linked at sign-in, in their municipality's context, acting as the resident (audited)."""
 
     @wraps(view)
+    @localized
     def wrapper(request: HttpRequest, code: str, *args: Any, **kwargs: Any) -> HttpResponse:
         session = request.session.get(SESSION_KEY)
         if not session or session.get("tenant") != code or not session.get("resident_id"):
@@ -67,10 +61,12 @@ def signed_in(view: Any) -> Any:
     return wrapper
 
 
+@localized
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"tenants": Tenant.objects.filter(active=True).order_by("code")})
 
 
+@localized
 def login(request: HttpRequest, code: str) -> HttpResponse:
     tenant = _tenant(code)
     request.session["portal_login_tenant"] = tenant.code
@@ -80,6 +76,7 @@ def login(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "portal/refused.html", {"message": MESSAGES["unavailable"]}, status=503)
 
 
+@localized
 def callback(request: HttpRequest) -> HttpResponse:
     code = request.session.get("portal_login_tenant")
     if not code:
@@ -142,7 +139,10 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 def procedure_list(request: HttpRequest, code: str, resident_id: int) -> HttpResponse:
-    mine = Submission.objects.filter(resident_id=resident_id).order_by("-id")[:20]
+    mine = [
+        (s, PROCEDURES.get(s.procedure))
+        for s in Submission.objects.filter(resident_id=resident_id).order_by("-id")[:20]
+    ]
     return render(request, "portal/procedures.html", {"procedures": PROCEDURES.values(), "mine": mine, "code": code})
 
 
@@ -154,6 +154,18 @@ def procedure_start(request: HttpRequest, code: str, resident_id: int, slug: str
         raise Http404("no such procedure")
     submission = services.start(spec, resident_id, request.session[SESSION_KEY]["sub"])
     return redirect(reverse("portal-submission", args=[code, submission.id]))
+
+
+def _entered(spec: Any, submission: Submission, names: dict[int, str]) -> list[tuple[Any, str]]:
+    """What the resident entered, under each field's label (persons by name, not by id)."""
+    shown = []
+    for f in spec.fields:
+        value = submission.data.get(f.name)
+        if value and f.kind == "members":
+            value = "、".join(names.get(int(m), str(m)) for m in value)
+        if value:
+            shown.append((f, str(value)))
+    return shown
 
 
 @signed_in
@@ -176,6 +188,8 @@ def submission_page(request: HttpRequest, code: str, resident_id: int, submissio
         "submission": submission,
         "spec": spec,
         "form": form,
+        "rows": [(form[f.name], f) for f in spec.fields] if form is not None else [],
+        "entered": _entered(spec, submission, dict(members)),
         "code": code,
         "steps": submission.steps.order_by("id"),
         "session_minutes": settings.SESSION_COOKIE_AGE // 60,
@@ -186,34 +200,34 @@ def submission_page(request: HttpRequest, code: str, resident_id: int, submissio
 # --- 住民票の写し: issued at once, signed, verifiable by its QR code ------------------------------------------------
 
 CERTIFICATE_ITEMS = [
-    ("householder", "世帯主の氏名と続柄", "Householder and relationship"),
-    ("domicile", "本籍・筆頭者", "Registered domicile and its head"),
-    ("resident_code", "住民票コード", "Resident record code"),
-    ("individual_number", "個人番号（マイナンバー）", "Individual number"),
+    ("householder", _("世帯主の氏名と続柄")),
+    ("domicile", _("本籍・筆頭者")),
+    ("resident_code", _("住民票コード")),
+    ("individual_number", _("個人番号（マイナンバー）")),
 ]
 
 
-class CertificateForm(forms.Form):
+class CertificateForm(PortalForm):
     purpose = forms.CharField(
-        label="使いみち (purpose)",
+        label=_("使いみち"),
         max_length=200,
-        error_messages={"required": "使いみちを入力してください。 (Enter the purpose.)"},
+        error_messages={"required": message(gettext_noop("使いみちを入力してください。"), {}, {})},
     )
 
     def __init__(self, members: list[tuple[int, str]], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["members"] = forms.TypedMultipleChoiceField(
-            label="載せる人 (who is on it)",
+            label=_("載せる人"),
             choices=[(str(i), n) for i, n in members],
             coerce=str,
             widget=forms.CheckboxSelectMultiple,
-            error_messages={"required": "1人以上選んでください。 (Choose at least one person.)"},
+            error_messages={"required": message(gettext_noop("1人以上選んでください。"), {}, {})},
         )
         self.fields["items"] = forms.MultipleChoiceField(
-            label="載せる項目（省略もできます） (optional items)",
+            label=_("載せる項目（省略もできます）"),
             required=False,
             widget=forms.CheckboxSelectMultiple,
-            choices=[(key, f"{ja} ({en})") for key, ja, en in CERTIFICATE_ITEMS],
+            choices=CERTIFICATE_ITEMS,
         )
 
 
@@ -242,15 +256,15 @@ def certificate(request: HttpRequest, code: str, resident_id: int) -> HttpRespon
 # --- one-off benefits (給付金): the prefilled application of the resident's household ------------------------------
 
 
-class BenefitApplicationForm(forms.Form):
-    bank_code = forms.CharField(label="金融機関コード（4桁） (bank code)", max_length=4)
-    branch_code = forms.CharField(label="支店コード（3桁） (branch code)", max_length=3)
+class BenefitApplicationForm(PortalForm):
+    bank_code = forms.CharField(label=_("金融機関コード（4桁）"), max_length=4)
+    branch_code = forms.CharField(label=_("支店コード（3桁）"), max_length=3)
     account_type = forms.ChoiceField(
-        label="預金種目 (account type)",
-        choices=[("1", "普通 (ordinary)"), ("2", "当座 (current)"), ("4", "貯蓄 (savings)")],
+        label=_("預金種目"),
+        choices=[("1", _("普通")), ("2", _("当座")), ("4", _("貯蓄"))],
     )
-    account_number = forms.CharField(label="口座番号（7桁以内） (account number)", max_length=7)
-    holder_kana = forms.CharField(label="口座名義（カナ） (account holder in kana)", max_length=60)
+    account_number = forms.CharField(label=_("口座番号（7桁以内）"), max_length=7)
+    holder_kana = forms.CharField(label=_("口座名義（カナ）"), max_length=60)
 
 
 @signed_in
@@ -280,7 +294,7 @@ def benefit_apply(request: HttpRequest, code: str, resident_id: int, benefit_cod
         for field, ja, en in outcome.errors:
             name = field.removeprefix("bank.")
             if name in form.fields:
-                form.add_error(name, f"{ja} ({en})")
+                form.add_error(name, both(ja, en))
             else:
                 errors.append((field, ja, en))
     status = 400 if form.errors or errors else 200
