@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import ctypes
 import hashlib
 import json
+import multiprocessing
 import os
+import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,13 +43,15 @@ from kiban.platform.tenants.models import Tenant
 from .crypto import TenantCipher
 from .files import file_chunks, records
 from .tables import Table, by_name, exchanged_tables
-from .validator import Report, validate
+from .validator import Report, validate, validate_files, validate_manifest
 
 MODES = ("refuse",)
 DOCUMENTED_MODES = ("refuse", "replace", "merge")  # replace/merge: documented, not yet supported
 # Test hook for the kill -9 tests: "<table>" stops for a minute after that table's load, "<table>:copy" in the
 # middle of its COPY (after the first row was sent); a line "loaded <table>" / "copying <table>" says when.
 PAUSE_ENV = "KIBAN_EXCHANGE_TEST_PAUSE"
+# "1": validate the files in this process before loading (no second process), e.g. where fork is unavailable.
+INLINE_ENV = "KIBAN_EXCHANGE_VALIDATE_INLINE"
 
 
 def _test_pause(point: str) -> None:
@@ -127,9 +132,54 @@ def _body(records_iter: Iterator[bytes]) -> Iterator[bytes]:
     yield from records_iter
 
 
+class _Reading(dict[str, str]):
+    """A row that notes which columns a derived column's function reads."""
+
+    def __init__(self, row: Mapping[str, str]) -> None:
+        super().__init__(row)
+        self.read: list[str] = []
+
+    def __getitem__(self, key: str) -> str:
+        self.read.append(key)
+        return super().__getitem__(key)
+
+
+class _Remembered:
+    """A derived column's function with its results remembered by the values it read (names repeat: a million
+    residents have far fewer distinct names). The columns read are noted on the first call; if a later call reads
+    others the function is simply called every time from then on."""
+
+    LIMIT = 200_000
+
+    def __init__(self, fn: Callable[[Mapping[str, str]], str]) -> None:
+        self.fn = fn
+        self.keys: tuple[str, ...] | None = None
+        self.cache: dict[tuple[str, ...], str] | None = {}
+
+    def __call__(self, row: dict[str, str]) -> str:
+        if self.cache is None:
+            return self.fn(row)
+        if self.keys is not None:
+            key = tuple([row[k] for k in self.keys])
+            hit = self.cache.get(key)
+            if hit is not None:
+                return hit
+        reading = _Reading(row)
+        value = self.fn(reading)
+        if self.keys is None:
+            self.keys = tuple(dict.fromkeys(reading.read))
+        elif tuple(dict.fromkeys(reading.read)) != self.keys:
+            self.cache = None
+            return value
+        if len(self.cache) >= self.LIMIT:
+            self.cache.clear()
+        self.cache[tuple([row[k] for k in self.keys])] = value
+        return value
+
+
 def _encrypting(table: Table, hashing: _HashCheck, cipher: TenantCipher) -> Iterator[bytes]:
     header = table.header
-    derived = list(table.derived.items())
+    derived = [(name, _Remembered(fn)) for name, fn in table.derived.items()]
     for record in _body(records(hashing.chunks())):
         head, _, number = record[:-1].rpartition(b",")
         if number:
@@ -221,7 +271,7 @@ def _copy(cursor: Any, sql: str, data: Iterator[bytes], table: str = "") -> None
 STAGE = "kiban_exchange_stage"
 
 
-def _load_table(cursor: Any, table: Table, directory: Path, code: str, report: Report, chain: _Chain) -> None:
+def _load_table(cursor: Any, table: Table, directory: Path, code: str, report: Report, chain: _Chain) -> int:
     """COPY the file into a temporary staging table, then INSERT … SELECT into the tenant's table.
 
     PostgreSQL refuses ``COPY FROM`` into a table under row-level security ("COPY FROM not supported with
@@ -269,7 +319,68 @@ def _load_table(cursor: Any, table: Table, directory: Path, code: str, report: R
         f"INSERT INTO {_q(table.db_table)} (tenant_id, {cols}) SELECT %s, {', '.join(select)} FROM {STAGE} s{joins}",
         params,
     )
+    rows = int(cursor.rowcount)
     cursor.execute(f"DROP TABLE {STAGE}")
+    return rows
+
+
+def _validate_child(directory: Path, tables: list[Table], report: Report, send: Any) -> None:
+    with contextlib.suppress(Exception):  # Linux: die with the importer (a kill -9 of it must leave nothing running)
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    try:
+        validate_files(directory, tables, report)
+        send.send((report.errors, report.notes, report.facts))
+    except BaseException as exc:  # anything goes back as a validation error
+        send.send(([f"validation stopped: {exc!r}"], [], {}))
+    finally:
+        send.close()
+
+
+class _Validation:
+    """``validate_files`` in a second process (fork), while this one loads into the still-uncommitted transaction.
+
+    The load commits only after ``result()`` reports no error, so an invalid directory still leaves nothing behind;
+    the two cores of a small server then validate and load at the same time instead of one after the other.
+    """
+
+    def __init__(self, directory: Path, tables: list[Table], report: Report) -> None:
+        self.report = report
+        self.process: Any = None
+        methods = multiprocessing.get_all_start_methods()
+        if os.environ.get(INLINE_ENV) == "1" or "fork" not in methods:
+            validate_files(directory, tables, report)
+            return
+        context = multiprocessing.get_context("fork")
+        self.receive, send = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_validate_child, args=(directory, tables, report, send), name="kiban-import-validate", daemon=True
+        )
+        self.process.start()
+        send.close()
+
+    def result(self) -> Report:
+        """Wait for the report of the files (merged into the manifest's report)."""
+        if self.process is not None:
+            try:
+                errors, notes, facts = self.receive.recv()
+            except EOFError:
+                errors, notes, facts = ["validation stopped: the validating process ended without a report"], [], {}
+            self.stop()
+            self.report.errors.extend(errors)
+            self.report.notes.extend(notes)
+            self.report.facts.update(facts)
+        return self.report
+
+    def stop(self) -> None:
+        if self.process is not None:
+            if self.process.is_alive() and self.process.exitcode is None:
+                with contextlib.suppress(Exception):
+                    self.process.join(timeout=0.5)
+                if self.process.is_alive():
+                    self.process.kill()
+            self.process.join()
+            self.receive.close()
+            self.process = None
 
 
 def import_tenant(
@@ -287,9 +398,11 @@ def import_tenant(
     if connections["default"].vendor != "postgresql":
         raise ImportRefused("import loads with PostgreSQL COPY; the embedded SQLite default is not supported")
     tables = exchanged_tables()
-    report = validate(directory, tables)
+    if dry_run:
+        return ImportResult(validate(directory, tables))
+    report = validate_manifest(directory, tables)
     result = ImportResult(report)
-    if not report.ok or dry_run:
+    if not report.ok:
         return result
     if not Tenant.objects.filter(code=code).exists():
         raise ImportRefused(f"{code} is not a provisioned tenant")
@@ -298,7 +411,28 @@ def import_tenant(
     if existing:
         listed = ", ".join(f"{name} {count:,}" for name, count in existing.items())
         raise ImportRefused(f"tenant {code} already has data ({listed}); --mode refuse (the default) stops here")
-    _bump_sequences(tables, {name: f.max_id for name, f in report.facts.items()})
+    validation = _Validation(directory, tables, report)
+    try:
+        if validation.process is None and not report.ok:
+            return result
+        _load(code, directory, tables, registry, report, result, validation, on_table)
+    finally:
+        validation.stop()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _load(
+    code: str,
+    directory: Path,
+    tables: list[Table],
+    registry: list[Table],
+    report: Report,
+    result: ImportResult,
+    validation: _Validation,
+    on_table: Callable[[str, int], None] | None,
+) -> None:
+    """The load transaction; it commits only if ``validation`` (running meanwhile) finds no error."""
     source = report.manifest["tenant"]
     chain = _Chain(source, code)
     connection = connections["default"]
@@ -321,17 +455,29 @@ def import_tenant(
         with raw.cursor() as cursor:
             for table in tables:
                 try:
-                    _load_table(cursor, table, directory, code, report, chain)
+                    rows = _load_table(cursor, table, directory, code, report, chain)
                 except Exception as exc:
                     # The raw psycopg cursor bypasses Django's error tracking: tell the atomic block to roll back.
                     transaction.set_rollback(True)
+                    if not validation.result().ok:
+                        return  # invalid files (the database may stumble on them first): the report says why
                     if isinstance(exc, LoadFailed):
                         raise
                     raise LoadFailed(f"{table.file}: the database refused the load: {exc}") from exc
-                result.rows[table.name] = report.facts[table.name].rows
+                result.rows[table.name] = rows
                 if on_table is not None:
-                    on_table(table.name, report.facts[table.name].rows)
+                    on_table(table.name, rows)
                 _test_pause(table.name)
+        if not validation.result().ok:
+            transaction.set_rollback(True)
+            result.rows.clear()
+            return
+        for name, rows in result.rows.items():
+            if report.facts[name].rows != rows:
+                raise LoadFailed(f"{name}: {rows} rows loaded, {report.facts[name].rows} validated")
+        # After validation (writes nothing for an invalid directory), before the commit: a crash between the two
+        # costs unused ids only. Sequences are not transactional and belong to the owner role.
+        _bump_sequences(tables, {name: f.max_id for name, f in report.facts.items()})
         expected_head = report.manifest.get("audit_chain", {}).get("last_hash", GENESIS_HASH)
         if chain.last_seq:
             AuditChainHead.objects.bulk_create([AuditChainHead(tenant_id=code)], ignore_conflicts=True)
@@ -354,5 +500,3 @@ def import_tenant(
                 "chain could not be verified here (another platform's key): keep the export directory as its evidence"
             )
         result.loaded = True
-    result.seconds = time.perf_counter() - started
-    return result

@@ -57,49 +57,91 @@ class Report:
         return "\n".join(lines)
 
 
-def _checker(column: Column) -> Callable[[str], str | None]:
-    """A function of the field's text: None if valid, else the problem."""
-    kind, name = column.kind, column.name
+def _checker(column: Column) -> Callable[[str], str | None] | None:
+    """A function of the field's text: None if valid, else the problem; None instead of a function when the
+    column accepts any text (nothing to call per row). Specialized per kind: this runs for every field."""
+    kind, name, required = column.kind, column.name, column.required
+    extra: list[Callable[[str], str | None]] = []
+    if column.choices is not None:
+        choices = column.choices
+        listed = ", ".join(sorted(choices))
+        extra.append(lambda v: None if v in choices else f"{name}: {v!r} is not one of {listed}")
+    if column.check is not None:
+        validator = column.check
 
-    def check(value: str) -> str | None:
-        if value == "":
-            return f"{name}: required" if column.required else None
-        if kind in ("id", "ref", "int"):
-            if not _INT.fullmatch(value):
-                return f"{name}: {value!r} is not an integer"
-        elif kind == "date":
+        def checked(v: str) -> str | None:
             try:
-                date.fromisoformat(value)
-            except ValueError:
-                return f"{name}: {value!r} is not a date (YYYY-MM-DD)"
-            if len(value) != 10:
-                return f"{name}: {value!r} is not a date (YYYY-MM-DD)"
-        elif kind == "timestamp":
-            try:
-                moment = datetime.fromisoformat(value)
-            except ValueError:
-                return f"{name}: {value!r} is not a timestamp (ISO 8601 with offset)"
-            if moment.tzinfo is None:
-                return f"{name}: {value!r} has no UTC offset"
-        elif kind == "json":
-            try:
-                json.loads(value)
-            except json.JSONDecodeError as exc:
-                return f"{name}: not valid JSON ({exc.msg})"
-        elif kind == "bool":
-            if value not in ("t", "f"):
-                return f"{name}: {value!r} is not t or f"
-        elif kind == "text":
-            if column.max_length is not None and len(value) > column.max_length:
-                return f"{name}: longer than {column.max_length} characters"
-        if column.choices is not None and value not in column.choices:
-            return f"{name}: {value!r} is not one of {', '.join(sorted(column.choices))}"
-        if column.check is not None:
-            try:
-                column.check(value)
+                validator(v)
             except ValueError as exc:
                 return f"{name}: {exc}"
+            return None
+
+        extra.append(checked)
+
+    base: Callable[[str], str | None] | None = None
+    if kind in ("id", "ref", "int"):
+        match = _INT.fullmatch
+
+        def base(v: str) -> str | None:
+            return None if match(v) else f"{name}: {v!r} is not an integer"
+    elif kind == "date":
+        parse_date = date.fromisoformat
+
+        def base(v: str) -> str | None:
+            try:
+                parse_date(v)
+            except ValueError:
+                return f"{name}: {v!r} is not a date (YYYY-MM-DD)"
+            return None if len(v) == 10 else f"{name}: {v!r} is not a date (YYYY-MM-DD)"
+    elif kind == "timestamp":
+        parse_moment = datetime.fromisoformat
+
+        def base(v: str) -> str | None:
+            try:
+                moment = parse_moment(v)
+            except ValueError:
+                return f"{name}: {v!r} is not a timestamp (ISO 8601 with offset)"
+            return None if moment.tzinfo is not None else f"{name}: {v!r} has no UTC offset"
+    elif kind == "json":
+        decode = json.loads
+
+        def base(v: str) -> str | None:
+            try:
+                decode(v)
+            except json.JSONDecodeError as exc:
+                return f"{name}: not valid JSON ({exc.msg})"
+            return None
+    elif kind == "bool":
+
+        def base(v: str) -> str | None:
+            return None if v in ("t", "f") else f"{name}: {v!r} is not t or f"
+    elif kind == "text" and column.max_length is not None:
+        most = column.max_length
+
+        def base(v: str) -> str | None:
+            return None if len(v) <= most else f"{name}: longer than {most} characters"
+
+    if base is None and not extra and not required:
         return None
+    steps = ([base] if base is not None else []) + extra
+
+    if len(steps) == 1:
+        only = steps[0]
+
+        def check(value: str) -> str | None:
+            if value == "":
+                return f"{name}: required" if required else None
+            return only(value)
+    else:
+
+        def check(value: str) -> str | None:
+            if value == "":
+                return f"{name}: required" if required else None
+            for step in steps:
+                problem = step(value)
+                if problem is not None:
+                    return problem
+            return None
 
     return check
 
@@ -140,11 +182,24 @@ def _validate_manifest(directory: Path, report: Report, tables: list[Table]) -> 
 def validate(directory: Path, tables: list[Table] | None = None) -> Report:
     """Check everything in ``directory``; the report lists every problem found (nothing is written)."""
     tables = tables if tables is not None else exchanged_tables()
+    report = validate_manifest(directory, tables)
+    if report.manifest:
+        validate_files(directory, tables, report)
+    return report
+
+
+def validate_manifest(directory: Path, tables: list[Table]) -> Report:
+    """The manifest alone (fast): a report whose ``manifest`` is empty if it is unusable."""
     report = Report()
     manifest = _validate_manifest(directory, report, tables)
-    if manifest is None:
-        return report
-    report.manifest = manifest
+    if manifest is not None:
+        report.manifest = manifest
+    return report
+
+
+def validate_files(directory: Path, tables: list[Table], report: Report) -> Report:
+    """Every file against the manifest in ``report`` (hashes, headers, values, references): adds to ``report``."""
+    manifest = report.manifest
     ids: dict[str, array[int]] = {}
     referenced = {c.references for t in tables for c in t.columns if c.references}
     for table in tables:
@@ -181,7 +236,7 @@ def _validate_file(
     def error(line: int, message: str) -> None:
         errors.append(f"{name}:{line}: {message}")
 
-    checks = [_checker(c) for c in table.columns]
+    checks = [(i, check) for i, c in enumerate(table.columns) if (check := _checker(c)) is not None]
     refs = [(i, ids.get(c.references)) for i, c in enumerate(table.columns) if c.references]
     width = len(table.columns)
     kept: array[int] = array("q")
@@ -206,7 +261,7 @@ def _validate_file(
                 if len(row) != width:
                     error(start, f"{len(row)} fields, expected {width}")
                     continue
-                for i, check in enumerate(checks):
+                for i, check in checks:
                     problem = check(row[i])
                     if problem is not None:
                         error(start, problem)

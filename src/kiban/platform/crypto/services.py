@@ -85,3 +85,72 @@ def digest(value: str, column: str) -> str:
     """A keyed digest (HMAC-SHA256 under the tenant's first key) to find equal values without decrypting."""
     _, key = _key(1) if TenantDataKey.objects.exists() else _key()
     return hmac.new(key, f"{column}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+class ColumnCipher:
+    """``encrypt``/``decrypt``/``digest`` of one column for the current tenant with its keys loaded once: for batch
+    work (an export or import of a million values inside one COPY, where a query per value is impossible).
+
+    Same bytes as the functions above (layout, associated data, digest key); made by :func:`cipher` inside the
+    tenant's context, and valid for that tenant only. ``prepare_for_writing``/``prepare_for_reading`` load the
+    keys up front (they query, and ``encrypt`` may create the tenant's first key as :func:`encrypt` would): call
+    them before a COPY starts, while the connection is free.
+    """
+
+    def __init__(self, column: str) -> None:
+        self.column = column
+        self.tenant_id = current_tenant_id()
+        self.aad = f"{self.tenant_id}:{column}".encode()
+        self._aead: dict[int, AESGCM] = {}
+        self._newest: int | None = None
+        self._digest_key: bytes | None = None
+
+    def _generation(self, generation: int) -> AESGCM:
+        aead = self._aead.get(generation)
+        if aead is None:
+            _, key = _key(generation)
+            aead = self._aead[generation] = AESGCM(key)
+        return aead
+
+    def prepare_for_reading(self) -> ColumnCipher:
+        """Load every generation of the tenant's key."""
+        for generation in TenantDataKey.objects.values_list("generation", flat=True):
+            self._generation(generation)
+        return self
+
+    def prepare_for_writing(self) -> ColumnCipher:
+        """Load the newest key (creating the tenant's first one if it has none, as ``encrypt`` does) and the digest
+        key."""
+        generation, key = _key()
+        self._newest = generation
+        self._aead[generation] = AESGCM(key)
+        self._digest_key = (_key(1) if TenantDataKey.objects.exists() else (generation, key))[1]
+        return self
+
+    def encrypt(self, value: str) -> bytes:
+        if self._newest is None:
+            self.prepare_for_writing()
+        assert self._newest is not None
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._aead[self._newest].encrypt(nonce, value.encode(), self.aad)
+        return struct.pack(">I", self._newest) + nonce + sealed
+
+    def decrypt(self, blob: bytes) -> str:
+        blob = bytes(blob)
+        (generation,) = struct.unpack(">I", blob[:4])
+        aead = self._generation(generation)
+        try:
+            return aead.decrypt(blob[4 : 4 + NONCE_BYTES], blob[4 + NONCE_BYTES :], self.aad).decode()
+        except Exception as exc:
+            raise DecryptionError(f"a {self.column} value does not decrypt in tenant {self.tenant_id}") from exc
+
+    def digest(self, value: str) -> str:
+        if self._digest_key is None:
+            self.prepare_for_writing()
+        assert self._digest_key is not None
+        return hmac.digest(self._digest_key, f"{self.column}:{value}".encode(), "sha256").hex()
+
+
+def cipher(column: str) -> ColumnCipher:
+    """A :class:`ColumnCipher` of ``column`` for the current tenant (keys loaded on first use, or by ``prepare_*``)."""
+    return ColumnCipher(column)
