@@ -196,6 +196,27 @@ def test_a_check_digit_error_names_the_line(tmp_path: Path) -> None:
 
 
 @BOTH
+@pytest.mark.parametrize("inline", ["0", "1"])
+def test_an_error_only_the_validator_sees_rolls_back_the_load(tmp_path: Path, monkeypatch: Any, inline: str) -> None:
+    """The database would accept a wrong check digit: the load runs to its end (beside the validating process, or
+    after inline validation), then the validator's report stops the commit."""
+    from kiban.migration.exchange.importer import INLINE_ENV, existing_rows
+    from kiban.migration.exchange.tables import exchanged_tables
+
+    monkeypatch.setenv(INLINE_ENV, inline)
+    out = _exported(tmp_path, households=1)
+
+    def wrong_check_digit(text: str) -> str:
+        return re.sub(r",([0-9]{11})([0-9])$", lambda m: f",{m[1]}{(int(m[2]) + 1) % 10}", text, count=1, flags=re.M)
+
+    _rewrite(out, "residents.csv", wrong_check_digit)
+    result = import_tenant(TARGET, out)
+    assert not result.loaded
+    assert any(e.startswith("residents.csv:") and "check digit" in e for e in result.report.errors), result.report
+    assert existing_rows(TARGET, [t for t in exchanged_tables() if not t.audit_chain]) == {}
+
+
+@BOTH
 def test_a_file_changed_after_export_fails_its_hash(tmp_path: Path) -> None:
     out = _exported(tmp_path, households=1)
     path = out / "households.csv"

@@ -2,16 +2,19 @@
 
 Order of work:
 
-1. ``validate`` reads every file (hashes, headers, values, references) and writes nothing; any error stops here.
-2. The target must hold no registry data (``mode="refuse"``, the only mode so far). Its audit trail may already
-   hold entries the platform wrote (e.g. subscriptions made when the tenant was provisioned): the imported
-   entries are appended after them, their ``seq`` shifted by that many.
-3. The id sequences are moved past the largest imported id (as the owner role: the application role may only
-   use sequences). Done before the load, so a crash after it costs nothing but unused ids.
-4. One transaction in the tenant's context loads every table with ``COPY … FROM STDIN``, keeping the original
-   ids, re-encrypts the 個人番号 under the target's key, rebuilds the audit chain under this platform's key,
-   verifies it with ``kiban.platform.audit.services.verify`` and commits. A crash (even ``kill -9``) anywhere
-   before the commit leaves nothing behind; a rerun then does one clean import (tested).
+1. ``validate_manifest`` checks the manifest; the target must hold no registry data (``mode="refuse"``, the only
+   mode so far). Its audit trail may already hold entries the platform wrote (e.g. subscriptions made when the
+   tenant was provisioned): the imported entries are appended after them, their ``seq`` shifted by that many.
+2. ``validate_files`` reads every file (hashes, headers, values, references) in a second (forked) process while
+   this one loads: one transaction in the tenant's context loads every table with ``COPY … FROM STDIN`` into a
+   staging table and ``INSERT … SELECT`` (row-level security), keeping the original ids, re-encrypting the 個人番号
+   under the target's key and rebuilding the audit chain under this platform's key.
+3. Only if validation reported no error: the id sequences are moved past the largest imported id (as the owner
+   role: the application role may only use sequences; not transactional, so a crash after it costs nothing but
+   unused ids), the deferred foreign keys are checked, the chain is verified with
+   ``kiban.platform.audit.services.verify`` and the transaction commits. Otherwise it rolls back and the result
+   carries the validation report. A crash (even ``kill -9``) anywhere before the commit leaves nothing behind; a
+   rerun then does one clean import (tested).
 
 Each file is hashed again while it is loaded and the load aborts if it changed since it was validated.
 """
@@ -445,6 +448,9 @@ def _load(
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"kiban-import:{code}"])
             cursor.execute("SET LOCAL DateStyle TO 'ISO, YMD'")
             cursor.execute("SET LOCAL TimeZone TO 'UTC'")
+            # The history's join to the residents just loaded (for the 個人番号 digest) hashes a million rows: let the
+            # hash stay in memory (the default 4 MB spills it to temporary files in many batches).
+            cursor.execute("SET LOCAL work_mem TO '256MB'")
         if existing_rows(code, registry):  # a concurrent import won the lock
             raise ImportRefused(f"tenant {code} received data while this import waited; nothing was written")
         head = AuditChainHead.objects.select_for_update().first()
