@@ -48,7 +48,42 @@ def test_as_of_answers_the_address_of_that_day(tenant_a: Any, client_token: Any,
     now = client.get(url, {"purpose": "x"}).json()
     assert now["address"] == "千代田区二番町2番" and now["previous_address"] == "千代田区一番町1番"
     history = client.get(f"{url}/history", {"purpose": "x"}).json()
-    assert [h["kind"] for h in history] == ["国外転入等", "転居"]
+    assert [(h["record"], h["kind"]) for h in history] == [(1, "国外転入等"), (1, "転居")]
+
+
+def test_history_is_per_record_after_a_re_entry(tenant_a: Any, client_token: Any, make_resident: Any) -> None:
+    """標準仕様書 2.2.1 (j350): the API answers the history of one 住民票; a 再転入 starts a new one (j600)."""
+    from kiban.apps.residents.models import Resident
+    from kiban.apps.residents.validation import PersonData
+
+    person = make_resident(tenant_a, became_resident_on=datetime.date(2015, 4, 1))
+    with tenant_context(tenant_a.code):
+        services.move_out(services.Notification("away", datetime.date(2018, 3, 31), datetime.date(2018, 3, 20)),
+                          resident_ids=[person.id], destination_address="大阪府大阪市北区")  # fmt: skip
+        r = Resident.objects.get(id=person.id)
+        back = PersonData(
+            family_name=r.family_name, given_name=r.given_name, family_name_kana=r.family_name_kana,
+            given_name_kana=r.given_name_kana, birth_date=r.birth_date, sex=r.sex, relationship="世帯主",
+            resident_code=r.resident_code, domicile="東京都千代田区", domicile_head=r.family_name,
+        )  # fmt: skip
+        services.move_in(services.Notification("back", datetime.date(2023, 4, 1), datetime.date(2023, 4, 3)),
+                         address=services.AddressData("千代田区三番町3番"), previous_address="大阪府大阪市北区",
+                         persons=[back])  # fmt: skip
+    token = client_token(tenant_a, businesses=["residents"], scopes="residents:read")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    url = f"/api/v1/tenants/{tenant_a.code}/residents/{person.id}"
+    assert client.get(f"{url}/records").json() == [
+        {"number": 1, "began_on": "2015-04-01", "removed_on": "2018-03-31"},
+        {"number": 2, "began_on": "2023-04-01", "removed_on": None},
+    ]
+    current = client.get(f"{url}/history", {"purpose": "x"}).json()
+    assert [(h["record"], h["kind"]) for h in current] == [(2, "国内転入")]
+    first = client.get(f"{url}/history", {"purpose": "x", "record": 1}).json()
+    assert [(h["record"], h["kind"]) for h in first] == [(1, "国外転入等"), (1, "国内転出")]
+    standard = client.get(f"{url}/history/standard", {"purpose": "x", "record": 1}).json()
+    assert [h["history_number"] for h in standard] == [1, 2]
+    assert client.get(f"{url}/history", {"purpose": "x", "record": 3}).status_code == 404
+    assert client.get(f"{url}/history", {"purpose": "x", "record": 0}).status_code == 422
 
 
 def test_records_and_history_in_the_standard_schemas(tenant_a: Any, client_token: Any, make_resident: Any) -> None:

@@ -357,8 +357,9 @@ def test_history_is_append_only_in_the_database(chiyoda: Any) -> None:
         Procedure.objects.all().delete()
 
 
-def test_a_person_who_comes_back_continues_their_old_record(chiyoda: Any) -> None:
-    """再転入 (標準仕様書 j600): the removed record is matched on the 住民票コード and continues, with its history."""
+def test_a_person_who_comes_back_keeps_their_number_and_gets_a_new_record(chiyoda: Any) -> None:
+    """再転入 (標準仕様書 4.1.1.2, j600): the 除票 is matched on the 住民票コード and the 宛名番号 (resident id) is kept;
+    the new stay is a new 住民票 whose history starts at the re-entry (2.2.1, j350: no history across both)."""
     first = services.move_in(n(D(2018, 4, 1)), address=services.AddressData("千代田区1番"), previous_address="横浜市",
                              persons=[person(individual_number="123456789018")])  # fmt: skip
     rid = first.resident_ids[0]
@@ -374,5 +375,10 @@ def test_a_person_who_comes_back_continues_their_old_record(chiyoda: Any) -> Non
     r = Resident.objects.get(id=rid)
     assert r.status == "registered" and r.removed_on is None and r.became_resident_on == D(2024, 4, 1)
     assert [h.kind for h in ResidentHistory.objects.filter(resident_id=rid).order_by("seq")] == ["国内転入", "国内転出", "国内転入"]
+    spans = selectors.records_of(rid)
+    assert [(s.number, s.began_on, s.removed_on) for s in spans] == [(1, D(2018, 4, 1), D(2020, 3, 31)), (2, D(2024, 4, 1), None)]
+    assert [h.kind for h in selectors.history(rid, "x")] == ["国内転入"]  # the current 住民票 only
+    assert [(h.kind, h.effective_on) for h in selectors.history(rid, "x", 1)] == [("国内転入", D(2018, 4, 1)), ("国内転出", D(2020, 3, 31))]
+    assert selectors.history(rid, "x", 3) == []
     assert selectors.open_resident(rid, "x", as_of=D(2022, 1, 1)) is None  # away in between
     assert selectors.open_resident(rid, "x", as_of=D(2019, 1, 1)) is not None

@@ -72,6 +72,7 @@ class ResidentDetail(Schema):
 
 
 class HistoryEntry(Schema):
+    record: int = Field(description="住民票 number: 1, then 2… after each 再転入 (the history is per 住民票, j350)")
     seq: int
     kind: str
     effective_on: date
@@ -100,6 +101,18 @@ class DetailParams(Schema):
 
 class PurposeParams(Schema):
     purpose: str = PURPOSE
+
+
+class HistoryParams(PurposeParams):
+    record: int | None = Field(
+        default=None, ge=1, description="住民票 number (see /records); the current 住民票 when omitted (j350)"
+    )
+
+
+class RecordSpanOut(Schema):
+    number: int
+    began_on: date
+    removed_on: date | None
 
 
 def _detail(record: selectors.ResidentRecord) -> dict[str, Any]:
@@ -133,13 +146,16 @@ def get_resident(request: HttpRequest, code: str, resident_id: int, params: Quer
 @router.get("/tenants/{code}/residents/{resident_id}/history", response=list[HistoryEntry])
 @READ
 def get_history(
-    request: HttpRequest, code: str, resident_id: int, params: Query[PurposeParams]
+    request: HttpRequest, code: str, resident_id: int, params: Query[HistoryParams]
 ) -> list[dict[str, Any]]:
-    entries = selectors.history(resident_id, params.purpose)
+    """The history of one 住民票 of the person (the current one unless ``record`` names an earlier one)."""
+    entries = selectors.history(resident_id, params.purpose, params.record)
     if not entries:
-        raise not_found("resident")
+        raise not_found("resident" if params.record is None else "record")
+    number = params.record or len(selectors.records_of(resident_id))
     return [
         {
+            "record": number,
             "seq": e.seq,
             "kind": e.kind,
             "effective_on": e.effective_on,
@@ -680,7 +696,21 @@ def get_standard_resident(request: HttpRequest, code: str, resident_id: int, par
     summary="異動履歴 in the standard schema (kiban.standard.schemas.ChangeRecord)",
 )
 @READ
-def get_standard_history(request: HttpRequest, code: str, resident_id: int, params: Query[PurposeParams]) -> Any:
-    if not selectors.history(resident_id, params.purpose):
+def get_standard_history(request: HttpRequest, code: str, resident_id: int, params: Query[HistoryParams]) -> Any:
+    entries = selectors.history(resident_id, params.purpose, params.record)
+    if not entries:
+        raise not_found("resident" if params.record is None else "record")
+    return standard_records.change_records(entries)
+
+
+@router.get(
+    "/tenants/{code}/residents/{resident_id}/records",
+    response=list[RecordSpanOut],
+    summary="The person's 住民票: one per stay (再転入 starts a new one, j350/j600)",
+)
+@READ
+def get_records(request: HttpRequest, code: str, resident_id: int) -> Any:
+    spans = selectors.records_of(resident_id)
+    if not spans:
         raise not_found("resident")
-    return standard_records.change_records(resident_id)
+    return [{"number": s.number, "began_on": s.began_on, "removed_on": s.removed_on} for s in spans]

@@ -144,11 +144,69 @@ def open_resident(resident_id: int, purpose: str, as_of: date | None = None) -> 
     return record_
 
 
-def history(resident_id: int, purpose: str) -> list[ResidentHistory]:
-    """Every entry of a person's history, oldest first (audited as a read of the history)."""
+@dataclass(frozen=True)
+class RecordSpan:
+    """One 住民票 of a person: a stay in the municipality from the entry that registered them (転入, 出生, 職権記載…)
+    to the entry that removed them (a 除票 from then on). A person who comes back (再転入, 標準仕様書 j600) keeps
+    their 宛名番号 (the resident id) but gets a new 住民票: numbered 1, 2, … in order."""
+
+    number: int
+    first_seq: int
+    last_seq: int
+    began_on: date
+    removed_on: date | None
+
+
+def record_spans(entries: list[ResidentHistory]) -> list[RecordSpan]:
+    """The 住民票 of a person's history entries (oldest first): a new one begins with the first entry after a
+    removal."""
+    spans: list[RecordSpan] = []
+    start: ResidentHistory | None = None
+    previous: ResidentHistory | None = None
+    for entry in entries:
+        if start is None or (previous is not None and previous.snapshot.get("status") == Resident.Status.REMOVED
+                             and entry.snapshot.get("status") == Resident.Status.REGISTERED):  # fmt: skip
+            if start is not None and previous is not None:
+                spans.append(_span(len(spans) + 1, start, previous))
+            start = entry
+        previous = entry
+    if start is not None and previous is not None:
+        spans.append(_span(len(spans) + 1, start, previous))
+    return spans
+
+
+def _span(number: int, first: ResidentHistory, last: ResidentHistory) -> RecordSpan:
+    removed = last.snapshot.get("status") == Resident.Status.REMOVED
+    removed_on = last.snapshot.get("removed_on") if removed else None
+    return RecordSpan(
+        number,
+        first.seq,
+        last.seq,
+        first.effective_on,
+        date.fromisoformat(removed_on) if removed_on else (last.effective_on if removed else None),
+    )
+
+
+def records_of(resident_id: int) -> list[RecordSpan]:
+    """The person's 住民票, oldest first (no personal item is read: not audited)."""
+    return record_spans(list(ResidentHistory.objects.filter(resident_id=resident_id).order_by("seq")))
+
+
+def history(resident_id: int, purpose: str, record_number: int | None = None) -> list[ResidentHistory]:
+    """The history (異動履歴) of one 住民票 of a person, oldest first, audited as a read of the history: the current
+    (latest) 住民票 unless ``record_number`` names an earlier one.
+
+    標準仕様書 2.2.1 (j350) forbids a history across the records of the same person (再転入者等を単位とした履歴照会):
+    each 住民票 shows only its own entries; earlier ones are opened one at a time (``records_of``)."""
     entries = list(ResidentHistory.objects.filter(resident_id=resident_id).select_related("procedure").order_by("seq"))
-    if entries:
-        record("resident.history_read", "resident", str(resident_id), fields_read=["history"], purpose=purpose)
+    spans = record_spans(entries)
+    if not spans:
+        return []
+    chosen = spans[-1] if record_number is None else next((s for s in spans if s.number == record_number), None)
+    if chosen is None:
+        return []
+    entries = [e for e in entries if chosen.first_seq <= e.seq <= chosen.last_seq]
+    record("resident.history_read", "resident", str(resident_id), fields_read=["history"], purpose=purpose)
     return entries
 
 

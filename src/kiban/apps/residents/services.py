@@ -273,8 +273,9 @@ def new_resident_code() -> str:
 
 def returning_resident(person: PersonData) -> Resident | None:
     """A removed record (除票) of this municipality the person left earlier: matched on 住民票コード, 個人番号 or
-    在留カード等番号 (標準仕様書 j600). Such a move-in is a re-entry (再転入): the old record continues, with its
-    history, instead of a second record for the same person."""
+    在留カード等番号 (標準仕様書 4.1.1.2, j600). Such a move-in is a re-entry (再転入): the person keeps their 宛名番号
+    (the resident id) and the data of the 除票 are taken over; the new stay is a new 住民票, whose history starts at
+    the re-entry (``selectors.record_spans``; a history across both is forbidden by 2.2.1, j350)."""
     removed = Resident.objects.filter(status=Resident.Status.REMOVED)
     if person.resident_code:
         found = removed.filter(resident_code=person.resident_code).first()

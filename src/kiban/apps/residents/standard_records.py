@@ -8,6 +8,7 @@ not split further: the Address Base Registry's 町字ID is not kept yet).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -87,10 +88,11 @@ def resident_record(values: dict[str, Any], resident_id: int, address: str, buil
     return schemas.Resident.model_validate(data)
 
 
-def change_records(resident_id: int) -> list[schemas.ChangeRecord]:
-    """The person's history as the standard's ChangeRecords (異動履歴), oldest first."""
+def change_records(entries: Iterable[ResidentHistory]) -> list[schemas.ChangeRecord]:
+    """History entries of one 住民票 (``selectors.history``) as the standard's ChangeRecords (異動履歴), oldest
+    first."""
     records = []
-    for entry in ResidentHistory.objects.filter(resident_id=resident_id).select_related("procedure").order_by("seq"):
+    for entry in entries:
         reason = codes.ChangeReason(entry.kind)
         kinds = codes.REASON_KINDS[reason]
         kind = (
@@ -111,7 +113,7 @@ def change_records(resident_id: int) -> list[schemas.ChangeRecord]:
                     "effective_on": entry.effective_on,
                     "processed_on": entry.procedure.recorded_at.date(),
                     "notified_on": entry.notified_on if reason in codes.NOTIFIED_REASONS else None,
-                    "resident": resident_record(entry.snapshot, resident_id, entry.address, entry.building),
+                    "resident": resident_record(entry.snapshot, entry.resident_id, entry.address, entry.building),
                 }
             )
         )
