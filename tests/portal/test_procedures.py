@@ -116,6 +116,9 @@ def test_move_within_online_from_draft_to_approval(tenant_a: Any, family: list[i
     with tenant_context(tenant_a.code):
         submission.refresh_from_db()
         assert submission.status == "approved" and submission.outcome["procedure_id"]
+        # 標準仕様書 4.0.8 (j530): the decider is not kept with the submission, only in the audit log.
+        assert [s.actor for s in submission.steps.all()][-2:] == ["staff:clerk", "決裁"]
+        assert AuditEntry.objects.filter(action="portal.submission.approved", actor="boss").exists()
         moved = Resident.objects.get(id=mother)
         assert moved.household.address == "東京都千代田区一番町1番" and moved.moved_in_on == D(2026, 11, 1)
     status_page = browser.get(url).content.decode()

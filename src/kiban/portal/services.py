@@ -33,10 +33,16 @@ def _actor() -> str:
     return f"{actor.kind}:{actor.ident}" + (f" (with {actor.on_behalf_of})" if actor.on_behalf_of else "")
 
 
+DECISIONS = (Submission.Status.APPROVED, Submission.Status.REJECTED)
+
+
 def _step(submission: Submission, status: str, note: str = "") -> None:
+    """One step of the submission's history. The decision steps (決裁, 却下) keep no decider: 住民記録システム標準仕様書
+    4.0.8 (j530) rules out keeping the 決裁者's name as data; who decided is in the audit log only."""
     submission.status = status
     submission.save()
-    SubmissionStep(submission=submission, status=status, actor=_actor(), note=note).save()
+    actor = "決裁" if status in DECISIONS and current_actor().kind == "staff" else _actor()
+    SubmissionStep(submission=submission, status=status, actor=actor, note=note).save()
     record(f"portal.submission.{status}", "submission", str(submission.id), purpose=submission.procedure)
 
 
