@@ -298,6 +298,13 @@ class CorrectionIn(NotificationIn):
     reason: str = Field(max_length=200)
 
 
+class CancelIn(NotificationIn):
+    procedure_id: int = Field(description="the procedure to undo (its procedure_id)")
+    reason: str = Field(max_length=200)
+    resident_ids: list[int] | None = Field(default=None, max_length=30, description="some of its persons (default all)")
+    relationships: dict[int, str] = Field(default_factory=dict, description="続柄 of persons forming a new household")
+
+
 class ResidenceStatusIn(NotificationIn):
     resident_id: int
     residence_status: str = Field(max_length=64)
@@ -450,6 +457,21 @@ def change_householder(request: HttpRequest, code: str, body: HouseholderIn) -> 
 def correct(request: HttpRequest, code: str, body: CorrectionIn) -> services.ProcedureResult:
     return _procedure_errors(
         lambda: services.correct(_n(body), resident_id=body.resident_id, changes=body.changes, reason=body.reason)
+    )
+
+
+@router.post("/tenants/{code}/procedures/cancel", response=ProcedureOut, summary="異動の取消し")
+@SUPERVISE
+def cancel(request: HttpRequest, code: str, body: CancelIn) -> services.ProcedureResult:
+    """Undo a recorded procedure by a new one on top of the history (標準仕様書 4.6.0.1)."""
+    return _procedure_errors(
+        lambda: services.cancel(
+            _n(body),
+            procedure_id=body.procedure_id,
+            reason=body.reason,
+            resident_ids=body.resident_ids,
+            relationships=body.relationships,
+        )
     )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from kiban.platform.audit.services import Event, record, record_many
 from kiban.platform.crypto import services as crypto
+from kiban.standard.codes import ChangeReason
 from kiban.standard.text import kana_search_key, search_key
 
 from .models import Household, Resident, ResidentHistory, SupportMeasure
@@ -164,8 +165,13 @@ def record_spans(entries: list[ResidentHistory]) -> list[RecordSpan]:
     start: ResidentHistory | None = None
     previous: ResidentHistory | None = None
     for entry in entries:
-        if start is None or (previous is not None and previous.snapshot.get("status") == Resident.Status.REMOVED
-                             and entry.snapshot.get("status") == Resident.Status.REGISTERED):  # fmt: skip
+        comes_back = (
+            previous is not None
+            and previous.snapshot.get("status") == Resident.Status.REMOVED
+            and entry.snapshot.get("status") == Resident.Status.REGISTERED
+            and entry.kind != ChangeReason.CANCEL_INCREASE
+        )
+        if start is None or comes_back:
             if start is not None and previous is not None:
                 spans.append(_span(len(spans) + 1, start, previous))
             start = entry

@@ -853,6 +853,139 @@ def _correct(run: _Run, resident_id: int, changes: Mapping[str, Any], reason: st
     run.change(r)
 
 
+CANCEL_REASONS = frozenset({ChangeReason.CANCEL_INCREASE, ChangeReason.CANCEL_DECREASE, ChangeReason.CANCEL_CORRECTION})
+
+
+def cancel(n: Notification, *, procedure_id: int, reason: str, resident_ids: list[int] | None = None,
+           relationships: Mapping[int, str] | None = None) -> ProcedureResult:
+    """異動の取消し (住民記録システム標準仕様書 4.6.0.1, j980; on a person's request 4.6.1.1, j990): a recorded
+    procedure is undone by a new procedure on top of the history, never by deleting it; both stay in the history.
+
+    Each person of the procedure (or the ``resident_ids`` chosen among them: 全部又は一部) returns to the record
+    as it stood before it: a removal undone brings the person back (異動の取消し（増）), an entry undone removes the
+    record (異動の取消し（減）), anything else restores the items (異動の取消し（修正）). A person returns to their
+    former household; if it moved on as a whole meanwhile, it returns to the former address, and if others of it
+    stay at the new address, the persons form a new household at the former address (4.6.0.1). A person with a
+    later change than the procedure cannot have it undone (undo the later one first). ``relationships`` sets the
+    続柄 of persons who come back as a new household (one of them its householder)."""
+    target = Procedure.objects.filter(id=procedure_id).first()
+    kind = ChangeReason.CANCEL_CORRECTION
+    if target is not None:
+        before = _states_before(target, resident_ids)
+        now = {e.resident_id: e.snapshot.get("status") for e in target.entries.all()}
+        if any(now.get(rid) == Resident.Status.REMOVED and (b is not None and b.get("status") == Resident.Status.REGISTERED)
+               for rid, b in before.items()):  # fmt: skip
+            kind = ChangeReason.CANCEL_INCREASE
+        elif any(b is None or b.get("status") == Resident.Status.REMOVED for b in before.values()):
+            kind = ChangeReason.CANCEL_DECREASE
+    payload = {"procedure_id": procedure_id, "reason": reason, "resident_ids": resident_ids,
+               "relationships": {str(k): v for k, v in (relationships or {}).items()}}
+    return _cancel(kind, n, payload, procedure_id, resident_ids, reason, relationships or {})
+
+
+def _states_before(target: Procedure, resident_ids: list[int] | None) -> dict[int, dict[str, Any] | None]:
+    """Each chosen person's snapshot before ``target`` (None where the procedure created the record)."""
+    states: dict[int, dict[str, Any] | None] = {}
+    for entry in target.entries.all():
+        if resident_ids is not None and entry.resident_id not in resident_ids:
+            continue
+        prior = ResidentHistory.objects.filter(resident_id=entry.resident_id, seq__lt=entry.seq).order_by("-seq").first()
+        states[entry.resident_id] = prior.snapshot if prior is not None else None
+    return states
+
+
+@_atomic
+def _cancel(run: _Run, procedure_id: int, resident_ids: list[int] | None, reason: str,
+            relationships: Mapping[int, str]) -> None:
+    if run.n.effective_on > run.today:
+        run.problems.add("effective_on", "future_date", "取消しの日付が未来の日付です。", "The date is in the future.")
+    if not reason.strip():
+        run.problems.add("reason", "required", "取消しの理由を入力してください。", "Enter the reason for the cancellation.")
+    target = Procedure.objects.filter(id=procedure_id).first()
+    if target is None:
+        run.problems.add("procedure_id", "not_found", f"異動処理（番号 {procedure_id}）が見つかりません。",
+                         f"No procedure {procedure_id}.")  # fmt: skip
+        run.problems.raise_if_any()
+    assert target is not None
+    if target.kind in CANCEL_REASONS:
+        run.problems.add("procedure_id", "is_cancellation", "取消しの処理は取り消せません。必要なら改めて届出を入力してください。",
+                         "A cancellation cannot itself be cancelled; record the procedure again instead.")  # fmt: skip
+    entries = {e.resident_id: e for e in target.entries.all()}
+    chosen = list(entries) if resident_ids is None else list(dict.fromkeys(resident_ids))
+    if not chosen:
+        run.problems.add("resident_ids", "required", "取り消す対象者を選んでください。", "Choose at least one person.")
+    for rid in chosen:
+        if rid not in entries:
+            run.problems.add("resident_ids", "not_in_procedure", f"住民（ID {rid}）はこの異動処理の対象者ではありません。",
+                             f"Resident {rid} is not a person of this procedure.")  # fmt: skip
+    run.problems.raise_if_any()
+    people = {r.id: r for r in Resident.objects.select_for_update().filter(id__in=chosen)}
+    restore: dict[int, ResidentHistory] = {}
+    for rid in chosen:
+        r, entry = people[rid], entries[rid]
+        latest = ResidentHistory.objects.filter(resident_id=rid).order_by("-seq").first()
+        if latest is not None and latest.seq != entry.seq:
+            run.problems.add("resident_ids", "later_change",
+                             f"{r.display_name}さんにはこの後の異動があります。後の異動から取り消してください。",
+                             f"Resident {rid} has a later change; cancel that one first.")  # fmt: skip
+            continue
+        prior = ResidentHistory.objects.filter(resident_id=rid, seq__lt=entry.seq).order_by("-seq").first()
+        if prior is None:  # the procedure created the record: undoing it removes it
+            r.status, r.removed_on, r.removal_reason = Resident.Status.REMOVED, run.n.effective_on, run.kind
+            run.change(r)
+            continue
+        if prior.snapshot.get("individual_number_digest") != r.individual_number_digest:
+            run.problems.add("resident_ids", "individual_number_changed",
+                             "個人番号を変更した異動は取り消せません（個人番号の修正で行ってください）。",
+                             "A change of the individual number cannot be undone here; correct the number instead.")  # fmt: skip
+            continue
+        restore[rid] = prior
+    run.problems.raise_if_any()
+    _restore(run, [people[rid] for rid in restore], restore)
+    named = [people[rid] for rid in restore if rid in relationships]
+    if set(relationships) - set(restore):
+        run.problems.add("relationships", "not_returning", "続柄は元に戻る方についてだけ入力できます。",
+                         "Relationships can be given only for persons who come back.")  # fmt: skip
+    _apply_relationships(run, named, relationships, "relationships")
+
+
+def _restore(run: _Run, people: list[Resident], prior: Mapping[int, ResidentHistory]) -> None:
+    """Put each person back as ``prior`` recorded them, in their former household or at its former address."""
+    groups: dict[int, list[Resident]] = {}
+    for r in people:
+        groups.setdefault(int(prior[r.id].snapshot["household_id"]), []).append(r)
+    for household_id, group in groups.items():
+        entry = prior[group[0].id]
+        household = Household.objects.select_for_update().get(id=household_id)
+        if (household.address, household.building) != (entry.address, entry.building):
+            returning = {r.id for r in group}
+            others = (
+                Resident.objects.filter(household_id=household_id, status=Resident.Status.REGISTERED)
+                .exclude(id__in=returning)
+                .exists()
+            )
+            if others:  # the rest of the household stays at the new address: a new household at the former one
+                household = Household(address=entry.address, building=entry.building, established_on=run.n.effective_on)
+            else:  # the household moved as a whole (転居): it returns to the former address
+                household.address, household.building = entry.address, entry.building
+                household.postal_code, household.district = "", ""
+            household.save()
+        for r in group:
+            for name in Resident.SNAPSHOT_FIELDS:
+                if name in ("household_id", "individual_number_digest"):
+                    continue
+                value = prior[r.id].snapshot.get(name)
+                if name in _DATE_FIELDS and value:
+                    value = date.fromisoformat(value)
+                setattr(r, name, value if value is not None or name in _NULLABLE else "")
+            r.household = household
+            run.change(r)
+
+
+_DATE_FIELDS = frozenset({"birth_date", "became_resident_on", "moved_in_on", "period_of_stay_until", "removed_on"})
+_NULLABLE = _DATE_FIELDS
+
+
 def change_residence_status(
     n: Notification,
     *,
