@@ -115,7 +115,7 @@ def phase_raw(url: str, directory: Path) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "rows": rows, "peak_mb": _peak_mb()}
 
 
-def _fresh_database(url: str) -> None:
+def _fresh_database(url: str, drop_indexes: list[str]) -> None:
     import psycopg
 
     base, _, name = url.rpartition("/")
@@ -129,6 +129,10 @@ def _fresh_database(url: str) -> None:
         f"provision('{IMPORTED}'); provision('{RAW}')"
     )
     subprocess.run([sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "kiban.settings"}, check=True)
+    if drop_indexes:  # an experiment on this throwaway database only (e.g. a duplicate index): never on a shared one
+        with psycopg.connect(url, autocommit=True) as conn:
+            for index in drop_indexes:
+                conn.execute(f'DROP INDEX "{index}"')
 
 
 def _run(phase: str, url: str, *args: str) -> dict[str, Any]:
@@ -138,8 +142,8 @@ def _run(phase: str, url: str, *args: str) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bench(url: str, residents: int) -> dict[str, Any]:
-    _fresh_database(url)
+def bench(url: str, residents: int, drop_indexes: list[str]) -> dict[str, Any]:
+    _fresh_database(url, drop_indexes)
     with tempfile.TemporaryDirectory(prefix="kiban-bench-migration-") as tmp:
         files, exported = Path(tmp) / "files", Path(tmp) / "export"
         written = _run("write", url, str(files), "--residents", str(residents))
@@ -165,6 +169,10 @@ def main() -> None:
     parser.add_argument("--residents", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--phase", choices=["write", "import", "raw", "export"])
+    parser.add_argument(
+        "--drop-index", action="append", default=[], metavar="NAME",
+        help="drop this index in the (throwaway) benchmark database before the runs, to measure what it costs",
+    )  # fmt: skip
     parser.add_argument("path", nargs="?", type=Path)
     args = parser.parse_args()
     if not args.url.startswith("postgres"):
@@ -178,7 +186,10 @@ def main() -> None:
         print(json.dumps(result))
         return
     for n in args.residents:
-        print(json.dumps(bench(args.url, n), ensure_ascii=False), flush=True)
+        result = bench(args.url, n, args.drop_index)
+        if args.drop_index:
+            result["dropped_indexes"] = args.drop_index
+        print(json.dumps(result, ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":

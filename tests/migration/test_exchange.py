@@ -236,22 +236,148 @@ def test_dry_run_prints_the_report_and_writes_nothing(tmp_path: Path, capsys: An
     assert existing_rows(TARGET, [t for t in exchanged_tables() if not t.audit_chain]) == {}
 
 
+def _registry_rows(code: str) -> dict[str, int]:
+    from kiban.migration.exchange.importer import existing_rows
+    from kiban.migration.exchange.tables import exchanged_tables
+
+    return existing_rows(code, [t for t in exchanged_tables() if not t.audit_chain])
+
+
 @BOTH
-def test_a_tenant_with_data_is_refused_and_other_modes_are_not_supported_yet(tmp_path: Path) -> None:
+def test_a_tenant_with_data_is_refused_without_a_mode(tmp_path: Path) -> None:
     out = _exported(tmp_path, households=1)
-    with pytest.raises(ImportRefused, match="already has data"):
+    before = _registry_rows(SOURCE)
+    with pytest.raises(ImportRefused, match=r"already has data .*--mode refuse \(the default\) stops here"):
         import_tenant(SOURCE, out)
-    with pytest.raises(ImportRefused, match="not supported yet"):
-        import_tenant(TARGET, out, mode="merge")
+    with pytest.raises(ImportRefused, match="not known"):
+        import_tenant(TARGET, out, mode="upsert")
+    assert _registry_rows(SOURCE) == before and _registry_rows(TARGET) == {}
+
+
+def _lines_of(path: Path) -> set[str]:
+    return set(path.read_text(encoding="utf-8").splitlines()[1:])
 
 
 @BOTH
-def test_a_duplicate_key_rolls_the_whole_load_back(tmp_path: Path) -> None:
+def test_merge_adds_the_files_rows_beside_the_tenants_own(tmp_path: Path) -> None:
+    from kiban.platform.audit.services import verify
+    from kiban.platform.tenants.context import tenant_context
+
+    out = _exported(tmp_path, households=2)
+    _move_in(TARGET, 100, "スズキ", 2, False, True)  # the target's own registry (other ids and request ids)
+    before = _registry_rows(TARGET)
+    result = import_tenant(TARGET, out, mode="merge")
+    assert result.loaded, result.report.text()
+    after = _registry_rows(TARGET)
+    assert after == {name: before.get(name, 0) + rows for name, rows in result.rows.items() if name in after}
+    merged = tmp_path / "merged"
+    export_tenant(TARGET, merged)
+    for name in ("households.csv", "residents.csv", "procedures.csv", "resident_history.csv"):
+        assert _lines_of(out / name) <= _lines_of(merged / name), name
+    with tenant_context(TARGET):
+        assert verify().ok
+
+
+@BOTH
+def test_merge_refuses_ids_the_tenant_holds_by_file_and_line_and_writes_nothing(tmp_path: Path) -> None:
+    out = _exported(tmp_path, households=1)
+    assert import_tenant(TARGET, out).loaded
+    before = _registry_rows(TARGET)
+    result = import_tenant(TARGET, out, mode="merge")
+    assert not result.loaded
+    first_household = (out / "households.csv").read_text().splitlines()[1].split(",")[0]
+    assert f"households.csv:2: id {first_household} is already held by the target tenant" in result.report.errors
+    assert any(e.startswith("residents.csv:2: id ") for e in result.report.errors), result.report.errors
+    assert _registry_rows(TARGET) == before
+    dry = import_tenant(TARGET, out, mode="merge", dry_run=True)  # the dry run sees the same conflicts
+    assert dry.report.errors == result.report.errors
+
+
+@BOTH
+def test_merge_names_the_line_whose_individual_number_the_tenant_holds(tmp_path: Path) -> None:
+    from kiban.platform.tenants.services import provision
+
+    provision(SOURCE)
+    provision(TARGET)
+    _population(TARGET, [("スズキ", 1, True, False)])  # household 1 of a population: NUMBERS[3]
+    _population(SOURCE, [("ヤマダ", 1, True, False)])  # the same number in the source's first household
+    out = tmp_path / "export"
+    export_tenant(SOURCE, out)
+    before = _registry_rows(TARGET)
+    with pytest.raises(LoadFailed) as failed:
+        import_tenant(TARGET, out, mode="merge")
+    message = str(failed.value)
+    assert message == (
+        f"residents.csv:2: individual_number is already held by tenant {TARGET} (resident_individual_number_unique)"
+    )
+    assert NUMBERS[3] not in message
+    assert _registry_rows(TARGET) == before
+
+
+@BOTH
+def test_replace_is_refused_for_a_tenant_with_history(tmp_path: Path) -> None:
+    out = _exported(tmp_path, households=1)
+    _population(TARGET, [("スズキ", 1, False, False)])
+    before = _registry_rows(TARGET)
+    with pytest.raises(ImportRefused, match=r"--mode replace cannot empty it: procedures, resident_history"):
+        import_tenant(TARGET, out, mode="replace")
+    assert _registry_rows(TARGET) == before
+
+
+@BOTH
+def test_replace_empties_a_registry_without_history_then_loads(tmp_path: Path) -> None:
+    from kiban.apps.residents.models import Household
+    from kiban.platform.tenants.context import tenant_context
+
+    out = _exported(tmp_path, households=2)
+    with tenant_context(TARGET):  # e.g. households keyed in before the move: no procedure, no history yet
+        Household.objects.create(address="東京都文京区春日1丁目", established_on=datetime.date(2020, 1, 1))
+    assert _registry_rows(TARGET) == {"households": 1}
+    result = import_tenant(TARGET, out, mode="replace")
+    assert result.loaded, result.report.text()
+    replaced = tmp_path / "replaced"
+    export_tenant(TARGET, replaced)
+    _same_data(out, replaced)
+
+
+@BOTH
+def test_a_duplicate_key_is_named_by_file_and_line_and_rolls_the_whole_load_back(tmp_path: Path) -> None:
     out = _exported(tmp_path)
     codes = [line.split(",")[22] for line in (out / "residents.csv").read_text().splitlines()[1:]]
     _rewrite(out, "residents.csv", lambda t: t.replace(codes[1], codes[0]))
-    with pytest.raises(LoadFailed, match=r"residents\.csv: the database refused the load"):
+    with pytest.raises(LoadFailed) as failed:
         import_tenant(TARGET, out)
+    match = re.fullmatch(
+        rf"residents\.csv:([0-9]+): resident_code {codes[0]} is also on line ([0-9]+) \(resident_code_unique\)",
+        str(failed.value),
+    )
+    assert match, str(failed.value)
+    lines = (out / "residents.csv").read_text().splitlines()
+    assert (int(match[2]), int(match[1])) == (2, 3)
+    assert codes[0] in lines[int(match[1]) - 1] and codes[0] in lines[int(match[2]) - 1]
+    assert _registry_rows(TARGET) == {}
+
+
+@BOTH
+def test_a_duplicate_after_a_record_spanning_lines_gets_the_right_line(tmp_path: Path) -> None:
+    out = _exported(tmp_path)
+
+    def first_record_on_two_lines_and_its_request_id_repeated(text: str) -> str:
+        header, first, second, *rest = text.split("\n")
+        request_ids = [next(csv.reader([line]))[2] for line in (first, second)]
+        first = first.replace(',"{""', ',"{\n""', 1)  # JSON may hold a line break between tokens
+        assert "\n" in first
+        second = second.replace(f",{request_ids[1]},", f",{request_ids[0]},", 1)
+        return "\n".join([header, first, second, *rest])
+
+    _rewrite(out, "procedures.csv", first_record_on_two_lines_and_its_request_id_repeated)
+    assert validate(out).ok
+    with pytest.raises(LoadFailed) as failed:
+        import_tenant(TARGET, out)
+    assert re.fullmatch(
+        r"procedures\.csv:4: request_id \S+ is also on line 2 \(procedure_request_unique\)", str(failed.value)
+    ), str(failed.value)
+    assert _registry_rows(TARGET) == {}
 
 
 def _database_url() -> str:

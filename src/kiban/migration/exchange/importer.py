@@ -2,8 +2,11 @@
 
 Order of work:
 
-1. ``validate_manifest`` checks the manifest; the target must hold no registry data (``mode="refuse"``, the only
-   mode so far). Its audit trail may already hold entries the platform wrote (e.g. subscriptions made when the
+1. ``validate_manifest`` checks the manifest; then the mode decides about a target that already holds registry
+   data: ``refuse`` (the default) stops, ``merge`` adds the files' rows beside the tenant's (an id the tenant
+   already holds is an error on its line), ``replace`` empties the tenant's registry first, in the load
+   transaction, and is refused if the tenant holds rows the database keeps forever (append-only history and
+   procedures). Its audit trail may already hold entries the platform wrote (e.g. subscriptions made when the
    tenant was provisioned): the imported entries are appended after them, their ``seq`` shifted by that many.
 2. ``validate_files`` reads every file (hashes, headers, values, references) in a second (forked) process while
    this one loads: one transaction in the tenant's context loads every table with ``COPY … FROM STDIN`` into a
@@ -16,7 +19,9 @@ Order of work:
    carries the validation report. A crash (even ``kill -9``) anywhere before the commit leaves nothing behind; a
    rerun then does one clean import (tested).
 
-Each file is hashed again while it is loaded and the load aborts if it changed since it was validated.
+Each file is hashed again while it is loaded and the load aborts if it changed since it was validated. A
+uniqueness violation found by the database (住民票コード, 個人番号, …) is reported with the file's line numbers of the
+rows involved (``_duplicates``), found in the staging table after rolling back to a savepoint.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import multiprocessing
 import os
 import signal
 import time
+from array import array
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import DatabaseError, connections, transaction
+from psycopg import errors as pg_errors
 
 from kiban.platform.audit import services as audit
 from kiban.platform.audit.models import GENESIS_HASH, AuditChainHead
@@ -48,8 +55,7 @@ from .files import file_chunks, records
 from .tables import Table, by_name, exchanged_tables
 from .validator import Report, validate, validate_files, validate_manifest
 
-MODES = ("refuse",)
-DOCUMENTED_MODES = ("refuse", "replace", "merge")  # replace/merge: documented, not yet supported
+MODES = ("refuse", "merge", "replace")  # what to do with a target that already holds data: docs/migration/exchange.md
 # Test hook for the kill -9 tests: "<table>" stops for a minute after that table's load, "<table>:copy" in the
 # middle of its COPY (after the first row was sent); a line "loaded <table>" / "copying <table>" says when.
 PAUSE_ENV = "KIBAN_EXCHANGE_TEST_PAUSE"
@@ -64,11 +70,12 @@ def _test_pause(point: str) -> None:
 
 
 class ImportRefused(Exception):
-    """The import cannot start: unsupported mode, unknown tenant, or a tenant that already has data."""
+    """The import cannot start: unknown mode or tenant, a tenant with data (refuse), or one whose data cannot be
+    replaced (replace); nothing was written."""
 
 
 class LoadFailed(Exception):
-    """The database refused the load (e.g. a duplicate 住民票コード); nothing was written."""
+    """The database refused the load (e.g. a duplicate 住民票コード, named by file and line); nothing was written."""
 
 
 @dataclass
@@ -98,6 +105,40 @@ def existing_rows(code: str, tables: list[Table]) -> dict[str, int]:
             if count:
                 found[table.name] = count
     return found
+
+
+def held_ids(code: str, tables: list[Table]) -> dict[str, array[int]]:
+    """The ids the tenant already holds, per non-empty table, sorted (8 bytes each: the validator checks the files'
+    ids and references against them)."""
+    held: dict[str, array[int]] = {}
+    counts = existing_rows(code, tables)
+    connection = connections["default"]
+    with tenant_context(code), connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor  # the psycopg cursor, for COPY
+        for table in tables:
+            if table.name not in counts:
+                continue
+            ids: array[int] = array("q")
+            sql = f"COPY (SELECT id FROM {_q(table.db_table)} WHERE tenant_id = '{code}' ORDER BY id) TO STDOUT"
+            with cursor.copy(sql) as copy:
+                for block in copy:
+                    ids.extend(map(int, bytes(block).split()))
+            held[table.name] = ids
+    return held
+
+
+def append_only(tables: list[Table]) -> list[Table]:
+    """The tables whose rows the database will not let the application delete (no DELETE privilege, or a trigger
+    refusing it): the registry's history and procedures, kept for 150 years."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c WHERE c.oid = ANY(%s::regclass[]) AND (NOT has_table_privilege(c.oid, "
+            "'DELETE') OR EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND NOT g.tgisinternal "
+            "AND g.tgtype & 8 <> 0))",
+            [[t.db_table for t in tables]],
+        )
+        kept = {name for (name,) in cursor.fetchall()}
+    return [t for t in tables if t.db_table in kept]
 
 
 def _bump_sequences(tables: list[Table], facts: dict[str, int]) -> None:
@@ -318,20 +359,121 @@ def _load_table(cursor: Any, table: Table, directory: Path, code: str, report: R
         )
         joins = f" LEFT JOIN {_q(ref.db_table)} r ON r.tenant_id = %s AND r.id = s.{_q(d.via)}"
         params.append(code)
-    cursor.execute(
-        f"INSERT INTO {_q(table.db_table)} (tenant_id, {cols}) SELECT %s, {', '.join(select)} FROM {STAGE} s{joins}",
-        params,
-    )
+    # A savepoint (no measurable cost: one per table) so that a uniqueness violation can be traced to its lines.
+    cursor.execute("SAVEPOINT kiban_exchange_insert")
+    insert = f"INSERT INTO {_q(table.db_table)} (tenant_id, {cols}) SELECT %s, {', '.join(select)} FROM {STAGE} s"
+    try:
+        cursor.execute(insert + joins, params)
+    except pg_errors.UniqueViolation as exc:
+        cursor.execute("ROLLBACK TO SAVEPOINT kiban_exchange_insert")
+        numbered = f"SELECT row_number() OVER (ORDER BY s.ctid) AS n, {', '.join(select)} FROM {STAGE} s{joins}"
+        constraint = exc.diag.constraint_name or ""
+        found = _duplicates(cursor, table, path, staged, (numbered, params[1:]), code, constraint)
+        if not found:
+            raise
+        raise LoadFailed("\n".join(found)) from exc
     rows = int(cursor.rowcount)
+    cursor.execute("RELEASE SAVEPOINT kiban_exchange_insert")
     cursor.execute(f"DROP TABLE {STAGE}")
     return rows
 
 
-def _validate_child(directory: Path, tables: list[Table], report: Report, send: Any) -> None:
+def _duplicates(
+    cursor: Any,
+    table: Table,
+    path: Path,
+    staged: list[str],
+    staged_rows: tuple[str, list[str]],
+    code: str,
+    constraint: str,
+) -> list[str]:
+    """``file:line`` of the rows that break unique ``constraint``: rows of the file that repeat a key of an earlier
+    row, and rows whose key the tenant already holds (merge). The staging table holds the rows in file order (one
+    COPY into a fresh table: physical order is record order); the index's own columns and predicate say which rows
+    clash. The 個人番号's digest is named, never shown."""
+    cursor.execute(
+        "SELECT array(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(num, o) "
+        "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num ORDER BY k.o), "
+        "pg_get_expr(i.indpred, i.indrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE c.relname = %s AND i.indrelid = %s::regclass",
+        [constraint, table.db_table],
+    )
+    found = cursor.fetchone()
+    if found is None:
+        return []
+    staged_sql, params = staged_rows
+    key = [c for c in found[0] if c != "tenant_id"]
+    if not key or any(c not in staged for c in key):
+        return []
+    predicate = f"({found[1]})" if found[1] else "true"
+    cols = ", ".join(f"{_q(c)}::text" for c in key)
+    not_null = " AND ".join(f"{_q(c)} IS NOT NULL" for c in key)
+    cursor.execute(
+        f"WITH s AS ({staged_sql}) SELECT array_agg(n ORDER BY n), {cols} FROM s WHERE {predicate} AND {not_null} "
+        f"GROUP BY {', '.join(_q(c) for c in key)} HAVING count(*) > 1 ORDER BY min(n) LIMIT 20",
+        params,
+    )
+    repeated = cursor.fetchall()
+    same = " AND ".join(f"t.{_q(c)} = s.{_q(c)}" for c in key)
+    cursor.execute(
+        f"WITH s AS ({staged_sql}) SELECT ARRAY[n], {cols} FROM s WHERE {predicate} AND EXISTS (SELECT 1 FROM "
+        f"{_q(table.db_table)} t WHERE t.tenant_id = %s AND {same} AND {predicate}) ORDER BY n LIMIT 20",
+        [*params, code],
+    )
+    held = cursor.fetchall()
+    lines = _line_numbers(path, {n for ns, *_ in (*repeated, *held) for n in ns})
+    secret = table.encrypted.encrypted.digest_field if table.encrypted and table.encrypted.encrypted else None
+    shown = table.encrypted.name if table.encrypted else ""
+
+    def described(values: tuple[str, ...]) -> str:
+        return ", ".join(shown if c == secret else f"{c} {v}" for c, v in zip(key, values, strict=True))
+
+    out: list[str] = []
+    for ordinals, *values in repeated:
+        first = lines[ordinals[0]]
+        out.extend(
+            f"{table.file}:{lines[n]}: {described(tuple(values))} is also on line {first} ({constraint})"
+            for n in ordinals[1:]
+        )
+    out.extend(
+        f"{table.file}:{lines[n]}: {described(tuple(values))} is already held by tenant {code} ({constraint})"
+        for (n,), *values in held
+    )
+    return sorted(out, key=lambda m: int(m.split(":")[1]))
+
+
+def _line_numbers(path: Path, ordinals: set[int]) -> dict[int, int]:
+    """The line of each record number (1 = the first record after the header): records may span lines."""
+    out, line = {}, 2
+    for n, record in enumerate(_body(records(file_chunks(path))), start=1):
+        if n in ordinals:
+            out[n] = line
+            if len(out) == len(ordinals):
+                break
+        line += record.count(b"\n")
+    return out
+
+
+def _empty(code: str, registry: list[Table]) -> None:
+    """``--mode replace``: delete the tenant's registry rows (none of them append-only: checked), in the load's
+    transaction, tables referring to others first. Another record still referring to a row (e.g. a certificate
+    issued for a resident) makes the database refuse, and the import fails with nothing changed."""
+    held = existing_rows(code, registry)
+    with connections["default"].cursor() as cursor:
+        for table in reversed([t for t in registry if t.name in held]):
+            try:
+                cursor.execute(f"DELETE FROM {_q(table.db_table)} WHERE tenant_id = %s", [code])
+            except DatabaseError as exc:
+                raise LoadFailed(f"--mode replace: the tenant's {table.name} cannot be deleted: {exc}") from exc
+
+
+def _validate_child(
+    directory: Path, tables: list[Table], report: Report, held: dict[str, array[int]], send: Any
+) -> None:
     with contextlib.suppress(Exception):  # Linux: die with the importer (a kill -9 of it must leave nothing running)
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     try:
-        validate_files(directory, tables, report)
+        validate_files(directory, tables, report, held)
         send.send((report.errors, report.notes, report.facts))
     except BaseException as exc:  # anything goes back as a validation error
         send.send(([f"validation stopped: {exc!r}"], [], {}))
@@ -346,17 +488,20 @@ class _Validation:
     the two cores of a small server then validate and load at the same time instead of one after the other.
     """
 
-    def __init__(self, directory: Path, tables: list[Table], report: Report) -> None:
+    def __init__(self, directory: Path, tables: list[Table], report: Report, held: dict[str, array[int]]) -> None:
         self.report = report
         self.process: Any = None
         methods = multiprocessing.get_all_start_methods()
         if os.environ.get(INLINE_ENV) == "1" or "fork" not in methods:
-            validate_files(directory, tables, report)
+            validate_files(directory, tables, report, held)
             return
         context = multiprocessing.get_context("fork")
         self.receive, send = context.Pipe(duplex=False)
         self.process = context.Process(
-            target=_validate_child, args=(directory, tables, report, send), name="kiban-import-validate", daemon=True
+            target=_validate_child,
+            args=(directory, tables, report, held, send),
+            name="kiban-import-validate",
+            daemon=True,
         )
         self.process.start()
         send.close()
@@ -397,36 +542,57 @@ def import_tenant(
     """Validate ``directory`` and, unless ``dry_run`` or invalid, load it into tenant ``code``."""
     started = time.perf_counter()
     if mode not in MODES:
-        raise ImportRefused(f"--mode {mode} is not supported yet (supported: {', '.join(MODES)})")
+        raise ImportRefused(f"--mode {mode} is not known (modes: {', '.join(MODES)})")
     if connections["default"].vendor != "postgresql":
         raise ImportRefused("import loads with PostgreSQL COPY; the embedded SQLite default is not supported")
     tables = exchanged_tables()
-    if dry_run:
-        return ImportResult(validate(directory, tables))
+    known = Tenant.objects.filter(code=code).exists()
+    if dry_run:  # against the tenant's ids as the mode would load (replace: as emptied)
+        held = held_ids(code, tables) if known and mode != "replace" else {}
+        return ImportResult(validate(directory, tables, held))
     report = validate_manifest(directory, tables)
     result = ImportResult(report)
     if not report.ok:
         return result
-    if not Tenant.objects.filter(code=code).exists():
+    if not known:
         raise ImportRefused(f"{code} is not a provisioned tenant")
     registry = [t for t in tables if not t.audit_chain]
-    existing = existing_rows(code, registry)
-    if existing:
-        listed = ", ".join(f"{name} {count:,}" for name, count in existing.items())
-        raise ImportRefused(f"tenant {code} already has data ({listed}); --mode refuse (the default) stops here")
-    validation = _Validation(directory, tables, report)
+    _check_mode(code, mode, registry)
+    held = held_ids(code, [t for t in tables if mode != "replace" or t.audit_chain])
+    validation = _Validation(directory, tables, report, held)
     try:
         if validation.process is None and not report.ok:
             return result
-        _load(code, directory, tables, registry, report, result, validation, on_table)
+        _load(code, mode, directory, tables, registry, report, result, validation, on_table)
     finally:
         validation.stop()
     result.seconds = time.perf_counter() - started
     return result
 
 
+def _check_mode(code: str, mode: str, registry: list[Table]) -> None:
+    """Refuse what ``mode`` cannot do with the tenant's current registry data (see docs/migration/exchange.md)."""
+    existing = existing_rows(code, registry)
+    if not existing or mode == "merge":
+        return
+    listed = ", ".join(f"{name} {count:,}" for name, count in existing.items())
+    if mode == "refuse":
+        raise ImportRefused(
+            f"tenant {code} already has data ({listed}); --mode refuse (the default) stops here "
+            "(--mode merge adds the files beside it, --mode replace empties a registry without history first)"
+        )
+    kept = [t.name for t in append_only(registry) if t.name in existing]
+    if kept:
+        raise ImportRefused(
+            f"tenant {code} already has data ({listed}); --mode replace cannot empty it: {', '.join(kept)} are "
+            "append-only (the registry's history and 除票 are kept, never deleted). Use --mode merge, or import into "
+            "the tenant before it records any procedure"
+        )
+
+
 def _load(
     code: str,
+    mode: str,
     directory: Path,
     tables: list[Table],
     registry: list[Table],
@@ -451,8 +617,11 @@ def _load(
             # The history's join to the residents just loaded (for the 個人番号 digest) hashes a million rows: let the
             # hash stay in memory (the default 4 MB spills it to temporary files in many batches).
             cursor.execute("SET LOCAL work_mem TO '256MB'")
-        if existing_rows(code, registry):  # a concurrent import won the lock
+        if mode == "refuse" and existing_rows(code, registry):  # a concurrent import won the lock
             raise ImportRefused(f"tenant {code} received data while this import waited; nothing was written")
+        if mode == "replace":
+            _check_mode(code, mode, registry)  # again, under the lock
+            _empty(code, registry)
         head = AuditChainHead.objects.select_for_update().first()
         if head is not None and head.last_seq:
             chain.start_after(head.last_seq, head.last_hash)

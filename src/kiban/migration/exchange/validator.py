@@ -4,18 +4,23 @@ Errors are reported as ``file:line: message`` (line of the record's first line; 
 the first ``MAX_PER_FILE`` errors of a file are listed, then a count. Memory: ids of tables that others refer to
 are kept in a sorted array (8 bytes per row) to check references; nothing else grows with the file.
 
+Importing into a tenant that already has rows (``--mode merge``, or the platform's own audit entries) passes the
+ids the tenant already holds (``existing``, sorted arrays): a file row with such an id is an error on its line,
+and a reference may point to a row the tenant already holds.
+
 Uniqueness beyond the id (住民票コード, 個人番号, request ids, one 世帯主 per household) is checked by the
-database during the load, which then rolls back as a whole and reports the key.
+database during the load, which then rolls back as a whole; the importer finds the lines of the offending rows.
 """
 
 from __future__ import annotations
 
 import csv
+import heapq
 import json
 import re
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -179,12 +184,14 @@ def _validate_manifest(directory: Path, report: Report, tables: list[Table]) -> 
     return manifest
 
 
-def validate(directory: Path, tables: list[Table] | None = None) -> Report:
+def validate(
+    directory: Path, tables: list[Table] | None = None, existing: Mapping[str, array[int]] | None = None
+) -> Report:
     """Check everything in ``directory``; the report lists every problem found (nothing is written)."""
     tables = tables if tables is not None else exchanged_tables()
     report = validate_manifest(directory, tables)
     if report.manifest:
-        validate_files(directory, tables, report)
+        validate_files(directory, tables, report, existing)
     return report
 
 
@@ -197,8 +204,14 @@ def validate_manifest(directory: Path, tables: list[Table]) -> Report:
     return report
 
 
-def validate_files(directory: Path, tables: list[Table], report: Report) -> Report:
-    """Every file against the manifest in ``report`` (hashes, headers, values, references): adds to ``report``."""
+def validate_files(
+    directory: Path, tables: list[Table], report: Report, existing: Mapping[str, array[int]] | None = None
+) -> Report:
+    """Every file against the manifest in ``report`` (hashes, headers, values, references): adds to ``report``.
+
+    ``existing``: per table, the sorted ids the target tenant already holds (they may be referred to; a file row
+    must not reuse one)."""
+    existing = existing or {}
     manifest = report.manifest
     ids: dict[str, array[int]] = {}
     referenced = {c.references for t in tables for c in t.columns if c.references}
@@ -221,13 +234,22 @@ def validate_files(directory: Path, tables: list[Table], report: Report) -> Repo
             if not size or f.read(1) != b"\n":
                 report.errors.append(f"{table.file}: empty, or does not end with a line break")
                 continue
-        facts = _validate_file(path, table, entry, ids, table.name in referenced, report)
+        held = existing.get(table.name)
+        facts = _validate_file(path, table, entry, ids, table.name in referenced, report, held)
         report.facts[table.name] = facts
+        if held is not None and table.name in ids:  # references may also point to rows the tenant holds
+            ids[table.name] = array("q", heapq.merge(ids[table.name], held))
     return report
 
 
 def _validate_file(
-    path: Path, table: Table, entry: dict[str, Any], ids: dict[str, array[int]], keep_ids: bool, report: Report
+    path: Path,
+    table: Table,
+    entry: dict[str, Any],
+    ids: dict[str, array[int]],
+    keep_ids: bool,
+    report: Report,
+    held: array[int] | None,
 ) -> FileFacts:
     name = table.file
     facts = FileFacts()
@@ -274,6 +296,10 @@ def _validate_file(
                     previous_id = row_id
                     if keep_ids:
                         kept.append(row_id)
+                    if held:
+                        at = bisect_left(held, row_id)
+                        if at < len(held) and held[at] == row_id:
+                            error(start, f"id {row_id} is already held by the target tenant")
                 for i, known in refs:
                     value = row[i]
                     if value and known is not None and _INT.fullmatch(value):

@@ -1,4 +1,4 @@
-"""``kiban import --tenant CODE DIR [--dry-run] [--mode refuse]``: validate, then load a standard exchange directory.
+"""``kiban import --tenant CODE DIR [--dry-run] [--mode refuse|merge|replace]``: validate, then load a directory.
 
 (The module is named ``import``, a Python keyword: Django loads commands with ``importlib.import_module``, which
 accepts it; nothing imports this module with an ``import`` statement.)
@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kiban.migration.exchange import ImportRefused, LoadFailed, import_tenant
-from kiban.migration.exchange.importer import DOCUMENTED_MODES
+from kiban.migration.exchange.importer import MODES
 from kiban.platform.audit.actor import Actor, acting_as
 from kiban.platform.tenants.codes import InvalidLocalGovernmentCode, validate_code
 
@@ -28,8 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("directory", type=Path)
         parser.add_argument("--dry-run", action="store_true", help="validate and print the report; write nothing")
         parser.add_argument(
-            "--mode", default="refuse", choices=DOCUMENTED_MODES,
-            help="a target that already has data: refuse (default). replace and merge are not supported yet.",
+            "--mode", default="refuse", choices=MODES,
+            help="a target that already has registry data: refuse (default); merge (add the files' rows, whose ids "
+            "must be new); replace (empty the registry first: only one without history, which is never deleted)",
         )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
