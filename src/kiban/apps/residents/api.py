@@ -296,6 +296,19 @@ class CorrectionIn(NotificationIn):
     resident_id: int
     changes: dict[str, Any]
     reason: str = Field(max_length=200)
+    kind: str = Field(default="職権修正", description="職権修正 / 誤記修正 / 軽微な修正")
+
+
+class AddressCorrectionIn(NotificationIn):
+    household_id: int
+    address: AddressIn
+    reason: str = Field(max_length=200, description="e.g. 住居表示の実施")
+
+
+class NationalityIn(NotificationIn):
+    resident_id: int
+    cause: str = Field(description="naturalization (帰化) / acquisition (国籍取得) / loss (国籍喪失)")
+    person: PersonIn = Field(description="the new 住民票's name, kana and 本籍・筆頭者 or nationality and category")
 
 
 class CancelIn(NotificationIn):
@@ -456,7 +469,30 @@ def change_householder(request: HttpRequest, code: str, body: HouseholderIn) -> 
 @SUPERVISE
 def correct(request: HttpRequest, code: str, body: CorrectionIn) -> services.ProcedureResult:
     return _procedure_errors(
-        lambda: services.correct(_n(body), resident_id=body.resident_id, changes=body.changes, reason=body.reason)
+        lambda: services.correct(
+            _n(body), resident_id=body.resident_id, changes=body.changes, reason=body.reason, kind=body.kind
+        )
+    )
+
+
+@router.post("/tenants/{code}/procedures/address-correction", response=ProcedureOut, summary="軽微な修正（住所）")
+@SUPERVISE
+def correct_address(request: HttpRequest, code: str, body: AddressCorrectionIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.correct_address(
+            _n(body), household_id=body.household_id, address=_address(body.address),
+            reason=body.reason,
+        )
+    )  # fmt: skip
+
+
+@router.post("/tenants/{code}/procedures/nationality", response=ProcedureOut, summary="帰化・国籍取得・国籍喪失")
+@SUPERVISE
+def change_nationality(request: HttpRequest, code: str, body: NationalityIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.change_nationality(
+            _n(body), resident_id=body.resident_id, cause=body.cause, person=body.person.data()
+        )
     )
 
 

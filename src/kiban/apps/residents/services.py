@@ -82,6 +82,14 @@ class _Run:
         self.residents: dict[int, Resident] = {}
         self.new: list[Resident] = []
         self.households: set[int] = set()
+        self.interim: dict[int, tuple[str, dict[str, Any]]] = {}
+
+    def close_record(self, resident: Resident, kind: str) -> None:
+        """Record the person's 住民票 as removed (消除, reason ``kind``) before this procedure writes their new
+        one: two history entries in one procedure, the removal first (帰化・国籍取得・国籍喪失, 標準仕様書 4.5.3–4.5.5)."""
+        closed = {**resident.snapshot(), "status": Resident.Status.REMOVED, "removal_reason": kind,
+                  "removed_on": self.n.effective_on.isoformat()}  # fmt: skip
+        self.interim[resident.id] = (kind, closed)
 
     def check_dates(self) -> None:
         self.flags = check_dates(self.problems, self.kind, self.n.effective_on, self.n.notified_on, self.today)
@@ -132,7 +140,7 @@ class _Run:
             r.refresh_search_keys()
         # Demotions before promotions: at no point may a household have two registered householders.
         for r in sorted(changed, key=lambda r: r.relationship == HOUSEHOLDER and r.is_registered):
-            r.version += 1
+            r.version += 2 if r.id in self.interim else 1
             r.save()
         self.households |= {r.household_id for r in changed}
         self._check_households()
@@ -155,6 +163,16 @@ class _Run:
         households = Household.objects.in_bulk(self.households)
         ResidentHistory.objects.bulk_create(
             [
+                ResidentHistory(
+                    resident_id=r.id, procedure=procedure, seq=r.version - 1, kind=self.interim[r.id][0],
+                    effective_on=self.n.effective_on, notified_on=self.n.notified_on,
+                    address=households[r.household_id].address, building=households[r.household_id].building,
+                    snapshot=self.interim[r.id][1],
+                )
+                for r in changed
+                if r.id in self.interim
+            ]
+            + [
                 ResidentHistory(
                     resident_id=r.id, procedure=procedure, seq=r.version, kind=self.kind,
                     effective_on=self.n.effective_on, notified_on=self.n.notified_on,
@@ -814,11 +832,54 @@ CORRECTABLE = frozenset(
 )
 
 
-def correct(n: Notification, *, resident_id: int, changes: Mapping[str, Any], reason: str) -> ProcedureResult:
+CORRECTION_KINDS = frozenset(
+    {ChangeReason.CORRECTION_EX_OFFICIO, ChangeReason.CLERICAL_ERROR_CORRECTION, ChangeReason.MINOR_CORRECTION}
+)
+
+
+def correct(n: Notification, *, resident_id: int, changes: Mapping[str, Any], reason: str,
+            kind: str = ChangeReason.CORRECTION_EX_OFFICIO) -> ProcedureResult:  # fmt: skip
     """職権修正 (法8条, 施行令12条3項): a record is corrected, on a family-register notice (氏名の変更, 続柄の訂正,
-    本籍の変更 …) or by authority. Every changed item is kept in history with the previous value."""
+    本籍の変更 …) or by authority. Every changed item is kept in history with the previous value.
+
+    ``kind`` is the 異動事由 recorded: 職権修正, 誤記修正 (a clerical error of the register itself), or 軽微な修正
+    (規則11条3項2号, 標準仕様書 4.2.3.2 j850: e.g. a name's character changed to its 常用平易 form)."""
     payload = {"resident_id": resident_id, "changes": dict(changes), "reason": reason}
-    return _correct(ChangeReason.CORRECTION_EX_OFFICIO, n, payload, resident_id, changes, reason)
+    if kind not in CORRECTION_KINDS:
+        problems = Problems()
+        problems.add("kind", "invalid", f"修正の事由「{kind}」は使えません。", f"{kind!r} is not a kind of correction.")
+        problems.raise_if_any()
+    return _correct(kind, n, payload, resident_id, changes, reason)
+
+
+def correct_address(n: Notification, *, household_id: int, address: AddressData, reason: str) -> ProcedureResult:
+    """軽微な修正 of an address (規則11条3項2号, 標準仕様書 4.2.3.2 j850): the household's address is written
+    anew where nobody moved: 住居表示の実施・変更, 町字 or 地番 changes, a building renamed. Every member gets a
+    history entry; 住定日 and 前住所 do not change (it is not a 転居)."""
+    payload = {"household_id": household_id, "address": address, "reason": reason}
+    return _correct_address(ChangeReason.MINOR_CORRECTION, n, payload, household_id, address, reason)
+
+
+@_atomic
+def _correct_address(run: _Run, household_id: int, address: AddressData, reason: str) -> None:
+    if run.n.effective_on > run.today:
+        run.problems.add("effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future.")
+    if not reason.strip():
+        run.problems.add("reason", "required", "修正の理由を入力してください（例：住居表示の実施）。",
+                         "Enter the reason for the correction (e.g. 住居表示の実施).")  # fmt: skip
+    household = run.household(household_id)
+    check = _new_household(run, address)  # the same checks as a new address
+    run.problems.raise_if_any()
+    assert household is not None
+    if (check.address, check.building) == (household.address, household.building):
+        run.problems.add("address.address", "unchanged", "修正前と同じ住所です。", "The address is unchanged.")
+        run.problems.raise_if_any()
+    household.address, household.building = check.address, check.building
+    household.postal_code, household.district = check.postal_code, check.district
+    household.save()
+    members = Resident.objects.select_for_update().filter(household_id=household_id, status=Resident.Status.REGISTERED)
+    for r in members:
+        run.change(r)
 
 
 @_atomic
@@ -886,9 +947,11 @@ def cancel(n: Notification, *, procedure_id: int, reason: str, resident_ids: lis
 def _states_before(target: Procedure, resident_ids: list[int] | None) -> dict[int, dict[str, Any] | None]:
     """Each chosen person's snapshot before ``target`` (None where the procedure created the record)."""
     states: dict[int, dict[str, Any] | None] = {}
-    for entry in target.entries.all():
+    for entry in target.entries.order_by("seq"):
         if resident_ids is not None and entry.resident_id not in resident_ids:
             continue
+        if entry.resident_id in states:
+            continue  # a person with two entries in it (帰化 …): the state before the first
         prior = ResidentHistory.objects.filter(resident_id=entry.resident_id, seq__lt=entry.seq).order_by("-seq").first()
         states[entry.resident_id] = prior.snapshot if prior is not None else None
     return states
@@ -910,7 +973,8 @@ def _cancel(run: _Run, procedure_id: int, resident_ids: list[int] | None, reason
     if target.kind in CANCEL_REASONS:
         run.problems.add("procedure_id", "is_cancellation", "取消しの処理は取り消せません。必要なら改めて届出を入力してください。",
                          "A cancellation cannot itself be cancelled; record the procedure again instead.")  # fmt: skip
-    entries = {e.resident_id: e for e in target.entries.all()}
+    entries = {e.resident_id: e for e in target.entries.order_by("seq")}  # each person's last entry of it
+    first_seq = {e.resident_id: e.seq for e in target.entries.order_by("-seq")}
     chosen = list(entries) if resident_ids is None else list(dict.fromkeys(resident_ids))
     if not chosen:
         run.problems.add("resident_ids", "required", "取り消す対象者を選んでください。", "Choose at least one person.")
@@ -929,7 +993,7 @@ def _cancel(run: _Run, procedure_id: int, resident_ids: list[int] | None, reason
                              f"{r.display_name}さんにはこの後の異動があります。後の異動から取り消してください。",
                              f"Resident {rid} has a later change; cancel that one first.")  # fmt: skip
             continue
-        prior = ResidentHistory.objects.filter(resident_id=rid, seq__lt=entry.seq).order_by("-seq").first()
+        prior = ResidentHistory.objects.filter(resident_id=rid, seq__lt=first_seq[rid]).order_by("-seq").first()
         if prior is None:  # the procedure created the record: undoing it removes it
             r.status, r.removed_on, r.removal_reason = Resident.Status.REMOVED, run.n.effective_on, run.kind
             run.change(r)
@@ -984,6 +1048,68 @@ def _restore(run: _Run, people: list[Resident], prior: Mapping[int, ResidentHist
 
 _DATE_FIELDS = frozenset({"birth_date", "became_resident_on", "moved_in_on", "period_of_stay_until", "removed_on"})
 _NULLABLE = _DATE_FIELDS
+
+
+NATIONALITY_CAUSES = {
+    # cause: (消除の事由 of the old 住民票, 記載の事由 of the new one, the kind of the new one)
+    "naturalization": (ChangeReason.REMOVAL_NATURALIZATION, ChangeReason.ENTRY_NATURALIZATION, Resident.Kind.JAPANESE),
+    "acquisition": (ChangeReason.REMOVAL_NATURALIZATION, ChangeReason.ENTRY_NATURALIZATION, Resident.Kind.JAPANESE),
+    "loss": (ChangeReason.REMOVAL_LOSS_OF_NATIONALITY, ChangeReason.ENTRY_LOSS_OF_NATIONALITY, Resident.Kind.FOREIGN),
+}
+FOREIGN_ITEMS = ("nationality", "residence_status", "period_of_stay_until", "residence_card_number", "alias", "alias_kana")
+
+
+def change_nationality(n: Notification, *, resident_id: int, cause: str, person: PersonData) -> ProcedureResult:
+    """帰化 (標準仕様書 4.5.3, j930), 国籍取得 (4.5.4, j940) and 国籍喪失 (4.5.5, j950), on the notice of the family
+    register office (法9条2項) or the 届出 (戸籍法102条, 103条): the person's 住民票 of one kind (外国人住民票 /
+    日本人住民票) is removed and a new one of the other kind is recorded, in one procedure with two history entries.
+
+    Taken over (引き継ぎ): address with 方書, birth date, sex, 続柄, 住所を定めた年月日, 住民票コード, 宛名番号 (the
+    resident id), 個人番号 and the previous address. ``person`` brings what the new 住民票 needs: for a Japanese
+    record the name (the name after 帰化 is new), kana, 本籍 and 筆頭者; for a foreign record the name, nationality and
+    the category (国籍喪失による経過滞在者: ``ForeignResidentCategory.TRANSITIONAL_STAY``). 住民となった年月日:
+    after 帰化・国籍取得 the date the person became a foreign resident; after 国籍喪失 the later of the loss
+    (``n.effective_on``) and the date the person became a resident (4.5.5)."""
+    payload = {"resident_id": resident_id, "cause": cause, "person": person}
+    kind = NATIONALITY_CAUSES[cause][1] if cause in NATIONALITY_CAUSES else ChangeReason.ENTRY_NATURALIZATION
+    return _change_nationality(kind, n, payload, resident_id, cause, person)
+
+
+@_atomic
+def _change_nationality(run: _Run, resident_id: int, cause: str, person: PersonData) -> None:
+    run.check_dates()
+    if cause not in NATIONALITY_CAUSES:
+        run.problems.add("cause", "invalid", "事由は naturalization（帰化）・acquisition（国籍取得）・loss（国籍喪失）です。",
+                         "cause is naturalization, acquisition or loss.")  # fmt: skip
+        run.problems.raise_if_any()
+    removal, _, new_kind = NATIONALITY_CAUSES[cause]
+    people = run.registered([resident_id], "resident_id")
+    run.problems.raise_if_any()
+    (r,) = people
+    if r.kind == new_kind:
+        run.problems.add("cause", "same_kind", f"{r.display_name}さんは既に{r.get_kind_display()}住民です。",
+                         f"Resident {r.id} already has a record of this kind.")  # fmt: skip
+    new = replace(person, kind=new_kind, birth_date=r.birth_date, sex=r.sex, relationship=r.relationship,
+                  resident_code="", individual_number="")  # fmt: skip
+    if new_kind == Resident.Kind.JAPANESE:
+        new = replace(new, nationality="", residence_status="", period_of_stay_until=None, residence_card_number="",
+                      alias="", alias_kana="")  # fmt: skip
+        for name, label in (("domicile", "本籍"), ("domicile_head", "筆頭者")):
+            if not getattr(new, name).strip():
+                run.problems.add(f"person.{name}", "required", f"{label}を入力してください。", f"Enter the {name}.")
+    else:
+        new = replace(new, domicile="", domicile_head="")
+    check_person(run.problems, "person", new, run.n.effective_on)
+    run.problems.raise_if_any()
+    run.close_record(r, removal)
+    for name in ("kind", "family_name", "given_name", "domicile", "domicile_head", *FOREIGN_ITEMS):
+        setattr(r, name, getattr(new, name))
+    r.family_name_kana = normalize_kana_input(new.family_name_kana).strip()
+    r.given_name_kana = normalize_kana_input(new.given_name_kana).strip()
+    r.alias_kana = normalize_kana_input(new.alias_kana) if new.alias_kana else ""
+    if new_kind == Resident.Kind.FOREIGN and r.became_resident_on is not None:
+        r.became_resident_on = max(r.became_resident_on, run.n.effective_on)
+    run.change(r)
 
 
 def change_residence_status(
