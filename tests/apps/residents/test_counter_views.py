@@ -149,7 +149,8 @@ def test_move_in_of_two_persons_enter_confirm_done(clerk: Client, tenant_a: Any)
     confirm = _enter(clerk, "move-in", MOVE_IN)
     html = confirm.content.decode()
     assert confirm.status_code == 200 and "の確認" in html, html[:3000]
-    assert "令和6年4月1日 (2024-04-01)" in html and "平成27年3月3日" in html and "2人目" in html
+    assert "令和6年4月1日" in html and "2024-04-01" not in html  # 和暦 only (標準仕様書 1.1.9, j90)
+    assert "平成27年3月3日" in html and "2人目" in html
     assert _procedures(tenant_a) == 0  # confirming writes nothing
     done = _record(clerk, confirm)
     assert done.status_code == 302

@@ -238,7 +238,8 @@ def test_residence_status_change_is_offered_for_foreign_residents_and_recorded(
     data = {"effective_on": _today(), "notified_on": _today(), "residence_status": "技術・人文知識・国際業務",
             "period_of_stay_until": "R12.3.31", "residence_card_number": "ＣＤ８７６５４３２１ＥＦ"}  # fmt: skip
     confirm = clerk.post(url, {"state": _state(entry), "action": "next", **data})
-    assert "令和12年3月31日" in confirm.content.decode()
+    assert "2030年3月31日" in confirm.content.decode()  # 在留期間の満了の日: 西暦 only (j90)
+    assert "令和12年3月31日" not in confirm.content.decode()
     assert clerk.post(url, {"state": _state(confirm), "action": "record"}).status_code == 302
     with tenant_context(tenant_a.code):
         changed = Resident.objects.get(id=foreigner.id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
@@ -24,7 +24,7 @@ from kiban.standard.era import EraDateError, format_date, parse_date
 from kiban.standard.text import normalize_digits, normalize_kana_input
 
 from . import certificates, services
-from .models import HOUSEHOLDER, Certificate, SupportMeasure
+from .models import HOUSEHOLDER, Certificate, Resident, SupportMeasure
 from .selectors import ResidentRecord
 from .validation import FieldError, PersonData, ProcedureError
 
@@ -42,7 +42,9 @@ REQUIRED = bilingual("入力してください。", "This item is required.")
 INVALID_CHOICE = bilingual("選択肢から選んでください。", "Choose one of the options.")
 INVALID_NUMBER = bilingual("数字で入力してください。", "Enter a number.")
 FIELD_MESSAGES = {"required": REQUIRED, "invalid_choice": INVALID_CHOICE, "invalid": INVALID_NUMBER}
-DATE_EXAMPLE = "R6.4.1 / 令和6年4月1日 / 2024-04-01"
+DATE_EXAMPLE = "R6.4.1 / 令和6年4月1日"
+# A foreign resident's birth date and 在留期間の満了の日 are shown in 西暦 (j90), so their fields hint 西暦.
+WESTERN_DATE_EXAMPLE = "2024-04-01"
 
 # The label of every item: (Japanese, English). A form may override one (``labels``), e.g. 異動日 → 転入日.
 LABELS: dict[str, tuple[str, str]] = {
@@ -91,14 +93,22 @@ SEX_CHOICES = [("", "―"), (codes.Sex.MALE.value, "1 男 (male)"), (codes.Sex.F
 
 
 class EraDateInput(forms.TextInput):
-    """A date typed as the counter does: 和暦 (R6.4.1, 令和6年4月1日), full-width digits or ISO; shown as 和暦."""
+    """A date typed as the counter does: 和暦 (R6.4.1, 令和6年4月1日), full-width digits or ISO (all accepted).
+    A date already recorded is put in the field as 和暦 (R6.4.1), or as 西暦 (2024-04-01) when ``western`` is set
+    (a foreign resident's birth date, 在留期間の満了の日: j90, see ``display_date``)."""
+
+    western = False
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__({"placeholder": DATE_EXAMPLE, "inputmode": "text", "autocomplete": "off", **(attrs or {})})
 
+    def use_western(self) -> None:
+        self.western = True
+        self.attrs["placeholder"] = WESTERN_DATE_EXAMPLE
+
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, date):
-            return era_text(value, style="short")
+            return value.isoformat() if self.western else display_date(value, style="short")
         return super().format_value(value)
 
 
@@ -145,24 +155,66 @@ def _members(members: Sequence[ResidentRecord]) -> list[tuple[str, str]]:
     return [(str(m.id), f"{m.family_name} {m.given_name}（{m.relationship}）") for m in members]
 
 
-def era_text(value: date | None, style: str = "long") -> str:
-    """A date in 和暦 (or ISO for the rare date the era calendar cannot show)."""
+# ---------------------------------------------------------------------------------------------------------------
+# Dates on the counter screens: 住民記録システム標準仕様書 1.1.9 年月日の表示 (j90)
+
+# Items shown in 西暦 whoever the person is (法30条の45の表: only foreign residents have them) ...
+WESTERN_ITEMS = frozenset({"period_of_stay_until"})  # 在留期間の満了の日
+# ... and items shown in 西暦 when the person is a foreign resident (1.1.2 外国人住民データ).
+WESTERN_ITEMS_OF_FOREIGN_RESIDENTS = frozenset({"birth_date"})  # 生年月日
+
+
+def display_date(value: date | None, *, western: bool = False, style: str = "long") -> str:
+    """A date as the counter screens show it (住民記録システム標準仕様書 1.1.9 年月日の表示, j90).
+
+    Every date is shown in 和暦 only (令和6年4月1日; ``style="short"``: R6.4.1) — the 西暦, also beside the 和暦
+    (併記), must not be shown — except a foreign resident's date of birth and 在留期間の満了の日, shown in 西暦 only
+    (``western=True``: 2024年4月1日, as on the certificates, ``printing.pdf``). Which is which is decided by the item:
+    ``is_western`` / ``person_date``. A ``datetime`` is shown in local time, the time after the date. Dates before
+    1873-01-01 have no 和暦 (``standard.era``) and are shown in 西暦, the one form they can be read in.
+    """
     if value is None:
         return ""
-    try:
-        return format_date(value, style=style)
-    except EraDateError:
-        return value.isoformat()
+    time = ""
+    if isinstance(value, datetime):
+        moment = timezone.localtime(value) if timezone.is_aware(value) else value
+        value, time = moment.date(), f" {moment:%H:%M}"
+    if not western:
+        try:
+            return format_date(value, style=style) + time
+        except EraDateError:
+            pass
+    return f"{value.year}年{value.month}月{value.day}日{time}"
+
+
+def is_western(item: str, *, foreign: bool) -> bool:
+    """Whether the date ``item`` (a field name: ``birth_date``, ``period_of_stay_until`` …) is shown in 西暦 (j90)."""
+    return item in WESTERN_ITEMS or (foreign and item in WESTERN_ITEMS_OF_FOREIGN_RESIDENTS)
+
+
+def is_foreign(person: Any) -> bool:
+    """Whether ``person`` (a Resident, a ResidentRecord, or a dict such as a notice's person) is a foreign resident."""
+    kind = person.get("kind") if isinstance(person, Mapping) else getattr(person, "kind", "")
+    return str(kind or "") == Resident.Kind.FOREIGN
+
+
+def person_date(person: Any, item: str) -> str:
+    """The date ``item`` of ``person`` as the counter shows it: 和暦, or 西暦 where j90 says so (``display_date``)."""
+    value = person.get(item) if isinstance(person, Mapping) else getattr(person, item, None)
+    if isinstance(value, str):
+        value = date.fromisoformat(value) if value else None
+    return display_date(value, western=is_western(item, foreign=is_foreign(person)))
 
 
 def display(value: Any, bound: forms.BoundField) -> str:
-    """How a cleaned value reads on the confirmation page (dates in 和暦 with ISO beside)."""
+    """How a cleaned value reads on the confirmation page (dates by ``display_date``: 和暦, or 西暦 per j90)."""
     if value is None or value == "" or value == []:
         return ""
     if isinstance(value, bool):
         return "はい (yes)" if value else ""
     if isinstance(value, date):
-        return f"{era_text(value)} ({value.isoformat()})"
+        form: Any = bound.form
+        return display_date(value, western=is_western(bound.name, foreign=form.foreign()))
     field_ = bound.field
     if isinstance(field_, forms.ChoiceField):
         choices: Any = field_.choices
@@ -191,6 +243,18 @@ class LabelledForm(forms.Form):
         for name, f in self.fields.items():
             ja, en = self.label_of(name)
             f.label = bilingual(ja, en)
+        self.hint_western_dates()
+
+    def foreign(self) -> bool:
+        """Whether the person this form is about is a foreign resident (j90: their birth date is shown in 西暦)."""
+        return False
+
+    def hint_western_dates(self) -> None:
+        """The date fields shown in 西暦 (j90) hint 西暦 and hold a recorded date as 2024-04-01; the others 和暦."""
+        foreign = self.foreign()
+        for name, f in self.fields.items():
+            if isinstance(f.widget, EraDateInput) and is_western(name, foreign=foreign):
+                f.widget.use_western()
 
     def label_of(self, name: str) -> tuple[str, str]:
         if name in self.labels:
@@ -382,6 +446,9 @@ class PersonForm(LabelledForm):
 
     def person(self) -> PersonData:
         return PersonData(**self.cleaned_data)
+
+    def foreign(self) -> bool:
+        return bool(self["kind"].value() == Resident.Kind.FOREIGN)
 
 
 PersonFormSet = forms.formset_factory(PersonForm, extra=0, min_num=1, max_num=20, validate_min=True, validate_max=True)
@@ -700,6 +767,9 @@ class CorrectionForm(ProcedureForm):
     def summary(self) -> list[Row]:
         return self.rows(names=["effective_on", "notified_on", "reason", *self.changes()])
 
+    def foreign(self) -> bool:
+        return self.context.resident is not None and is_foreign(self.context.resident)
+
     def procedure(self, n: services.Notification) -> services.ProcedureResult:
         assert self.context.resident is not None
         return services.correct(n, resident_id=self.context.resident.id, changes=self.changes(),
@@ -762,8 +832,7 @@ class MoveInFromNoticeForm(ProcedureForm):
                 if not value:
                     continue
                 if name in ("birth_date", "period_of_stay_until"):
-                    day = date.fromisoformat(str(value))
-                    value = f"{era_text(day)} ({day.isoformat()})"
+                    value = person_date(p, name)
                 elif name == "sex":
                     value = dict(SEX_CHOICES).get(str(value), str(value))
                 ja, en = self.label_of(name)
@@ -804,6 +873,9 @@ class ResidenceStatusForm(ProcedureForm):
         if context.resident is not None:
             for name in ("residence_status", "period_of_stay_until", "residence_card_number"):
                 self.fields[name].initial = getattr(context.resident, name, "") or ""
+
+    def foreign(self) -> bool:
+        return True  # 在留資格等の変更 is for foreign residents only
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -938,4 +1010,4 @@ class SupportActionForm(LabelledForm):
 
 
 def measure_dates(measure: SupportMeasure) -> dict[str, str]:
-    return {k: era_text(getattr(measure, k)) for k in ("starts_on", "ends_on", "released_on")}
+    return {k: display_date(getattr(measure, k)) for k in ("starts_on", "ends_on", "released_on")}

@@ -50,7 +50,9 @@ DETAIL_DATES = ("birth_date", "became_resident_on", "moved_in_on", "removed_on",
 PURPOSE_EXAMPLES = ("住民票の写しの交付", "転入届の受付", "転居届の受付", "転出届の受付", "届出内容の確認", "税務調査")
 
 
-era = forms.era_text
+# Dates are shown by forms.display_date (標準仕様書 1.1.9, j90): 和暦 only; 西暦 only for a foreign resident's birth
+# date and 在留期間の満了の日 (forms.person_date decides by the item).
+era = forms.display_date
 
 
 def _has_role(request: HttpRequest, roles: tuple[str, ...]) -> bool:
@@ -77,7 +79,10 @@ def resident_search(request: HttpRequest) -> HttpResponse:
             for error in exc.errors:
                 form.add_error(None, forms.error_text(error))
         else:
-            results = [{"r": r, "birth": era(r.birth_date), "protected": getattr(r, "protected", False)} for r in found]
+            results = [
+                {"r": r, "birth": forms.person_date(r, "birth_date"), "protected": getattr(r, "protected", False)}
+                for r in found
+            ]
             if results:  # the first result takes the focus: Enter opens it, Tab goes on to the next
                 form.fields["kana"].widget.attrs.pop("autofocus", None)
     status = 400 if request.GET and not form.is_valid() else 200
@@ -110,8 +115,9 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         "purpose": purpose,
         "registered": registered,
         "protected": resident_id in protected,
-        "dates": {k: era(getattr(resident, k, None)) for k in DETAIL_DATES},
-        "members": [{"m": m, "birth": era(m.birth_date), "protected": m.id in protected} for m in members],
+        "dates": {k: forms.person_date(resident, k) for k in DETAIL_DATES},
+        "members": [{"m": m, "birth": forms.person_date(m, "birth_date"), "protected": m.id in protected}
+                    for m in members],
         "history": [_history_row(h) for h in history],
         "procedures": [
             w for w in WIZARDS.values()
@@ -375,8 +381,7 @@ def procedure_done(request: HttpRequest, slug: str, request_id: str) -> HttpResp
     flags = [FLAG_LABELS.get(f, (f, f)) for f in done["flags"]]
     return _render(
         request, "residents/wizard_done.html", wizard, None, done=done, flags=flags,
-        effective=f"{era(effective_on)} ({effective_on.isoformat()})",
-        notified=f"{era(notified_on)} ({notified_on.isoformat()})",
+        effective=era(effective_on), notified=era(notified_on),
         rows=[forms.Row(**r) for r in done["rows"]], check_purpose=f"{wizard.ja}の確認",
     )  # fmt: skip
 
@@ -477,7 +482,7 @@ def certificate_done(request: HttpRequest, request_id: str) -> HttpResponse:
     issued_on = date.fromisoformat(issued["issued_on"])
     return _render(
         request, "residents/certificate_done.html", CERTIFICATE, None, issued=issued, request_id=request_id,
-        issued_on=f"{era(issued_on)} ({issued_on.isoformat()})", rows=[forms.Row(**r) for r in issued["rows"]],
+        issued_on=era(issued_on), rows=[forms.Row(**r) for r in issued["rows"]],
         check_purpose=f"{CERTIFICATE.ja}の確認",
     )  # fmt: skip
 
@@ -510,8 +515,8 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         planned = date.fromisoformat(e.data["planned_on"])
         rows.append({
             "notice_id": str(e.event_id), "origin": f"{origin.prefecture}{origin.name}" if origin else code,
-            "origin_code": code, "planned": f"{era(planned)} ({planned.isoformat()})",
-            "persons": len(e.data.get("persons", [])), "received": e.occurred_at,
+            "origin_code": code, "planned": era(planned),
+            "persons": len(e.data.get("persons", [])), "received": era(e.occurred_at),
         })  # fmt: skip
     return render(request, "residents/notices.html", _page(request, rows=rows, wizard=WIZARDS["move-in-from-notice"]))
 
