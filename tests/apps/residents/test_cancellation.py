@@ -45,7 +45,8 @@ def test_a_move_out_undone_brings_the_household_back_as_it_was() -> None:
         "異動の取消し（増）",
     ]
     assert [s.number for s in selectors.records_of(head)] == [1]  # the same 住民票 comes back
-    assert selectors.open_resident(head, "x", as_of=D(2024, 4, 1)) is None  # the history still says: away then
+    # the undone move-out stays in the history but never took effect: as of any day the person was here
+    assert selectors.open_resident(head, "x", as_of=D(2024, 4, 1)).status == "registered"
 
 
 @in_chiyoda
@@ -167,3 +168,37 @@ def test_the_api_undoes_a_procedure(tenant_a: Any, client_token: Any) -> None:
     assert again.json()["replayed"] is True  # a retry is answered, not done twice
     with tenant_context(tenant_a.code):
         assert Resident.objects.get(id=head).status == "registered"
+
+
+def test_until_the_planned_date_a_person_moving_out_is_still_on_the_register(tenant_a: Any) -> None:
+    """標準仕様書 1.1.5 (j50): 消除 on the planned date; until then a 現存者 — found by search and by the standard
+    contract — and no other procedure may be entered for them before the move-out is cancelled."""
+    import datetime
+
+    from django.utils import timezone
+
+    from kiban.apps.residents.contract import KibanRegistry
+
+    today = timezone.localdate()
+    with tenant_context(tenant_a.code):
+        _, (_head, wife, *_kids) = family(today - datetime.timedelta(days=400))
+        r = Resident.objects.get(id=wife)
+        out = services.move_out(
+            n(today + datetime.timedelta(days=10), today), resident_ids=[wife], destination_address="大阪市"
+        )
+        found = selectors.search(selectors.SearchCriteria(kana="ヤマダ", birth_date=r.birth_date), "x")
+        assert [p.id for p in found] == [wife]
+        registry = KibanRegistry()
+        assert registry.record(wife, "x") is not None
+        assert registry.identify(r.family_name, r.given_name, r.birth_date, r.household.address, "x") == [wife]
+        with pytest.raises(ProcedureError) as err:
+            services.move_within(n(today), resident_ids=[wife], address=services.AddressData("千代田区5番"),
+                                 relationships={wife: "世帯主"})  # fmt: skip
+        assert codes(err) == {"moving_out"} and "転出予定" in err.value.errors[0].message
+        services.cancel(n(today), procedure_id=out.procedure_id, reason="転出取りやめ")
+        assert Resident.objects.get(id=wife).is_registered
+        services.move_out(
+            n(today - datetime.timedelta(days=1), today), resident_ids=[wife], destination_address="大阪市"
+        )
+        assert selectors.search(selectors.SearchCriteria(kana="ヤマダ", birth_date=r.birth_date), "x") == []
+        assert registry.record(wife, "x") is None

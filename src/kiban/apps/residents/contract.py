@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 
 from kiban.platform.audit.services import record
 from kiban.standard.addresses import normalize_address
@@ -42,16 +43,18 @@ class KibanRegistry:
     def identify(self, family_name: str, given_name: str, birth_date: date, address: str, purpose: str) -> list[int]:
         """Exact match on the normalized full name and date of birth among registered residents, then on the
         normalized address (kiban.standard.text.normalize_address)."""
-        candidates = Resident.objects.filter(
-            search_name=search_key(family_name + given_name), birth_date=birth_date, status=Resident.Status.REGISTERED
-        ).select_related("household")
+        candidates = (
+            Resident.objects.filter(selectors.current(), search_name=search_key(family_name + given_name))
+            .filter(birth_date=birth_date)
+            .select_related("household")
+        )
         wanted = normalize_address(address)
         found = [r.id for r in candidates if normalize_address(r.household.address) == wanted]
         record("resident.identified", "resident", ",".join(map(str, found)), ["name", "birth_date", "address"], purpose)
         return found
 
     def record(self, resident_id: int, purpose: str) -> PersonRecord | None:
-        found = selectors.open_resident(resident_id, purpose)
+        found = selectors.open_resident(resident_id, purpose, as_of=timezone.localdate())
         if found is None or found.status != Resident.Status.REGISTERED:
             return None
         v = found.values

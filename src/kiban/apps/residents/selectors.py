@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from kiban.platform.audit.services import Event, record, record_many
@@ -18,6 +18,7 @@ from kiban.platform.crypto import services as crypto
 from kiban.standard.codes import ChangeReason
 from kiban.standard.text import kana_search_key, search_key
 
+from . import services
 from .models import Household, Resident, ResidentHistory, SupportMeasure
 from .services import INDIVIDUAL_NUMBER
 from .validation import Problems
@@ -58,6 +59,20 @@ def _prefix(queryset: QuerySet[Resident], column: str, key: str) -> QuerySet[Res
     return queryset.filter(**{f"{column}__gte": key, f"{column}__lt": key + "\uffff"})
 
 
+def current(day: date | None = None) -> Q:
+    """Persons on the register on ``day`` (today): registered, or removed by a move-out whose planned date has not
+    come yet. 標準仕様書 1.1.5 (j50): a move-out takes effect on the planned date (or the earlier move-in date the
+    destination reports); until then the person is a 現存者 and certificates and lookups treat them so."""
+    day = day or timezone.localdate()
+    return Q(status=Resident.Status.REGISTERED) | Q(status=Resident.Status.REMOVED, removed_on__gt=day)
+
+
+def is_current(resident: Resident, day: date | None = None) -> bool:
+    """``current`` for one row."""
+    day = day or timezone.localdate()
+    return resident.is_registered or (resident.removed_on is not None and resident.removed_on > day)
+
+
 def protected_ids(resident_ids: list[int], day: date | None = None) -> set[int]:
     """Who among these has a support measure (支援措置) in force on ``day``."""
     day = day or timezone.localdate()
@@ -70,7 +85,7 @@ def search(criteria: SearchCriteria, purpose: str) -> list[Resident]:
     criteria.validate()
     found: QuerySet[Resident] = Resident.objects.all()
     if not criteria.include_removed:
-        found = found.filter(status=Resident.Status.REGISTERED)
+        found = found.filter(current())
     if criteria.resident_code:
         found = found.filter(resident_code=criteria.resident_code.strip())
     if criteria.kana:
@@ -122,6 +137,14 @@ def _record_from_history(resident: Resident, entry: ResidentHistory) -> Resident
     )  # fmt: skip
 
 
+def _entry_on(resident_id: int, day: date | None) -> ResidentHistory | None:
+    """The history entry in effect on ``day`` (the latest entry without a day), undone procedures left out."""
+    if day is None:
+        return ResidentHistory.objects.filter(resident_id=resident_id).order_by("-seq").first()
+    entries = [e for e in services.entries_in_effect(resident_id) if e.effective_on <= day]
+    return max(entries, key=lambda e: (e.effective_on, e.seq), default=None)
+
+
 def mask(resident: Resident) -> str:
     """The individual number shown masked (番号法 12条: 安全管理措置): only whether one is recorded."""
     return "************" if resident.individual_number_digest else ""
@@ -132,10 +155,7 @@ def open_resident(resident_id: int, purpose: str, as_of: date | None = None) -> 
     resident = Resident.objects.select_related("household").filter(id=resident_id).first()
     if resident is None:
         return None
-    entries = ResidentHistory.objects.filter(resident_id=resident.id)
-    if as_of is not None:
-        entries = entries.filter(effective_on__lte=as_of)
-    entry = entries.order_by("-effective_on", "-seq").first() if as_of is not None else entries.order_by("-seq").first()
+    entry = _entry_on(resident.id, as_of)
     if entry is None:
         return None
     record_ = _record_from_history(resident, entry)
@@ -223,7 +243,7 @@ def household_members(household_id: int, purpose: str, as_of: date | None = None
     ids = set(candidates.filter(snapshot__household_id=household_id).values_list("resident_id", flat=True))
     members = []
     for resident in Resident.objects.filter(id__in=ids):
-        entry = candidates.filter(resident_id=resident.id).first()
+        entry = _entry_on(resident.id, day)
         if entry is None:
             continue
         rec = _record_from_history(resident, entry)

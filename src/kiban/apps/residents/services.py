@@ -28,6 +28,7 @@ from kiban.platform.tenants.context import current_tenant_id
 from kiban.platform.tenants.models import Tenant
 from kiban.standard import numbers
 from kiban.standard.codes import ChangeReason
+from kiban.standard.era import format_date
 from kiban.standard.text import normalize_kana_input
 
 from . import events
@@ -106,6 +107,11 @@ class _Run:
             r = found.get(rid)
             if r is None:
                 self.problems.add(field_name, "not_found", f"住民（ID {rid}）が見つかりません。", f"No resident with id {rid}.")
+            elif not r.is_registered and r.removed_on is not None and r.removed_on > self.today:
+                self.problems.add(field_name, "moving_out",
+                                  f"{r.display_name}さんは転出予定です（{format_date(r.removed_on)}に消除）。"
+                                  "先に転出の取消しをしてください。",
+                                  f"Resident {rid} has notified a move-out on {r.removed_on}; cancel it first.")
             elif not r.is_registered:
                 self.problems.add(field_name, "removed", f"{r.display_name}さんは既に消除されています（除票）。",
                                   f"Resident {rid} has been removed from the register.")
@@ -253,8 +259,18 @@ def _atomic(body: Any) -> Any:
 
 
 def _last_effective_on(resident: Resident) -> date:
-    last = ResidentHistory.objects.filter(resident_id=resident.id).order_by("-seq").values_list("effective_on", flat=True)
-    return last.first() or date.min
+    entries = entries_in_effect(resident.id)
+    return entries[-1].effective_on if entries else date.min
+
+
+def entries_in_effect(resident_id: int) -> list[ResidentHistory]:
+    """A person's history entries, oldest first, without the procedures undone for them by 異動の取消し and
+    without the cancellations themselves: what "as of date D" reads. Both stay in the history (標準仕様書 4.6.0.1),
+    but an undone procedure never took effect (a 転出 cancelled before its planned date, a 転居 entered by mistake),
+    and a cancellation only puts back the state the earlier entries already say."""
+    entries = list(ResidentHistory.objects.filter(resident_id=resident_id).select_related("procedure").order_by("seq"))
+    undone = {e.procedure.payload.get("procedure_id") for e in entries if e.kind in CANCEL_REASONS}
+    return [e for e in entries if e.procedure_id not in undone and e.kind not in CANCEL_REASONS]
 
 
 def _slug(kind: str) -> str:
