@@ -15,6 +15,8 @@ from datetime import date
 from typing import Any
 
 from django.db import models
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThan
 
 from kiban.platform.tenants.models import TenantOwned
 
@@ -347,3 +349,117 @@ class Seal(TenantOwned):
 
     def __str__(self) -> str:
         return f"seal {self.pk}"
+
+
+class Certifier(TenantOwned):
+    """A certifier (認証者) printed on certificates: the mayor (市区町村長) or the acting deputy (職務代理者), each
+    with title and name (住民記録システム標準仕様書 1.3.9, j310). A designated city's ward (指定都市の区) has its
+    own 区長 and deputy: ``ward_code`` names the ward (its 6-digit local government code), blank for the municipality.
+
+    The certifier in force on a day is a deputy whose period covers it, else the mayor whose term started last on or
+    before it (``certificates.certifier_on``); a deputy period registered in advance therefore switches certificates
+    issued in that period automatically. A blank name is impossible (j310 実装しない機能: 「○○長 公印」): checked by
+    the service and by the database. Rows are not deleted: a mistaken one is withdrawn (``withdrawn_at``).
+    """
+
+    class Role(models.TextChoices):
+        MAYOR = "mayor", "市区町村長（区長）"
+        DEPUTY = "deputy", "職務代理者"
+
+    ward_code = models.CharField("区（指定都市の区のコード）", max_length=6, blank=True, default="")
+    role = models.CharField("区分", max_length=8, choices=Role.choices)
+    title = models.CharField("職名", max_length=64)
+    name = models.CharField("氏名", max_length=64)
+    starts_on = models.DateField("開始日")
+    ends_on = models.DateField("終了日", null=True, blank=True)
+    recorded_by = models.CharField("登録者", max_length=150)
+    recorded_at = models.DateTimeField("登録日時", auto_now_add=True)
+    withdrawn_at = models.DateTimeField("取消日時", null=True, blank=True)
+    withdrawn_by = models.CharField("取消者", max_length=150, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "ward_code", "starts_on"], name="certifier_ward_start_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("name")), 0),
+                name="certifier_name_not_blank",
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("title")), 0),
+                name="certifier_title_not_blank",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role="mayor") | models.Q(ends_on__isnull=False), name="certifier_deputy_has_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
+                name="certifier_period_in_order",
+            ),
+        ]
+        verbose_name = "certifier (認証者)"
+
+    def __str__(self) -> str:
+        return f"{self.title}　{self.name}"
+
+
+class HouseholdMemberOrder(TenantOwned):
+    """The order of a household's members on the 世帯連記式 copy, when set (標準仕様書 5.2, j1010:
+    "設定情報については、保持されること"; "世帯員の並び順を任意に設定することもできる").
+    Append-only: the newest row of a household is in force; members not listed in it (who joined later) follow it
+    at the end (``certificates.member_order``)."""
+
+    append_only = True
+
+    household = models.ForeignKey(Household, models.PROTECT, db_constraint=False, related_name="member_orders")
+    resident_ids = models.JSONField("並び順（宛名番号）")
+    set_by = models.CharField("設定者", max_length=150)
+    set_at = models.DateTimeField("設定日時", auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "household"], name="member_order_household_idx")]
+        verbose_name = "household member order (世帯員の並び順)"
+
+    def __str__(self) -> str:
+        return f"世帯 {self.household_id}: {self.resident_ids}"
+
+
+class MoveOutCertificate(TenantOwned):
+    """A moving-out certificate (転出証明書, 住民基本台帳法24条・施行令23条) issued in the course of a 転出
+    procedure, or, for a move-out notified more than 14 days after it happened, the 転出証明書に準ずる証明書
+    (標準仕様書 4.1.3.0.3, j660).
+
+    ``content`` keeps what the first issue printed, so a reissue (再交付, after a loss) prints the state as it was
+    then, marked 再交付 (j660: printing the latest state on a reissue is 実装しない機能). Only the hash of each PDF
+    is kept, with a verification code, as for the other certificates. Append-only.
+    """
+
+    append_only = True
+
+    class Kind(models.TextChoices):
+        MOVE_OUT = "move_out", "転出証明書"
+        EQUIVALENT = "move_out_equivalent", "転出証明書に準ずる証明書"
+
+    procedure = models.ForeignKey(Procedure, models.PROTECT, db_constraint=False, related_name="move_out_certificates")
+    kind = models.CharField("種別", max_length=24, choices=Kind.choices)
+    resident_ids = models.JSONField("対象者")
+    content = models.JSONField("記載内容（当初発行時）")
+    reissue_of = models.ForeignKey(
+        "self", models.PROTECT, db_constraint=False, null=True, blank=True, related_name="reissues"
+    )
+    issue_number = models.CharField("発行番号", max_length=32)
+    verification_code = models.CharField("確認コード", max_length=40)
+    sha256 = models.CharField("PDFのSHA-256", max_length=64)
+    issued_on = models.DateField("発行日")
+    issued_by = models.CharField("発行者", max_length=150)
+    issued_at = models.DateTimeField("発行日時", auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "issue_number"], name="move_out_cert_number_unique"),
+            models.UniqueConstraint(fields=["tenant", "verification_code"], name="move_out_cert_code_unique"),
+        ]
+        indexes = [models.Index(fields=["tenant", "procedure"], name="move_out_cert_procedure_idx")]
+        verbose_name = "moving-out certificate (転出証明書)"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.issue_number}"
