@@ -629,6 +629,27 @@ def population_csv(request: HttpRequest, code: str, params: Query[StatisticsPara
     return response
 
 
+class PeriodParams(Schema):
+    start: date = Field(description="期間開始 (e.g. 1 January)")
+    end: date = Field(description="期間終了 and base date of the population (e.g. 31 December)")
+
+
+@router.get(
+    "/tenants/{code}/statistics/annual.csv",
+    summary="住民基本台帳関係年報 (population, households and movements of a period by kind; CSV)",
+    response={200: None},
+)
+@READ
+def annual_csv(request: HttpRequest, code: str, params: Query[PeriodParams]) -> HttpResponse:
+    if params.end < params.start:
+        raise Problem(422, "Bad period", "end is before start", type_="https://kiban.example/problems/procedure")
+    text = statistics.annual_report_csv(params.start, params.end)
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    name = f"annual-{code}-{params.start.isoformat()}-{params.end.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 # --- between municipalities (転出・転入手続ワンストップ) ------------------------------------------------------
 
 

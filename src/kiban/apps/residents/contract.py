@@ -16,7 +16,7 @@ from kiban.standard.contracts import CertificateOutcome, PersonRecord, Procedure
 from kiban.standard.text import search_key
 
 from . import selectors, services
-from .models import HOUSEHOLDER, Resident, ResidentHistory
+from .models import HOUSEHOLDER, Resident
 from .validation import ProcedureError
 
 
@@ -155,7 +155,7 @@ class KibanRegistry:
 
     def population_as_of(self, on: date, purpose: str) -> Iterator[RegisteredPerson]:
         record("resident.population_read", "population", on.isoformat(), ["birth_date", "sex", "relationship"], purpose)
-        entries = ResidentHistory.objects.filter(effective_on__lte=on)
+        entries = services.history_in_effect().filter(effective_on__lte=on)
         if connection.vendor == "postgresql":
             rows = entries.order_by("resident_id", "-effective_on", "-seq").distinct("resident_id")
             for resident_id, snapshot in rows.values_list("resident_id", "snapshot").iterator(chunk_size=10000):

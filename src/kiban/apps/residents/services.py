@@ -8,6 +8,8 @@ written), changes the current rows, appends one history snapshot per person touc
 
 from __future__ import annotations
 
+import functools
+import operator
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -15,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from kiban.platform.audit.actor import current_actor
@@ -261,6 +263,17 @@ def _atomic(body: Any) -> Any:
 def _last_effective_on(resident: Resident) -> date:
     entries = entries_in_effect(resident.id)
     return entries[-1].effective_on if entries else date.min
+
+
+def history_in_effect() -> QuerySet[ResidentHistory]:
+    """Every history entry of the tenant that says what the register held (``entries_in_effect`` for all persons):
+    without cancellations and without the entries they undid."""
+    entries = ResidentHistory.objects.exclude(kind__in=CANCEL_REASONS)
+    pairs = ResidentHistory.objects.filter(kind__in=CANCEL_REASONS).values_list("resident_id", "procedure__payload")
+    undone = [Q(resident_id=resident_id, procedure_id=payload.get("procedure_id")) for resident_id, payload in pairs]
+    if undone:  # cancellations are rare: a few pairs
+        entries = entries.exclude(functools.reduce(operator.or_, undone))
+    return entries
 
 
 def entries_in_effect(resident_id: int) -> list[ResidentHistory]:
