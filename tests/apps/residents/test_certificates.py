@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from kiban.apps.residents import certificates, services, support
-from kiban.apps.residents.models import Certificate
+from kiban.apps.residents.models import Certificate, Resident
 from kiban.apps.residents.validation import PersonData, ProcedureError
 from kiban.platform.audit.models import AuditEntry
 from kiban.platform.metering.models import Usage
@@ -19,8 +19,15 @@ D = datetime.date
 NUMBER = "123456789018"
 
 
+def register_mayor(tenant: Any, title: str = "千代田区長", name: str = "樋口　高顕") -> None:
+    """Every municipality that issues certificates has a certifier (標準仕様書 1.3.9); the test factory's."""
+    with tenant_context(tenant.code):
+        certificates.register_certifier(certificates.CertifierData("mayor", title, name, D(2020, 1, 1)))
+
+
 @pytest.fixture
 def household(tenant_a: Any) -> list[int]:
+    register_mayor(tenant_a)
     with tenant_context(tenant_a.code):
         result = services.move_in(
             services.Notification("cert-fam", D(2020, 4, 1), D(2020, 4, 1)),
@@ -156,3 +163,70 @@ def test_the_api_returns_the_pdf_with_its_numbers(tenant_a: Any, household: list
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["X-Verification-Code"].startswith("131016-")
+
+
+# --- 標準仕様書 1.3.9 認証者 (j310), 5.2 世帯員の並び順 (j1010), 5.3 フリガナ (j1020) ------------------------------------
+
+
+def _printed(pdf: bytes) -> str:
+    from tests.apps.residents.printing.pdftext import text
+
+    return text(pdf)
+
+
+def test_without_a_certifier_nothing_is_issued(tenant_a: Any, make_resident: Any) -> None:
+    person = make_resident(tenant_a)
+    with tenant_context(tenant_a.code):
+        with pytest.raises(ProcedureError) as err:
+            certificates.issue(_request([person.id], layout="individual"))
+        assert [(e.field, e.code) for e in err.value.errors] == [("certifier", "not_configured")]
+        assert "認証者" in err.value.errors[0].message and "certifier" in err.value.errors[0].message_en
+        assert Certificate.objects.count() == 0
+
+
+def test_the_certificate_names_the_mayor_with_title_and_name(tenant_a: Any, household: list[int]) -> None:
+    with tenant_context(tenant_a.code):
+        printed = _printed(certificates.issue(_request(household)).pdf)
+    assert "東京都千代田区長　樋口　高顕" in printed
+
+
+def test_within_a_deputy_period_the_deputy_certifies(tenant_a: Any, household: list[int]) -> None:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    with tenant_context(tenant_a.code):
+        certificates.register_certifier(
+            certificates.CertifierData(
+                "deputy",
+                "千代田区長職務代理者　千代田区副区長",
+                "副区　長子",
+                today,
+                today + datetime.timedelta(days=3),
+            )
+        )
+        printed = _printed(certificates.issue(_request(household)).pdf)
+    assert "東京都千代田区長職務代理者　千代田区副区長　副区　長子" in printed
+    assert "樋口" not in printed
+    assert "東京都千代田区長之印" in "".join(printed.split())  # the office's seal
+
+
+def test_furigana_only_when_chosen(tenant_a: Any, household: list[int]) -> None:
+    with tenant_context(tenant_a.code):
+        plain = _printed(certificates.issue(_request(household)).pdf)
+        with_kana = certificates.issue(_request(household, items=("furigana",)))
+    assert "ヤマダ" not in plain
+    printed = _printed(with_kana.pdf)
+    assert "山田　太郎　（ヤマダ　タロウ）" in printed and "山田　花子　（ヤマダ　ハナコ）" in printed
+    assert with_kana.certificate.items == ["furigana"]
+    assert "フリガナ" not in printed  # a way of printing, not an item: never in the 省略 notice
+
+
+def test_members_are_printed_in_the_standard_order(tenant_a: Any, household: list[int]) -> None:
+    head, wife = household
+    with tenant_context(tenant_a.code):
+        assert certificates.issue(_request([wife, head])).certificate.resident_ids == [head, wife]
+        certificates.set_member_order(Resident.objects.get(id=head).household_id, [wife, head])
+        issued = certificates.issue(_request([head, wife]))
+    assert issued.certificate.resident_ids == [wife, head]  # the order set for the household is kept
+    printed = _printed(issued.pdf)
+    assert printed.index("山田　花子") < printed.index("山田　太郎")

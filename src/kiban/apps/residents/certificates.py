@@ -9,6 +9,14 @@ Who may ask for what (住民基本台帳法):
   audited and alerted (support.guard).
 The PDF is rendered, sealed with the municipality's electronic seal and signed (printing/), and only its hash is
 kept, with an issue number and a verification code anyone can check on the public verification page.
+
+From the 住民記録システム標準仕様書 (v1.0; docs/residents/requirements.md):
+- 1.3.9 (j310) 認証者: the certificate names the certifier in force on the issue date — the mayor (市区町村長) or,
+  within a deputy period registered in advance, the acting deputy (職務代理者), each with title and name; a ward of
+  a designated city (指定都市の区) has its own 区長 and deputy. No certifier, no certificate (``certifier_on``).
+- 5.2 (j1010) 世帯員の並び順: members are printed in the 順位1–4 order (``rule_order``), newcomers to an existing
+  household at the end, or in an order set for the household and kept (``member_order``, ``set_member_order``).
+- 5.3 (j1020) フリガナ: the item ``furigana`` prints the names (and 通称) followed by their katakana in parentheses.
 """
 
 from __future__ import annotations
@@ -16,11 +24,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Any, cast
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from kiban.platform.audit.actor import current_actor
@@ -28,11 +38,23 @@ from kiban.platform.audit.services import record
 from kiban.platform.crypto import services as crypto
 from kiban.platform.metering import services as metering
 from kiban.platform.monitoring.metrics import CERTIFICATES
+from kiban.platform.tenants.codes import InvalidLocalGovernmentCode, validate_code
 from kiban.platform.tenants.context import current_tenant_id
 from kiban.platform.tenants.models import Tenant
+from kiban.standard.codes import ChangeReason
+from kiban.standard.text import normalize_kana_input
 
 from . import printing, selectors, support
-from .models import HOUSEHOLDER, Certificate, Household, Resident, ResidentHistory, Seal
+from .models import (
+    HOUSEHOLDER,
+    Certificate,
+    Certifier,
+    Household,
+    HouseholdMemberOrder,
+    Resident,
+    ResidentHistory,
+    Seal,
+)
 from .printing.content import CertificateContent, HistoryLine, PersonEntry
 from .printing.seal import SealMaterial, create_seal
 from .validation import Problems
@@ -43,7 +65,10 @@ ITEMS = {
     "resident_code": "住民票コード",
     "individual_number": "個人番号",
     "history": "前住所・異動履歴",
+    "furigana": "フリガナ",  # 標準仕様書 5.3 (j1020): optional, off unless chosen
 }
+# Choices about how the certificate is printed, not items of the record: never listed as omitted (省略).
+PRINT_OPTIONS = frozenset({"history", "furigana"})
 SEAL_KEY_COLUMN = "residents.seal_private_key"
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by people
 
@@ -58,6 +83,7 @@ class Request:
     items: tuple[str, ...] = ()
     layout: str = "household"
     requester_resident_id: int | None = None  # when the requester is a resident (self or household)
+    ward_code: str = ""  # a designated city's ward issuing the certificate (its 区長 certifies); "" the municipality
 
 
 @dataclass(frozen=True)
@@ -189,8 +215,8 @@ def _entry(r: Resident, request: Request) -> PersonEntry:
     return PersonEntry(
         family_name=r.family_name,
         given_name=r.given_name,
-        family_name_kana=r.family_name_kana,
-        given_name_kana=r.given_name_kana,
+        family_name_kana=normalize_kana_input(r.family_name_kana),
+        given_name_kana=normalize_kana_input(r.given_name_kana),
         birth_date=r.birth_date,
         sex=r.get_sex_display(),
         relationship=r.relationship if "householder" in items else None,
@@ -208,6 +234,7 @@ def _entry(r: Resident, request: Request) -> PersonEntry:
         period_of_stay_until=r.period_of_stay_until,
         residence_card_number=r.residence_card_number or None,
         alias=r.alias or None,
+        alias_kana=normalize_kana_input(r.alias_kana) if r.alias else None,
         history=history,
     )
 
@@ -215,8 +242,22 @@ def _entry(r: Resident, request: Request) -> PersonEntry:
 def issue(request: Request) -> Issued:
     """Check, guard (support measures), render, seal and sign, record; returns the PDF."""
     people = list(Resident.objects.filter(id__in=request.resident_ids).order_by("id"))
-    people.sort(key=lambda r: (r.relationship != HOUSEHOLDER, r.birth_date))
-    _check(request, people).raise_if_any()
+    today = timezone.localdate()
+    problems = _check(request, people)
+    certifier = certifier_on(today, request.ward_code)
+    if certifier is None:
+        problems.add(
+            "certifier",
+            "not_configured",
+            "認証者（市区町村長又は職務代理者の職名・氏名）が登録されていないため、証明書を交付できません。"
+            "責任者が認証者を登録してください（標準仕様書 1.3.9）。",
+            "No certifier (the mayor's or the acting deputy's title and name) is registered for today, so no "
+            "certificate can be issued: a supervisor must register one first.",
+        )
+    problems.raise_if_any()
+    assert certifier is not None
+    if len({r.household_id for r in people}) == 1:
+        people = member_order(people[0].household_id, people)
     is_self = request.requester == Certificate.Requester.SELF and request.resident_ids == [
         request.requester_resident_id
     ]
@@ -224,14 +265,14 @@ def issue(request: Request) -> Issued:
     household = Household.objects.get(id=people[0].household_id)
     householder = Resident.objects.filter(household_id=household.id, relationship=HOUSEHOLDER).first()
     tenant = Tenant.objects.get(code=current_tenant_id())
-    today = timezone.localdate()
     code = _new_code()
     number = f"{today:%Y%m%d}-{secrets.token_hex(4).upper()}"
     content = CertificateContent(
         kind=cast(Any, request.kind),
         layout=cast(Any, request.layout),
         municipality_name=f"{tenant.prefecture}{tenant.name}",
-        mayor=f"{tenant.name}長",
+        mayor=f"{certifier.title}　{certifier.name}",
+        seal_title=_seal_title(certifier, today),
         address=household.full_address,
         householder_name=(householder.display_name if householder and "householder" in request.items else None),
         persons=tuple(_entry(r, request) for r in people),
@@ -239,7 +280,10 @@ def issue(request: Request) -> Issued:
         issue_number=number,
         verification_code=code,
         verification_url=verification_url(code),
-        omitted_items=tuple(label for key, label in ITEMS.items() if key not in request.items and key != "history"),
+        omitted_items=tuple(
+            label for key, label in ITEMS.items() if key not in request.items and key not in PRINT_OPTIONS
+        ),
+        furigana="furigana" in request.items,
     )
     pdf = printing.render_signed(content, seal())
     with transaction.atomic():
@@ -301,3 +345,316 @@ def verify(code: str, pdf: bytes | None = None) -> Verification:
         f"{tenant.prefecture}{tenant.name}",
         matches,
     )
+
+
+# --- 認証者 (標準仕様書 1.3.9, j310) ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CertifierData:
+    """A certifier to register: the mayor (from ``starts_on``, until a later mayor or ``ends_on``) or the acting
+    deputy for the period ``starts_on``–``ends_on``; ``ward_code`` for a designated city's ward (区長)."""
+
+    role: str  # Certifier.Role
+    title: str  # 職名, e.g. "千代田区長", "千代田区長職務代理者　千代田区副区長"
+    name: str  # 氏名
+    starts_on: date
+    ends_on: date | None = None
+    ward_code: str = ""
+
+
+def register_certifier(data: CertifierData) -> Certifier:
+    """Register a certifier (標準仕様書 1.3.9): title and name are both required — a certifier without a name
+    (「○○長 公印」) is 実装しない機能 —, a deputy needs the period, and periods of the same kind may not overlap."""
+    problems = Problems()
+    title, name = data.title.strip(), data.name.strip()
+    if data.role not in Certifier.Role.values:
+        problems.add("role", "invalid", "認証者の区分は市区町村長か職務代理者です。", "Role is mayor or deputy.")
+    if not title:
+        problems.add("title", "required", "認証者の職名を入力してください。", "Enter the certifier's title.")
+    if not name:
+        problems.add(
+            "name",
+            "required",
+            "認証者の氏名を入力してください。氏名を空欄とすることはできません（標準仕様書 1.3.9）。",
+            "Enter the certifier's name: a certifier without a name is not allowed.",
+        )
+    if data.role == Certifier.Role.DEPUTY and data.ends_on is None:
+        problems.add(
+            "ends_on", "required", "職務代理者の期間の終了日を入力してください。", "Enter the end of the deputy period."
+        )
+    if data.ends_on is not None and data.ends_on < data.starts_on:
+        problems.add("ends_on", "before_start", "終了日が開始日より前です。", "The end date is before the start date.")
+    if data.ward_code:
+        _check_ward(problems, data.ward_code)
+    if not problems and _overlaps(data):
+        problems.add(
+            "starts_on",
+            "overlap",
+            "同じ区分の認証者の期間が重なっています。先に登録済みの認証者を取り消してください。",
+            "This period overlaps a certifier of the same role; withdraw that one first.",
+        )
+    problems.raise_if_any()
+    certifier = Certifier(
+        ward_code=data.ward_code,
+        role=data.role,
+        title=title,
+        name=name,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        recorded_by=_actor(),
+    )
+    certifier.save()
+    record("residents.certifier.registered", "certifier", str(certifier.id))
+    return certifier
+
+
+def _check_ward(problems: Problems, ward_code: str) -> None:
+    tenant = Tenant.objects.get(code=current_tenant_id())
+    try:
+        validate_code(ward_code)
+    except InvalidLocalGovernmentCode:
+        problems.add("ward_code", "invalid", "区のコードが正しくありません。", "The ward code is not valid.")
+        return
+    if tenant.kind != "designated_city" or ward_code[:2] != tenant.code[:2] or ward_code == tenant.code:
+        problems.add(
+            "ward_code",
+            "not_a_ward",
+            "区長の認証者は指定都市の区についてのみ登録できます。",
+            "A ward certifier exists only for a ward of a designated city.",
+        )
+
+
+def _overlaps(data: CertifierData) -> bool:
+    same = Certifier.objects.filter(ward_code=data.ward_code, role=data.role, withdrawn_at__isnull=True)
+    if data.role == Certifier.Role.MAYOR:  # a mayor's term is open-ended: only the same start date clashes
+        return same.filter(starts_on=data.starts_on).exists()
+    ends_on = data.ends_on or data.starts_on
+    return same.filter(starts_on__lte=ends_on, ends_on__gte=data.starts_on).exists()
+
+
+def withdraw_certifier(certifier_id: int) -> Certifier:
+    """Withdraw a mistaken registration (the row stays, so what was certified on a past day can still be told)."""
+    certifier = Certifier.objects.filter(id=certifier_id, withdrawn_at__isnull=True).first()
+    if certifier is None:
+        problems = Problems()
+        problems.add("certifier", "not_found", "認証者が見つかりません。", "No such certifier.")
+        problems.raise_if_any()
+    assert certifier is not None
+    certifier.withdrawn_at = timezone.now()
+    certifier.withdrawn_by = _actor()
+    certifier.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    record("residents.certifier.withdrawn", "certifier", str(certifier.id))
+    return certifier
+
+
+def certifier_on(day: date, ward_code: str = "") -> Certifier | None:
+    """The certifier in force on ``day`` (標準仕様書 1.3.9): a deputy whose period covers it, else the mayor whose
+    term started last on or before it; ``None`` when none is registered (then nothing may be issued)."""
+    active = Certifier.objects.filter(ward_code=ward_code, withdrawn_at__isnull=True, starts_on__lte=day)
+    deputy = active.filter(role=Certifier.Role.DEPUTY, ends_on__gte=day).order_by("-starts_on", "-id").first()
+    return deputy or _mayor_on(day, ward_code)
+
+
+def _mayor_on(day: date, ward_code: str) -> Certifier | None:
+    return (
+        Certifier.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=day),
+            ward_code=ward_code,
+            withdrawn_at__isnull=True,
+            starts_on__lte=day,
+            role=Certifier.Role.MAYOR,
+        )
+        .order_by("-starts_on", "-id")
+        .first()
+    )
+
+
+def _seal_title(certifier: Certifier, day: date) -> str:
+    """The official seal is the office's (「○○長之印」), also when the deputy certifies."""
+    mayor = certifier if certifier.role == Certifier.Role.MAYOR else _mayor_on(day, certifier.ward_code)
+    return (mayor or certifier).title.split("　")[0]
+
+
+def certifiers() -> list[Certifier]:
+    """Every registered certifier of the municipality, newest period first (for the counter page)."""
+    return list(Certifier.objects.order_by("ward_code", "-starts_on", "-id"))
+
+
+def _actor() -> str:
+    actor = current_actor()
+    return f"{actor.kind}:{actor.ident}"
+
+
+# --- 世帯員の並び順 (標準仕様書 5.2, j1010) ---------------------------------------------------------------------------
+
+SPOUSES = frozenset({"夫", "妻", "夫（未届）", "妻（未届）"})
+PARENTS = frozenset({"父", "母"})
+SIBLINGS = frozenset({"兄", "姉", "弟", "妹"})
+GRANDPARENTS = frozenset({"父の父", "父の母", "母の父", "母の母"})
+CHILD = "子"
+RELATED_PERSON = "縁故者"
+LODGER = "同居人"
+
+
+@dataclass(frozen=True)
+class Member:
+    """What the order needs of a person: 続柄, birth date, 宛名番号 (``id``), and the family register (本籍・筆頭者)
+    that tells which child a child's spouse or child belongs to, and which parent is the 筆頭者."""
+
+    id: int
+    relationship: str
+    birth_date: date
+    name: str = ""
+    domicile: str = ""
+    domicile_head: str = ""
+
+    @classmethod
+    def of(cls, r: Resident) -> Member:
+        return cls(r.id, r.relationship, r.birth_date, r.family_name + r.given_name, r.domicile, r.domicile_head)
+
+    @property
+    def register(self) -> tuple[str, str] | None:
+        if not self.domicile or not self.domicile_head:
+            return None
+        return (self.domicile, _unspaced(self.domicile_head))
+
+    @property
+    def is_register_head(self) -> bool:
+        return bool(self.domicile_head) and _unspaced(self.domicile_head) == _unspaced(self.name)
+
+
+def _unspaced(text: str) -> str:
+    return "".join(text.split())
+
+
+_FIRST = date.min
+
+
+def rule_order(members: Sequence[Member]) -> list[Member]:
+    """The order of 標準仕様書 5.2 (j1010), ties always by birth date and then 宛名番号 (``id``):
+
+    - 第1順位: 1-1 世帯主, 1-2 配偶者 (夫・妻, also 未届), 1-3 世帯主の子 without a family in the household.
+    - 第2順位: each child of the householder with their family in the household (準婚 included), families in the
+      order of the children's birth dates; within one: 2-1 the child, 2-2 their spouse, 2-3 their descendants.
+      A 子の妻/子の夫/子の子 belongs to the child with the same family register (本籍 and 筆頭者); when that does
+      not tell (no register, e.g. foreign residents) and there is one child only, to that child; otherwise the
+      unattached ones form a family of their own after the others.
+    - 第3順位: 3-1 父母 (the 筆頭者 first), 3-2 兄弟姉妹, 3-3 祖父母 (the 筆頭者 first).
+    - 第4順位: 4-1 other relatives — the spouse's parents, siblings and grandparents in the 第3順位 manner, then
+      the others —, 4-2 縁故者, 4-3 同居人.
+    Simplification: families of relatives and 縁故者 (第4順位 "家族内の並び順については第２順位に倣う") are not
+    grouped; their members are ordered by birth date within 4-1 / 4-2. The arbitrary order (``set_member_order``)
+    covers what the rules cannot see.
+    """
+    children = [m for m in members if m.relationship == CHILD]
+    family_of: dict[int, Member | None] = {}  # a child's family member → the child (None: unattached)
+    for m in members:
+        terms = m.relationship.split("の")
+        if len(terms) > 1 and terms[0] == CHILD:
+            same_register = [c for c in children if m.register is not None and c.register == m.register]
+            if same_register:
+                family_of[m.id] = min(same_register, key=lambda c: (c.birth_date, c.id))
+            else:
+                family_of[m.id] = children[0] if len(children) == 1 else None
+    heads = {c.id for c in family_of.values() if c is not None}
+
+    def key(m: Member) -> tuple[Any, ...]:
+        rel, terms = m.relationship, m.relationship.split("の")
+        tail = (m.birth_date, m.id)
+        if rel == HOUSEHOLDER:
+            return (1, 1, _FIRST, 0, 0, 0, *tail)
+        if rel in SPOUSES:
+            return (1, 2, _FIRST, 0, 0, 0, *tail)
+        if rel == CHILD and m.id not in heads:
+            return (1, 3, _FIRST, 0, 0, 0, *tail)
+        if rel == CHILD:
+            return (2, 0, m.birth_date, m.id, 1, 0, *tail)
+        if m.id in family_of:
+            head = family_of[m.id]
+            family = (head.birth_date, head.id) if head is not None else (date.max, 0)
+            inner = 2 if len(terms) == 2 and terms[1] in SPOUSES else 3
+            return (2, 0, *family, inner, len(terms), *tail)
+        if rel in PARENTS:
+            return (3, 1, _FIRST, 0, 0, int(not m.is_register_head), *tail)
+        if rel in SIBLINGS:
+            return (3, 2, _FIRST, 0, 0, 0, *tail)
+        if rel in GRANDPARENTS:
+            return (3, 3, _FIRST, 0, 0, int(not m.is_register_head), *tail)
+        if rel == RELATED_PERSON:
+            return (4, 2, _FIRST, 0, 0, 0, *tail)
+        if rel == LODGER:
+            return (4, 3, _FIRST, 0, 0, 0, *tail)
+        # 4-1 親族: the spouse's side as in 第3順位 ("配偶者側の父母、兄弟姉妹、祖父母 … 第３順位に倣う"), then the rest.
+        side = "の".join(terms[1:]) if terms[0] in SPOUSES else ""
+        group = 1 if side in PARENTS else 2 if side in SIBLINGS else 3 if side in GRANDPARENTS else 4
+        head_first = int(not m.is_register_head) if group in (1, 3) else 0
+        return (4, 1, _FIRST, 0, group, head_first, *tail)
+
+    return sorted(members, key=key)
+
+
+def member_order(household_id: int, people: Iterable[Resident] = ()) -> list[Resident]:
+    """The household's registered members (and ``people``, e.g. removed persons on a 除票 copy) in the order the
+    世帯連記式 prints them (標準仕様書 5.2): the order set for the household if there is one (``set_member_order``),
+    else the 順位1–4 rules; in both cases whoever joined the household later by 転入, 転居 or a household change
+    ("転入等により既設の世帯に入る者") follows at the end, in the order they joined."""
+    members = {r.id: r for r in Resident.objects.filter(household_id=household_id, status=Resident.Status.REGISTERED)}
+    members.update({r.id: r for r in people})
+    joined = _joined(household_id, list(members))
+    stored = HouseholdMemberOrder.objects.filter(household_id=household_id).order_by("-id").first()
+    if stored is not None:
+        placed = [members[i] for i in stored.resident_ids if i in members]
+    else:
+        founding = min((procedure for procedure, _kind in joined.values()), default=0)
+        first = [r for r in members.values() if not _newcomer(joined.get(r.id), founding)]
+        by_id = {r.id: r for r in first}
+        placed = [by_id[m.id] for m in rule_order([Member.of(r) for r in first])]
+    placed_ids = {r.id for r in placed}
+    later = sorted(
+        (r for r in members.values() if r.id not in placed_ids), key=lambda r: (joined.get(r.id, (0, ""))[0], r.id)
+    )
+    order = placed + later
+    wanted = {r.id for r in people}
+    return [r for r in order if r.id in wanted] if wanted else order
+
+
+def _joined(household_id: int, resident_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """For each person, the procedure (id, 異動事由) by which they entered this household."""
+    joined: dict[int, tuple[int, str]] = {}
+    entries = ResidentHistory.objects.filter(resident_id__in=resident_ids).order_by("resident_id", "seq")
+    for h in entries.only("resident_id", "procedure_id", "kind", "snapshot"):
+        if h.resident_id not in joined and h.snapshot.get("household_id") == household_id:
+            joined[h.resident_id] = (h.procedure_id, h.kind)
+    return joined
+
+
+def _newcomer(joined: tuple[int, str] | None, founding: int) -> bool:
+    """Entered an existing household (after its first members), other than by birth (the rules place a newborn)."""
+    return joined is not None and joined[0] != founding and joined[1] != ChangeReason.BIRTH
+
+
+def set_member_order(household_id: int, resident_ids: Sequence[int] | None) -> HouseholdMemberOrder:
+    """Set the household's order (標準仕様書 5.2: "任意に設定することもできる"; the 市区町村長 may re-sort newcomers):
+    ``resident_ids`` lists every registered member once; ``None`` re-applies the 順位1–4 rules to all of them,
+    newcomers included. The setting is kept (append-only) and used until set again."""
+    members = list(Resident.objects.filter(household_id=household_id, status=Resident.Status.REGISTERED))
+    problems = Problems()
+    if not members:
+        problems.add("household_id", "not_found", "世帯が見つかりません。", "No such household.")
+    elif resident_ids is not None and (
+        len(resident_ids) != len(set(resident_ids)) or set(resident_ids) != {r.id for r in members}
+    ):
+        problems.add(
+            "resident_ids",
+            "not_the_members",
+            "並び順には世帯員全員を1回ずつ指定してください。",
+            "List every member of the household exactly once.",
+        )
+    problems.raise_if_any()
+    if resident_ids is None:
+        resident_ids = [m.id for m in rule_order([Member.of(r) for r in members])]
+    order = HouseholdMemberOrder(household_id=household_id, resident_ids=list(resident_ids), set_by=_actor())
+    order.save()
+    record("residents.household.member_order_set", "household", str(household_id))
+    return order

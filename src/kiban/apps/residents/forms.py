@@ -905,6 +905,7 @@ ITEM_LABELS_EN = {
     "resident_code": "resident record code",
     "individual_number": "individual number",
     "history": "previous address and history",
+    "furigana": "furigana in katakana after the names",
 }
 REQUESTER_EN = {"self": "the person", "household": "a member of the household",
                 "public_office": "a public office", "third_party": "a third party"}  # fmt: skip

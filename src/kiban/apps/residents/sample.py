@@ -8,8 +8,11 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from kiban.platform.tenants.context import current_tenant_id
+from kiban.platform.tenants.models import Tenant
 from kiban.standard.numbers import make_resident_code
 
+from . import certificates
 from .bulk import LoadHousehold, LoadPerson, load
 from .validation import PersonData
 
@@ -29,8 +32,24 @@ _MEN = [("太郎", "タロウ"), ("一郎", "イチロウ"), ("健", "ケン"), 
 _WOMEN = [("花子", "ハナコ"), ("美咲", "ミサキ"), ("陽菜", "ヒナ"), ("結衣", "ユイ"), ("直子", "ナオコ")]
 
 
+DEMO_MAYOR_NAME = "見本　一郎"  # made up, like the residents: no real person
+
+
+def ensure_demo_certifier() -> None:
+    """Give the demo municipality a certifier (認証者, 標準仕様書 1.3.9), without which no certificate is issued:
+    a made-up mayor, from 2000-01-01. Left alone when one is already registered."""
+    if certificates.certifiers():
+        return
+    tenant = Tenant.objects.get(code=current_tenant_id())
+    certificates.register_certifier(
+        certificates.CertifierData("mayor", f"{tenant.name}長", DEMO_MAYOR_NAME, date(2000, 1, 1))
+    )
+
+
 def create_sample_residents(count: int, address_prefix: str, seed: int = 1) -> int:
-    """Create about ``count`` residents in households of one to four in the current tenant; returns how many."""
+    """Create about ``count`` residents in households of one to four in the current tenant, and the demo
+    certifier (``ensure_demo_certifier``); returns how many residents."""
+    ensure_demo_certifier()
     rng = random.Random(seed)  # noqa: S311 - deterministic sample data, not security
     households: list[LoadHousehold] = []
     made = 0

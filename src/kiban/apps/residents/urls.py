@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import certifier_views, views
 
 urlpatterns = [
     path("", views.resident_search, name="resident-search"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("certificates/<slug:request_id>/pdf/", views.certificate_pdf, name="resident-certificate-pdf"),
     path("notices/", views.notice_list, name="resident-notices"),
     path("support/", views.support_alerts, name="resident-support-alerts"),
+    path("certifiers/", certifier_views.certifier_manage, name="resident-certifiers"),
     path("procedures/", views.procedure_menu, name="resident-procedures"),
     path("procedures/<slug:slug>/", views.procedure_wizard, name="resident-procedure"),
     path("procedures/<slug:slug>/done/<slug:request_id>/", views.procedure_done, name="resident-procedure-done"),

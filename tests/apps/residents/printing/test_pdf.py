@@ -185,3 +185,34 @@ def test_falls_back_to_cid_font_with_a_warning(
         assert b"HeiseiMin-W3" in document and b"/FontFile2" not in document
     finally:
         pdf.fonts.cache_clear()
+
+
+# --- 標準仕様書 5.3 フリガナ (j1020) and 1.3.9 認証者 (j310) ---------------------------------------------------------
+
+
+def test_furigana_when_chosen_follows_the_name_in_katakana_in_parentheses() -> None:
+    printed = text(render(content(persons=(person(),), furigana=True)))
+    assert "山田　太郎　（ヤマダ　タロウ）" in printed  # 記載例: 住民　太郎　（ジュウミン　タロウ）
+
+
+def test_no_furigana_unless_chosen_and_never_above_the_name() -> None:
+    printed = text(render(content(persons=(person(),))))
+    assert "山田　太郎" in printed
+    assert "ヤマダ" not in printed  # formerly printed small above the name: 括弧書き以外 is 実装しない機能
+
+
+def test_the_alias_has_its_furigana_too_and_no_other_item_does() -> None:
+    foreign = person(family_name="ZHANG", given_name="YULIN　張　玉蓮", family_name_kana="チャン",
+                     given_name_kana="ユウリン", nationality="156", alias="住民　花子", alias_kana="ジュウミン　ハナコ",
+                     domicile="東京都千代田区千代田1番", domicile_head="山田　太郎")  # fmt: skip
+    printed = text(render(content(persons=(foreign,), furigana=True)))
+    assert "ZHANG　YULIN　張　玉蓮　（チャン　ユウリン）" in printed
+    assert "住民　花子　（ジュウミン　ハナコ）" in printed
+    assert printed.count("（") == 2  # names and 通称 only
+
+
+def test_the_deputy_certifies_with_title_and_name_under_the_mayors_seal() -> None:
+    deputy = content(mayor="千代田区長職務代理者　千代田区副区長　副区　長子", seal_title="千代田区長")
+    printed = text(render(deputy))
+    assert "東京都千代田区長職務代理者　千代田区副区長　副区　長子" in printed
+    assert "東京都千代田区長之印" in "".join(printed.split())

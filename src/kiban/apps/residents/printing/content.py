@@ -50,6 +50,7 @@ class PersonEntry:
     period_of_stay_until: date | None = None  # 在留期間等の満了の日
     residence_card_number: str | None = None  # 在留カード等番号
     alias: str | None = None  # 通称
+    alias_kana: str | None = None  # 通称のフリガナ (katakana), printed only when the certificate has furigana
     history: tuple[HistoryLine, ...] = ()
 
     @property
@@ -65,7 +66,9 @@ class CertificateContent:
     kind: Kind  # resident_copy 住民票の写し / removed_copy 除票の写し / recorded_items 記載事項証明書
     layout: Layout  # household 世帯連記式 (up to 4 persons a sheet) / individual 個人票 (one person)
     municipality_name: str  # e.g. "東京都千代田区"
-    mayor: str  # e.g. "千代田区長　樋口　高顕"; the prefecture is added when missing (標準仕様書 5.6)
+    # The certifier in force on the issue date, title and name (標準仕様書 1.3.9, j310), e.g. "千代田区長　樋口　高顕"
+    # or a deputy's "千代田区長職務代理者　千代田区副区長　山田　一郎"; the prefecture is added when missing (5.6).
+    mayor: str
     address: str  # 住所 (with 方書)
     householder_name: str | None  # 世帯主 (shown if chosen)
     persons: tuple[PersonEntry, ...]
@@ -74,3 +77,7 @@ class CertificateContent:
     verification_code: str  # printed; typed on the public verification page
     verification_url: str  # encoded in the QR code
     omitted_items: tuple[str, ...] = ()  # e.g. ("本籍・筆頭者", "個人番号"): listed in the 省略 notice
+    # 標準仕様書 5.3 (j1020): names and 通称 followed by their katakana in parentheses,
+    # 「住民　太郎　（ジュウミン　タロウ）」; never above the name, never in hiragana, never for other items.
+    furigana: bool = False
+    seal_title: str = ""  # the office whose seal is printed (「…長之印」); default: the certifier's title

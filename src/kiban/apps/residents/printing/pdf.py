@@ -3,6 +3,8 @@
 住民記録システム標準仕様書 (functional requirements, edition 1.0: AkihiraYOSHIMOTO/jyuki-stnd, doc/j*.txt):
 - 5.1 (j1000): certification text (認証文), electronic seal (電子公印) and issue number (発行番号) on every
   certificate; when it runs to several sheets, the certification text is printed **on the last page only**.
+- 1.3.9 (j310): the certifier (認証者) is printed with title and name (``content.mayor``; never a title alone).
+- 5.3 (j1020): furigana, when chosen, follows the name and the 通称 in katakana in parentheses, on the same line.
 - 5.5 (j1040): the issue number ends with "page/pages" (e.g. ``1/2``).
 - 5.6 (j1050): the mayor's title includes the prefecture, also for designated cities and Tokyo's wards; the
   electronic seal is black and at most 25 mm square.
@@ -138,6 +140,14 @@ def mayor_line(content: CertificateContent) -> str:
     return content.mayor
 
 
+def seal_title(content: CertificateContent) -> str:
+    """The office named on the printed seal (「東京都千代田区長之印」): the mayor's office, also when the acting
+    deputy certifies (the caller passes it as ``seal_title``), with the prefecture as on the certifier line."""
+    title = content.seal_title or content.mayor.split("　")[0]
+    match = _PREFECTURE.match(content.municipality_name)
+    return match.group(1) + title if match and not title.startswith(match.group(1)) else title
+
+
 # --- the person blocks: rows of (label, value, width weight) cells -----------------------------------------------
 
 Cell = tuple[str, str, float]
@@ -147,23 +157,29 @@ Cell = tuple[str, str, float]
 class Row:
     cells: tuple[Cell, ...]
     height: float = ROW_H
-    kana: tuple[str, ...] = ()  # furigana printed small above the value, per cell (the name row)
 
 
-def _person_rows(person: PersonEntry, kind: str) -> list[Row]:
+def with_furigana(text: str, kana: str | None, furigana: bool) -> str:
+    """「住民　太郎　（ジュウミン　タロウ）」: the katakana after the item in parentheses (標準仕様書 5.3, j1020), when
+    the certificate has furigana and there is kana to print."""
+    kana = (kana or "").strip("　 ")
+    return f"{text}　（{kana}）" if furigana and kana else text
+
+
+def _person_rows(person: PersonEntry, kind: str, furigana: bool = False) -> list[Row]:
     birth = _western(person.birth_date) if person.is_foreign else _era(person.birth_date)
+    name = f"{person.family_name}　{person.given_name}".strip("　")
+    kana = f"{person.family_name_kana}　{person.given_name_kana}"
     name_cells: list[Cell] = [
-        ("氏名", f"{person.family_name}　{person.given_name}".strip("　"), 2.2),
+        ("氏名", with_furigana(name, kana, furigana), 2.2),
         ("生年月日", birth, 1.3),
         ("性別", person.sex, 0.55),
     ]
-    kana = [f"{person.family_name_kana}　{person.given_name_kana}".strip("　"), "", ""]
     if person.relationship is not None:
         name_cells.append(("続柄", person.relationship, 0.9))
-        kana.append("")
-    rows = [Row(tuple(name_cells), NAME_ROW_H, tuple(kana))]
+    rows = [Row(tuple(name_cells), NAME_ROW_H)]
     if person.alias:
-        rows.append(Row((("通称", person.alias, 1.0),)))
+        rows.append(Row((("通称", with_furigana(person.alias, person.alias_kana, furigana), 1.0),)))
     rows.append(
         Row((("住民となった年月日", _era(person.became_resident_on), 1.0), ("住定日", _era(person.moved_in_on), 1.0)))
     )
@@ -225,7 +241,7 @@ def _pages(content: CertificateContent) -> list[list[Block]]:
     pages: list[list[Block]] = [[]]
     used, persons_on_page = 0.0, 0
     for person in content.persons:
-        rows = _person_rows(person, content.kind)
+        rows = _person_rows(person, content.kind, content.furigana)
         block = Block(tuple(rows))
         if pages[-1] and (persons_on_page >= per_sheet or used + block.height > space):
             pages.append([])
@@ -317,10 +333,6 @@ class _Painter:
             c.line(x + label_w, top, x + label_w, top - row.height)
             self.text(x + 2, top - row.height / 2 - 2.5, label, 7, label=True)
             value_y = top - row.height / 2 - 3.5
-            kana = row.kana[i] if i < len(row.kana) else ""
-            if kana:
-                self.text(x + label_w + 3, top - 7, kana, 6.5, width - label_w - 6)
-                value_y = top - row.height + 5
             self.text(x + label_w + 3, value_y, value, 10, width - label_w - 6, max_lines=2)
             x += width
 
@@ -402,7 +414,7 @@ class _Painter:
         c.rect(x, y, SEAL_SIZE, SEAL_SIZE)
         c.setLineWidth(0.5)
         c.rect(x + 1.5 * mm, y + 1.5 * mm, SEAL_SIZE - 3 * mm, SEAL_SIZE - 3 * mm)
-        title = mayor_line(content).split("　")[0] + "之印"
+        title = seal_title(content) + "之印"
         self.text(x + SEAL_SIZE / 2, y + SEAL_SIZE - 7 * mm, "電子公印", 7, label=True, align="center")
         lines = -(-len(title) // 6)  # at most 6 characters a line, lines of even length
         per_line = -(-len(title) // lines)
