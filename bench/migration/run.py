@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve()
-IMPORTED, RAW = "131016", "131041"
+IMPORTED, RAW, RAW_PARALLEL = "131016", "131041", "131024"
 
 
 def _django(url: str) -> None:
@@ -95,24 +95,78 @@ def phase_raw(url: str, directory: Path) -> dict[str, Any]:
     raw = owner.connection
     assert raw is not None
     tables = exchanged_tables()
-    with raw.cursor() as cursor:  # column defaults for this throwaway database, outside the timing
-        for t in tables:
-            cursor.execute(f"ALTER TABLE \"{t.db_table}\" ALTER COLUMN tenant_id SET DEFAULT '{RAW}'")
-            for name in (*t.derived, *(("prev_hash", "hash") if t.audit_chain else ())):
-                cursor.execute(f'ALTER TABLE "{t.db_table}" ALTER COLUMN "{name}" SET DEFAULT \'\'')
-    raw.commit()
+    _raw_defaults(raw, tables, RAW)
     started = time.perf_counter()
     rows = 0
     with raw.cursor() as cursor:
         for t in tables:
-            cols = ", ".join(f'"{c.encrypted.digest_field if c.encrypted else c.name}"' for c in t.columns)
-            with cursor.copy(f'COPY "{t.db_table}" ({cols}) FROM STDIN WITH (FORMAT csv, HEADER)') as copy:
-                with (directory / t.file).open("rb") as f:
-                    while block := f.read(1 << 20):
-                        copy.write(block)
-            rows += cursor.rowcount
+            rows += _raw_copy(cursor, t, directory)
     raw.commit()
     return {"seconds": time.perf_counter() - started, "rows": rows, "peak_mb": _peak_mb()}
+
+
+def _raw_defaults(raw: Any, tables: list[Any], tenant: str) -> None:
+    """Column defaults for this throwaway database (the raw COPY's tenant, empty derived columns), untimed."""
+    with raw.cursor() as cursor:
+        for t in tables:
+            cursor.execute(f"ALTER TABLE \"{t.db_table}\" ALTER COLUMN tenant_id SET DEFAULT '{tenant}'")
+            for name in (*t.derived, *(("prev_hash", "hash") if t.audit_chain else ())):
+                cursor.execute(f'ALTER TABLE "{t.db_table}" ALTER COLUMN "{name}" SET DEFAULT \'\'')
+    raw.commit()
+
+
+def _raw_copy(cursor: Any, t: Any, directory: Path) -> int:
+    cols = ", ".join(f'"{c.encrypted.digest_field if c.encrypted else c.name}"' for c in t.columns)
+    with cursor.copy(f'COPY "{t.db_table}" ({cols}) FROM STDIN WITH (FORMAT csv, HEADER)') as copy:
+        with (directory / t.file).open("rb") as f:
+            while block := f.read(1 << 20):
+                copy.write(block)
+    return int(cursor.rowcount)
+
+
+def phase_raw_parallel(url: str, directory: Path) -> dict[str, Any]:
+    """The raw COPY on two connections at once (two cores): the households and residents on one, the procedures
+    and history on the other, which commits once the first has (its deferred foreign keys need the residents). An
+    upper bound for what loading on two connections could gain; not what the importer does (two transactions)."""
+    _django(url)
+    import threading
+
+    import psycopg
+
+    from kiban.migration.exchange.tables import exchanged_tables
+
+    tables = exchanged_tables()
+    conns = [psycopg.connect(url), psycopg.connect(url)]
+    _raw_defaults(conns[0], tables, RAW_PARALLEL)
+    later = {"procedures", "resident_history"}
+    parts = [[t for t in tables if t.name not in later], [t for t in tables if t.name in later]]
+    first_committed = threading.Event()
+    rows, failures = [0, 0], []
+
+    def load(i: int) -> None:
+        try:
+            with conns[i].cursor() as cursor:
+                for t in parts[i]:
+                    rows[i] += _raw_copy(cursor, t, directory)
+            if i == 1:
+                first_committed.wait()
+            conns[i].commit()
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+        finally:
+            if i == 0:
+                first_committed.set()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=load, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    if failures:
+        raise failures[0]
+    return {"seconds": seconds, "rows": sum(rows), "peak_mb": _peak_mb()}
 
 
 def _fresh_database(url: str, drop_indexes: list[str]) -> None:
@@ -126,7 +180,7 @@ def _fresh_database(url: str, drop_indexes: list[str]) -> None:
                    stdout=subprocess.DEVNULL)  # fmt: skip
     code = (
         "import django; django.setup(); from kiban.platform.tenants.services import provision; "
-        f"provision('{IMPORTED}'); provision('{RAW}')"
+        f"provision('{IMPORTED}'); provision('{RAW}'); provision('{RAW_PARALLEL}')"
     )
     subprocess.run([sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "kiban.settings"}, check=True)
     if drop_indexes:  # an experiment on this throwaway database only (e.g. a duplicate index): never on a shared one
@@ -142,13 +196,14 @@ def _run(phase: str, url: str, *args: str) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bench(url: str, residents: int, drop_indexes: list[str]) -> dict[str, Any]:
+def bench(url: str, residents: int, drop_indexes: list[str], raw_parallel: bool = False) -> dict[str, Any]:
     _fresh_database(url, drop_indexes)
     with tempfile.TemporaryDirectory(prefix="kiban-bench-migration-") as tmp:
         files, exported = Path(tmp) / "files", Path(tmp) / "export"
         written = _run("write", url, str(files), "--residents", str(residents))
         imported = _run("import", url, str(files))
         raw = _run("raw", url, str(files))
+        parallel = _run("raw-parallel", url, str(files)) if raw_parallel else None
         export = _run("export", url, str(exported))
     rows = imported["rows"]
     return {
@@ -158,6 +213,7 @@ def bench(url: str, residents: int, drop_indexes: list[str]) -> dict[str, Any]:
         "import_vs_raw": round(raw["seconds"] / imported["seconds"], 2),
         "export_seconds": round(export["seconds"], 1), "export_rows_per_s": round(export["rows"] / export["seconds"]),
         "export_mb_per_s": round(export["bytes"] / 1e6 / export["seconds"], 1),
+        **({"raw_parallel_copy_seconds": round(parallel["seconds"], 1)} if parallel else {}),
         "peak_mb": {"import": round(imported["peak_mb"]), "import_validator": round(imported["validator_peak_mb"]),
                     "export": round(export["peak_mb"]),
                     "raw_copy": round(raw["peak_mb"]), "write": round(written["peak_mb"])},
@@ -168,7 +224,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--residents", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--url", default=os.environ.get("DATABASE_URL", ""))
-    parser.add_argument("--phase", choices=["write", "import", "raw", "export"])
+    parser.add_argument("--phase", choices=["write", "import", "raw", "raw-parallel", "export"])
+    parser.add_argument(
+        "--raw-parallel", action="store_true", help="also time the raw COPY split over two connections (upper bound)"
+    )
     parser.add_argument(
         "--drop-index", action="append", default=[], metavar="NAME",
         help="drop this index in the (throwaway) benchmark database before the runs, to measure what it costs",
@@ -178,7 +237,9 @@ def main() -> None:
     if not args.url.startswith("postgres"):
         parser.error("set DATABASE_URL (or --url) to a PostgreSQL database the benchmark may drop and create")
     if args.phase:
-        phases: dict[str, Any] = {"import": phase_import, "raw": phase_raw, "export": phase_export}
+        phases: dict[str, Any] = {
+            "import": phase_import, "raw": phase_raw, "raw-parallel": phase_raw_parallel, "export": phase_export,
+        }  # fmt: skip
         if args.phase == "write":
             result = phase_write(args.url, args.residents[0], args.path)
         else:
@@ -186,7 +247,7 @@ def main() -> None:
         print(json.dumps(result))
         return
     for n in args.residents:
-        result = bench(args.url, n, args.drop_index)
+        result = bench(args.url, n, args.drop_index, args.raw_parallel)
         if args.drop_index:
             result["dropped_indexes"] = args.drop_index
         print(json.dumps(result, ensure_ascii=False), flush=True)
