@@ -463,3 +463,41 @@ class MoveOutCertificate(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.issue_number}"
+
+
+class ProvisionalEntry(TenantOwned):
+    """A procedure entered at the counter and kept provisional (仮登録) until an examiner registers it (本登録):
+    住民記録システム標準仕様書 4.0.8 審査・決裁 (j530); see ``provisional``.
+
+    Not register data: nothing of it is read by certificates, searches, the history or other businesses. It keeps
+    what was entered (the counter form's data), a summary for the list (仮登録一覧), the counter it was entered at
+    (入力支所) and, once registered, the procedure it became. By the same requirement it does not keep the
+    examiner's name or the date of the decision (実装しない機能); the audit log records who acted."""
+
+    class Status(models.TextChoices):
+        PROVISIONAL = "provisional", "仮登録"
+        REGISTERED = "registered", "本登録済"
+        WITHDRAWN = "withdrawn", "取消"
+
+    procedure_kind = models.CharField("手続", max_length=32)
+    label = models.CharField("異動事由", max_length=32)
+    request_id = models.CharField("要求ID", max_length=64)
+    target = models.CharField("対象", max_length=64, blank=True)
+    data = models.JSONField("入力内容")
+    summary = models.CharField("概要", max_length=255)
+    branch = models.CharField("入力支所", max_length=64, blank=True)
+    resident_ids = models.JSONField("対象者", default=list)
+    status = models.CharField("状態", max_length=12, choices=Status.choices, default=Status.PROVISIONAL)
+    problems = models.JSONField("本登録できなかった理由", default=list)
+    procedure = models.ForeignKey(
+        Procedure, models.PROTECT, db_constraint=False, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField("入力日時", auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "request_id"], name="provisional_request_unique")]
+        indexes = [models.Index(fields=["tenant", "status", "branch"], name="provisional_status_idx")]
+        verbose_name = "provisional entry (仮登録)"
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.summary}"
