@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from kiban.apps.residents import forms, services, support
+from kiban.apps.residents import certificates, forms, services, support
 from kiban.apps.residents.models import Certificate, Resident
 from kiban.apps.residents.permissions import CLERK, SUPERVISOR
 from kiban.platform.events.models import ChannelMessage
@@ -260,6 +260,9 @@ def test_support_measure_pages_show_era_dates_only(supervisor: Client, tenant_a:
 def test_the_certificate_pages_show_the_issue_date_in_the_era_calendar(
     clerk: Client, tenant_a: Any, japanese: Resident
 ) -> None:
+    with tenant_context(tenant_a.code):  # a certifier (標準仕様書 1.3.9), without whom nothing is issued
+        mayor = certificates.CertifierData("mayor", "千代田区長", "樋口　高顕", date(2020, 1, 1))
+        certificates.register_certifier(mayor)
     url = f"{BASE}/{japanese.id}/certificate/"
     data = {"kind": "resident_copy", "resident_ids": [japanese.id], "layout": "household", "items": ["householder"],
             "requester": "self", "requester_resident_id": japanese.id, "requester_name": "山田　花子",
