@@ -230,3 +230,87 @@ def test_members_are_printed_in_the_standard_order(tenant_a: Any, household: lis
     assert issued.certificate.resident_ids == [wife, head]  # the order set for the household is kept
     printed = _printed(issued.pdf)
     assert printed.index("山田　花子") < printed.index("山田　太郎")
+
+
+# --- 標準仕様書 4.1.3.0.3 転出証明書等 (j660) -----------------------------------------------------------------------
+
+
+def _move_out(household: list[int], request_id: str, planned: D, notified: D) -> int:
+    return services.move_out(
+        services.Notification(request_id, planned, notified),
+        resident_ids=household,
+        destination_address="大阪府大阪市北区中之島1丁目3番20号",
+    ).procedure_id
+
+
+def test_the_moving_out_certificate_of_a_move_out(tenant_a: Any, household: list[int]) -> None:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    with tenant_context(tenant_a.code):
+        procedure = _move_out(household, "cert-out-1", today + datetime.timedelta(days=7), today)
+        issued = certificates.issue_move_out_certificate(procedure)
+        assert issued.certificate.kind == "move_out" and issued.certificate.reissue_of_id is None
+        assert sorted(issued.certificate.resident_ids) == sorted(household)
+        assert AuditEntry.objects.filter(action="residents.move_out_certificate.issued").count() == 1
+        with pytest.raises(ProcedureError) as err:  # once per move-out; a lost one is reissued
+            certificates.issue_move_out_certificate(procedure)
+        assert {e.code for e in err.value.errors} == {"already_issued"}
+    printed = _printed(issued.pdf)
+    for item in ("転出証明書", "大阪府大阪市北区中之島1丁目3番20号", "転出の予定年月日", "世帯主", "妻",
+                 "東京都千代田区千代田1番", "山田　花子", "東京都千代田区長　樋口　高顕", "転出の届出があったこと"):  # fmt: skip
+        assert item in printed, item
+    assert "再交付" not in printed and "準ずる" not in printed
+    assert NUMBER not in printed  # the 個人番号 is not on it
+    page = Client().get(f"/verify/{issued.certificate.verification_code}/")
+    assert page.status_code == 200 and "転出証明書" in page.content.decode() and "山田" not in page.content.decode()
+
+
+def test_a_move_out_notified_late_gets_the_certificate_in_lieu(tenant_a: Any, household: list[int]) -> None:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    with tenant_context(tenant_a.code):
+        procedure = _move_out(household, "cert-out-late", today - datetime.timedelta(days=20), today)
+        issued = certificates.issue_move_out_certificate(procedure)
+    assert issued.certificate.kind == "move_out_equivalent"
+    printed = _printed(issued.pdf)
+    assert "転出証明書に準ずる証明書" in printed and "転入届に添付すべき書類として発行したもの" in "".join(
+        printed.split()
+    )
+
+
+def test_a_reissue_is_marked_and_prints_the_state_of_the_first_issue(tenant_a: Any, household: list[int]) -> None:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    _head, wife = household
+    with tenant_context(tenant_a.code):
+        procedure = _move_out(household, "cert-out-2", today + datetime.timedelta(days=7), today)
+        first = certificates.issue_move_out_certificate(procedure)
+        Resident.objects.filter(id=wife).update(given_name="華子")  # whatever changed since (here by hand)
+        again = certificates.reissue_move_out_certificate(first.certificate.id)
+        assert again.certificate.reissue_of_id == first.certificate.id
+        assert again.certificate.issue_number != first.certificate.issue_number
+        with pytest.raises(ProcedureError) as err:
+            certificates.reissue_move_out_certificate(999999)
+        assert {e.code for e in err.value.errors} == {"not_found"}
+    printed = _printed(again.pdf)
+    assert "転出証明書（再交付）" in printed
+    assert "山田　花子" in printed and "華子" not in printed  # 当初に発行した当時の状態
+
+
+def test_a_moving_out_certificate_needs_a_move_out_and_a_certifier(tenant_a: Any, make_resident: Any) -> None:
+    person = make_resident(tenant_a)
+    with tenant_context(tenant_a.code):
+        from kiban.apps.residents.models import Procedure
+
+        move_in = Procedure.objects.order_by("-id").first()
+        assert move_in is not None
+        with pytest.raises(ProcedureError) as err:
+            certificates.issue_move_out_certificate(move_in.id)
+        assert {e.code for e in err.value.errors} == {"not_a_move_out"}
+        procedure = _move_out([person.id], "cert-out-3", D(2026, 1, 10), D(2026, 1, 5))
+        with pytest.raises(ProcedureError) as err:  # no certifier registered in this test
+            certificates.issue_move_out_certificate(procedure)
+        assert {e.code for e in err.value.errors} == {"not_configured"}

@@ -41,7 +41,7 @@ from kiban.platform.monitoring.metrics import CERTIFICATES
 from kiban.platform.tenants.codes import InvalidLocalGovernmentCode, validate_code
 from kiban.platform.tenants.context import current_tenant_id
 from kiban.platform.tenants.models import Tenant
-from kiban.standard.codes import ChangeReason
+from kiban.standard.codes import MOVE_OUT_REASONS, ChangeReason
 from kiban.standard.text import normalize_kana_input
 
 from . import printing, selectors, support
@@ -51,13 +51,15 @@ from .models import (
     Certifier,
     Household,
     HouseholdMemberOrder,
+    MoveOutCertificate,
+    Procedure,
     Resident,
     ResidentHistory,
     Seal,
 )
 from .printing.content import CertificateContent, HistoryLine, PersonEntry
 from .printing.seal import SealMaterial, create_seal
-from .validation import Problems
+from .validation import MOVE_OUT_LATE_DAYS, Problems
 
 ITEMS = {
     "householder": "世帯主・続柄",
@@ -140,6 +142,22 @@ def trust_root() -> bytes:
         if hasattr(material, name):
             return bytes(getattr(material, name))
     raise LookupError("the seal material has no CA certificate")
+
+
+def _number_and_code(today: date) -> tuple[str, str]:
+    """A new issue number (発行番号) and verification code (確認コード)."""
+    return f"{today:%Y%m%d}-{secrets.token_hex(4).upper()}", _new_code()
+
+
+def _no_certifier(problems: Problems) -> None:
+    problems.add(
+        "certifier",
+        "not_configured",
+        "認証者（市区町村長又は職務代理者の職名・氏名）が登録されていないため、証明書を交付できません。"
+        "責任者が認証者を登録してください（標準仕様書 1.3.9）。",
+        "No certifier (the mayor's or the acting deputy's title and name) is registered for today, so no "
+        "certificate can be issued: a supervisor must register one first.",
+    )
 
 
 def _check(request: Request, people: list[Resident]) -> Problems:
@@ -246,14 +264,7 @@ def issue(request: Request) -> Issued:
     problems = _check(request, people)
     certifier = certifier_on(today, request.ward_code)
     if certifier is None:
-        problems.add(
-            "certifier",
-            "not_configured",
-            "認証者（市区町村長又は職務代理者の職名・氏名）が登録されていないため、証明書を交付できません。"
-            "責任者が認証者を登録してください（標準仕様書 1.3.9）。",
-            "No certifier (the mayor's or the acting deputy's title and name) is registered for today, so no "
-            "certificate can be issued: a supervisor must register one first.",
-        )
+        _no_certifier(problems)
     problems.raise_if_any()
     assert certifier is not None
     if len({r.household_id for r in people}) == 1:
@@ -265,8 +276,7 @@ def issue(request: Request) -> Issued:
     household = Household.objects.get(id=people[0].household_id)
     householder = Resident.objects.filter(household_id=household.id, relationship=HOUSEHOLDER).first()
     tenant = Tenant.objects.get(code=current_tenant_id())
-    code = _new_code()
-    number = f"{today:%Y%m%d}-{secrets.token_hex(4).upper()}"
+    number, code = _number_and_code(today)
     content = CertificateContent(
         kind=cast(Any, request.kind),
         layout=cast(Any, request.layout),
@@ -328,7 +338,11 @@ class Verification:
 
 def verify(code: str, pdf: bytes | None = None) -> Verification:
     """Look a verification code up (the caller has entered the tenant named by the code's prefix)."""
-    certificate = Certificate.objects.filter(verification_code=code.strip().upper()).first()
+    wanted = code.strip().upper()
+    certificate: Certificate | MoveOutCertificate | None = (
+        Certificate.objects.filter(verification_code=wanted).first()
+        or MoveOutCertificate.objects.filter(verification_code=wanted).first()
+    )
     if certificate is None:
         return Verification(False)
     tenant = Tenant.objects.get(code=current_tenant_id())
@@ -336,7 +350,8 @@ def verify(code: str, pdf: bytes | None = None) -> Verification:
     if pdf is not None:
         signature = printing.seal.verify_pdf(pdf, trust_root())
         matches = hashlib.sha256(pdf).hexdigest() == certificate.sha256 and signature.valid
-    record("residents.certificate.verified", "certificate", str(certificate.id), purpose="公開確認ページ")
+    what = "certificate" if isinstance(certificate, Certificate) else "move_out_certificate"
+    record("residents.certificate.verified", what, str(certificate.id), purpose="公開確認ページ")
     return Verification(
         True,
         certificate.get_kind_display(),
@@ -658,3 +673,165 @@ def set_member_order(household_id: int, resident_ids: Sequence[int] | None) -> H
     order.save()
     record("residents.household.member_order_set", "household", str(household_id))
     return order
+
+
+# --- 転出証明書 (標準仕様書 4.1.3.0.3, j660; 住民基本台帳法24条, 施行令23条) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedMoveOut:
+    certificate: MoveOutCertificate
+    pdf: bytes
+
+
+def issue_move_out_certificate(procedure_id: int) -> IssuedMoveOut:
+    """The 転出証明書 of a 転出 procedure (標準仕様書 4.1.3.0.3: output in the course of the procedure), for the
+    persons who notified it: 氏名, 出生の年月日, 男女の別, 世帯主・続柄, 戸籍の表示 (本籍・筆頭者), 住民となった年月日,
+    住定日, 住民票コード, 通称 and a foreign resident's items, with the address left, the destination and the planned
+    date (施行令23条). When the move-out was notified more than 14 days after it happened, the 転出証明書に準ずる証明書
+    instead, saying it was issued to be attached to the 転入届. The 個人番号 is not printed (it is not sent to the
+    destination either: ``services.transfer_data``). Once per procedure; a lost one is reissued
+    (``reissue_move_out_certificate``)."""
+    procedure = Procedure.objects.filter(id=procedure_id).first()
+    problems = Problems()
+    if procedure is None or procedure.kind not in MOVE_OUT_REASONS:
+        problems.add("procedure_id", "not_a_move_out", "転出の処理が見つかりません。", "No such move-out procedure.")
+    elif MoveOutCertificate.objects.filter(procedure_id=procedure_id, reissue_of__isnull=True).exists():
+        problems.add(
+            "procedure_id",
+            "already_issued",
+            "この転出の転出証明書は交付済みです。紛失等の場合は再交付してください。",
+            "The moving-out certificate of this move-out was issued already; reissue it if it was lost.",
+        )
+    problems.raise_if_any()
+    assert procedure is not None
+    people = list(Resident.objects.filter(id__in=procedure.payload.get("resident_ids", [])).order_by("id"))
+    if not people:
+        problems.add("procedure_id", "not_found", "転出した方が見つかりません。", "No persons in this move-out.")
+        problems.raise_if_any()
+    people = member_order(people[0].household_id, people)
+    household = Household.objects.get(id=people[0].household_id)
+    householder = next((r for r in people if r.relationship == HOUSEHOLDER), None) or (
+        Resident.objects.filter(
+            household_id=household.id, relationship=HOUSEHOLDER, status=Resident.Status.REGISTERED
+        ).first()
+    )
+    late = (procedure.notified_on - procedure.effective_on).days > MOVE_OUT_LATE_DAYS
+    frozen = {
+        "kind": "move_out_equivalent" if late else "move_out",
+        "address": household.full_address,
+        "householder_name": householder.display_name if householder else "",
+        "destination_address": str(procedure.payload.get("destination_address", "")),
+        "planned_on": procedure.effective_on.isoformat(),
+        "persons": [_freeze(_move_out_entry(r)) for r in people],
+    }
+    return _sign_move_out(procedure.id, frozen, None)
+
+
+def reissue_move_out_certificate(certificate_id: int) -> IssuedMoveOut:
+    """再交付 after a loss (標準仕様書 4.1.3.0.3): the state printed at the first issue, marked 再交付, certified
+    anew (today's certifier and date); printing the latest state instead is 実装しない機能."""
+    found = MoveOutCertificate.objects.filter(id=certificate_id).first()
+    original = found.reissue_of if found is not None and found.reissue_of_id else found
+    if original is None:
+        problems = Problems()
+        problems.add("certificate_id", "not_found", "転出証明書が見つかりません。", "No such moving-out certificate.")
+        problems.raise_if_any()
+    assert original is not None
+    return _sign_move_out(original.procedure_id, original.content, original)
+
+
+def _move_out_entry(r: Resident) -> PersonEntry:
+    return PersonEntry(
+        family_name=r.family_name,
+        given_name=r.given_name,
+        family_name_kana=normalize_kana_input(r.family_name_kana),
+        given_name_kana=normalize_kana_input(r.given_name_kana),
+        birth_date=r.birth_date,
+        sex=r.get_sex_display(),
+        relationship=r.relationship,
+        became_resident_on=r.became_resident_on,
+        moved_in_on=r.moved_in_on,
+        domicile=r.domicile or None,
+        domicile_head=r.domicile_head or None,
+        resident_code=r.resident_code,
+        nationality=r.nationality or None,
+        residence_status=r.residence_status or None,
+        period_of_stay_until=r.period_of_stay_until,
+        residence_card_number=r.residence_card_number or None,
+        alias=r.alias or None,
+        alias_kana=normalize_kana_input(r.alias_kana) if r.alias else None,
+    )
+
+
+_DATE_FIELDS = frozenset(f.name for f in fields(PersonEntry) if str(f.type).startswith("date"))
+
+
+def _freeze(entry: PersonEntry) -> dict[str, Any]:
+    values = asdict(entry)
+    values.pop("history")
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+
+
+def _thaw(values: dict[str, Any]) -> PersonEntry:
+    thawed: dict[str, Any] = {k: date.fromisoformat(v) if k in _DATE_FIELDS and v else v for k, v in values.items()}
+    return PersonEntry(**thawed)
+
+
+def _sign_move_out(procedure_id: int, frozen: dict[str, Any], reissue_of: MoveOutCertificate | None) -> IssuedMoveOut:
+    today = timezone.localdate()
+    certifier = certifier_on(today)
+    if certifier is None:
+        problems = Problems()
+        _no_certifier(problems)
+        problems.raise_if_any()
+    assert certifier is not None
+    tenant = Tenant.objects.get(code=current_tenant_id())
+    number, code = _number_and_code(today)
+    content = CertificateContent(
+        kind=frozen["kind"],
+        layout="household",
+        municipality_name=f"{tenant.prefecture}{tenant.name}",
+        mayor=f"{certifier.title}　{certifier.name}",
+        seal_title=_seal_title(certifier, today),
+        address=frozen["address"],
+        householder_name=frozen["householder_name"] or None,
+        persons=tuple(_thaw(p) for p in frozen["persons"]),
+        issued_on=today,
+        issue_number=number,
+        verification_code=code,
+        verification_url=verification_url(code),
+        destination_address=frozen["destination_address"],
+        planned_on=date.fromisoformat(frozen["planned_on"]),
+        reissue=reissue_of is not None,
+    )
+    pdf = printing.render_signed(content, seal())
+    with transaction.atomic():
+        certificate = MoveOutCertificate(
+            procedure_id=procedure_id,
+            kind=frozen["kind"],
+            resident_ids=_ids_of(procedure_id),
+            content=frozen,
+            reissue_of=reissue_of,
+            issue_number=number,
+            verification_code=code,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            issued_on=today,
+            issued_by=_actor(),
+        )
+        certificate.save()
+        record(
+            "residents.move_out_certificate.reissued" if reissue_of else "residents.move_out_certificate.issued",
+            "move_out_certificate",
+            str(certificate.id),
+            fields_read=["name", "birth_date", "address", "householder", "domicile", "resident_code"],
+            purpose="転出証明書の交付",
+        )
+        metering.add(current_tenant_id(), "certificates")
+        CERTIFICATES.labels("residents", frozen["kind"]).inc()
+    return IssuedMoveOut(certificate, pdf)
+
+
+def _ids_of(procedure_id: int) -> list[int]:
+    procedure = Procedure.objects.get(id=procedure_id)
+    return [int(i) for i in procedure.payload.get("resident_ids", [])]

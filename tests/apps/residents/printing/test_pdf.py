@@ -216,3 +216,22 @@ def test_the_deputy_certifies_with_title_and_name_under_the_mayors_seal() -> Non
     printed = text(render(deputy))
     assert "東京都千代田区長職務代理者　千代田区副区長　副区　長子" in printed
     assert "東京都千代田区長之印" in "".join(printed.split())
+
+
+# --- 標準仕様書 4.1.3.0.3 転出証明書等 (j660) -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["move_out", "move_out_equivalent"])
+def test_a_moving_out_certificate_shows_the_destination_and_the_planned_date(kind: str) -> None:
+    moving = content(kind=kind, destination_address="大阪府大阪市北区中之島1丁目3番20号", planned_on=date(2024, 4, 8))
+    printed = text(render(moving))
+    assert TITLES[kind] in printed and "（再交付）" not in printed
+    assert "大阪府大阪市北区中之島1丁目3番20号" in printed and "令和6年4月8日" in printed
+    assert CERTIFICATION_TEXTS[kind] in "".join(printed.split())
+
+
+def test_a_reissued_moving_out_certificate_is_marked_as_such() -> None:
+    printed = text(
+        render(content(kind="move_out", destination_address="大阪市", planned_on=date(2024, 4, 8), reissue=True))
+    )
+    assert "転出証明書（再交付）" in printed

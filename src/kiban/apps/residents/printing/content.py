@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-Kind = Literal["resident_copy", "removed_copy", "recorded_items"]
+Kind = Literal["resident_copy", "removed_copy", "recorded_items", "move_out", "move_out_equivalent"]
+MOVE_OUT_KINDS = ("move_out", "move_out_equivalent")  # 転出証明書 / 転出証明書に準ずる証明書 (標準仕様書 4.1.3.0.3)
 Layout = Literal["household", "individual"]
 
 
@@ -61,7 +62,8 @@ class PersonEntry:
 
 @dataclass(frozen=True)
 class CertificateContent:
-    """Everything printed on one certificate (住民票の写し, 除票の写し or 住民票記載事項証明書)."""
+    """Everything printed on one certificate (住民票の写し, 除票の写し, 住民票記載事項証明書, 転出証明書 or the
+    転出証明書に準ずる証明書)."""
 
     kind: Kind  # resident_copy 住民票の写し / removed_copy 除票の写し / recorded_items 記載事項証明書
     layout: Layout  # household 世帯連記式 (up to 4 persons a sheet) / individual 個人票 (one person)
@@ -80,4 +82,8 @@ class CertificateContent:
     # 標準仕様書 5.3 (j1020): names and 通称 followed by their katakana in parentheses,
     # 「住民　太郎　（ジュウミン　タロウ）」; never above the name, never in hiragana, never for other items.
     furigana: bool = False
+    # 転出証明書 (施行令23条; 標準仕様書 4.1.3.0.3, j660): where to and when, and whether this is a reissue (再交付)
+    destination_address: str | None = None  # 転出先
+    planned_on: date | None = None  # 転出の予定年月日
+    reissue: bool = False
     seal_title: str = ""  # the office whose seal is printed (「…長之印」); default: the certifier's title

@@ -11,6 +11,8 @@
 - 5.8 (j1070): text that does not fit is shrunk to fit; what still does not fit is wrapped, and logged.
 - 1.1.9 (j90): dates in the Japanese era (和暦), except a foreign resident's birth date and the end of the period
   of stay, which are in the Western calendar (and must not be in the era calendar).
+- 4.1.3.0.3 (j660): the 転出証明書 (or the 転出証明書に準ずる証明書 for a late notification) has the destination and
+  the planned date in its header; a reissue is titled 「…（再交付）」.
 The household form (世帯連記式) holds up to four persons a sheet; the individual form (個人票) one person.
 
 Fonts: IPAex Mincho/Gothic (Debian ``fonts-ipaexfont``) embedded as subsets when installed, so the PDF looks the
@@ -41,7 +43,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from kiban.standard.era import format_date
 
-from .content import CertificateContent, HistoryLine, PersonEntry
+from .content import MOVE_OUT_KINDS, CertificateContent, HistoryLine, PersonEntry
 
 logger = logging.getLogger(__name__)
 
@@ -49,13 +51,21 @@ TITLES = {
     "resident_copy": "住民票の写し",
     "removed_copy": "住民票の除票の写し",
     "recorded_items": "住民票記載事項証明書",
+    "move_out": "転出証明書",
+    "move_out_equivalent": "転出証明書に準ずる証明書",
 }
+REISSUE_MARK = "（再交付）"  # 標準仕様書 4.1.3.0.3: a reissue is marked 再交付
 # 認証文. The standard's chapter 4 (様式) fixes the wording; it is not in the machine-readable edition we can
 # cite, so these follow common municipal practice (docs/residents/certificates.md lists the sources).
 CERTIFICATION_TEXTS = {
     "resident_copy": "この写しは、住民票の原本と相違ないことを証明する。",
     "removed_copy": "この写しは、除票の原本と相違ないことを証明する。",
     "recorded_items": "上記の事項は住民票に記載されていることを証明する。",
+    "move_out": "上記のとおり転出の届出があったことを証明する。",
+    # 標準仕様書 4.1.3.0.3: "転入届に添付すべき書類として発行した旨を記載した転出証明書に準ずる証明書"
+    "move_out_equivalent": (
+        "上記の者が転出したことを証明する。この証明書は、転入届に添付すべき書類として発行したものです。"
+    ),
 }
 END_MARK = "以下余白"
 PERSONS_PER_SHEET = {"household": 4, "individual": 1}
@@ -140,12 +150,17 @@ def mayor_line(content: CertificateContent) -> str:
     return content.mayor
 
 
+def title(content: CertificateContent) -> str:
+    """The certificate's title, marked 再交付 on a reissue (標準仕様書 4.1.3.0.3)."""
+    return TITLES[content.kind] + (REISSUE_MARK if content.reissue else "")
+
+
 def seal_title(content: CertificateContent) -> str:
     """The office named on the printed seal (「東京都千代田区長之印」): the mayor's office, also when the acting
     deputy certifies (the caller passes it as ``seal_title``), with the prefecture as on the certifier line."""
-    title = content.seal_title or content.mayor.split("　")[0]
+    office = content.seal_title or content.mayor.split("　")[0]
     match = _PREFECTURE.match(content.municipality_name)
-    return match.group(1) + title if match and not title.startswith(match.group(1)) else title
+    return match.group(1) + office if match and not office.startswith(match.group(1)) else office
 
 
 # --- the person blocks: rows of (label, value, width weight) cells -----------------------------------------------
@@ -357,11 +372,21 @@ class _Painter:
             label=True,
             align="right",
         )
-        self.text(PAGE_W / 2, PAGE_H - 24 * mm, TITLES[content.kind], 18, CONTENT_W, label=True, align="center")
+        self.text(PAGE_W / 2, PAGE_H - 24 * mm, title(content), 18, CONTENT_W, label=True, align="center")
         top = PAGE_H - 31 * mm
         rows: list[Row] = [Row((("住所", content.address, 1.0),), 8 * mm)]
         if content.householder_name is not None:
             rows.append(Row((("世帯主", content.householder_name, 1.0),), 8 * mm))
+        if content.kind in MOVE_OUT_KINDS:
+            rows.append(
+                Row(
+                    (
+                        ("転出先", content.destination_address or "", 2.2),
+                        ("転出の予定年月日", _era(content.planned_on), 1.0),
+                    ),
+                    8 * mm,
+                )
+            )
         c.setLineWidth(1.0)
         c.rect(MARGIN, top - sum(r.height for r in rows), CONTENT_W, sum(r.height for r in rows))
         for row in rows:
@@ -414,12 +439,12 @@ class _Painter:
         c.rect(x, y, SEAL_SIZE, SEAL_SIZE)
         c.setLineWidth(0.5)
         c.rect(x + 1.5 * mm, y + 1.5 * mm, SEAL_SIZE - 3 * mm, SEAL_SIZE - 3 * mm)
-        title = seal_title(content) + "之印"
+        mark = seal_title(content) + "之印"
         self.text(x + SEAL_SIZE / 2, y + SEAL_SIZE - 7 * mm, "電子公印", 7, label=True, align="center")
-        lines = -(-len(title) // 6)  # at most 6 characters a line, lines of even length
-        per_line = -(-len(title) // lines)
+        lines = -(-len(mark) // 6)  # at most 6 characters a line, lines of even length
+        per_line = -(-len(mark) // lines)
         for i in range(lines):
-            part = title[i * per_line : (i + 1) * per_line]
+            part = mark[i * per_line : (i + 1) * per_line]
             self.text(x + SEAL_SIZE / 2, y + SEAL_SIZE / 2 - 3 - i * 10, part, 8.5, SEAL_SIZE - 5 * mm, align="center")
 
 
@@ -432,7 +457,7 @@ def render(content: CertificateContent) -> bytes:
     chosen = fonts()
     buffer = BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle(TITLES[content.kind])
+    canvas.setTitle(title(content))
     canvas.setAuthor(content.municipality_name)
     canvas.setCreator("Kiban")
     painter = _Painter(canvas, chosen)
