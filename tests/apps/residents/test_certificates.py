@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from kiban.apps.residents import certificates, services, support
-from kiban.apps.residents.models import Certificate, Resident
+from kiban.apps.residents.models import Certificate, Certifier, Resident
 from kiban.apps.residents.validation import PersonData, ProcedureError
 from kiban.platform.audit.models import AuditEntry
 from kiban.platform.metering.models import Usage
@@ -20,9 +20,18 @@ NUMBER = "123456789018"
 
 
 def register_mayor(tenant: Any, title: str = "千代田区長", name: str = "樋口　高顕") -> None:
-    """Every municipality that issues certificates has a certifier (標準仕様書 1.3.9); the test factory's."""
+    """Every municipality that issues certificates has a certifier (標準仕様書 1.3.9): this one, whatever a shared
+    fixture may have registered before."""
+    no_certifier(tenant)
     with tenant_context(tenant.code):
         certificates.register_certifier(certificates.CertifierData("mayor", title, name, D(2020, 1, 1)))
+
+
+def no_certifier(tenant: Any) -> None:
+    """Withdraw whatever certifier a shared fixture registered, for the tests of what happens without one."""
+    with tenant_context(tenant.code):
+        for certifier in Certifier.objects.filter(withdrawn_at__isnull=True):
+            certificates.withdraw_certifier(certifier.id)
 
 
 @pytest.fixture
@@ -176,6 +185,7 @@ def _printed(pdf: bytes) -> str:
 
 def test_without_a_certifier_nothing_is_issued(tenant_a: Any, make_resident: Any) -> None:
     person = make_resident(tenant_a)
+    no_certifier(tenant_a)
     with tenant_context(tenant_a.code):
         with pytest.raises(ProcedureError) as err:
             certificates.issue(_request([person.id], layout="individual"))
@@ -302,6 +312,7 @@ def test_a_reissue_is_marked_and_prints_the_state_of_the_first_issue(tenant_a: A
 
 def test_a_moving_out_certificate_needs_a_move_out_and_a_certifier(tenant_a: Any, make_resident: Any) -> None:
     person = make_resident(tenant_a)
+    no_certifier(tenant_a)
     with tenant_context(tenant_a.code):
         from kiban.apps.residents.models import Procedure
 
