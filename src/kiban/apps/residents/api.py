@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -14,7 +15,7 @@ from kiban.platform.api.problems import Problem, not_found
 from kiban.standard.schemas import ChangeRecord as StandardChangeRecord
 from kiban.standard.schemas import Resident as StandardResident
 
-from . import selectors, services, standard_records, statistics, support
+from . import address_dictionary, selectors, services, standard_records, statistics, support
 from .permissions import BUSINESS, PROCEDURE_ROLES, READ_ROLES, READ_SCOPE, SUPERVISOR_ROLES, WRITE_SCOPE
 from .validation import PersonData, ProcedureError
 
@@ -648,6 +649,66 @@ def annual_csv(request: HttpRequest, code: str, params: Query[PeriodParams]) -> 
     name = f"annual-{code}-{params.start.isoformat()}-{params.end.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# --- address dictionary (住所辞書, 標準仕様書 1.3.3) ------------------------------------------------------------
+
+
+class AddressLookupParams(Schema):
+    postal_code: str = Field(default="", max_length=8, description="郵便番号 (7 digits, a hyphen allowed)")
+    kana: str = Field(default="", max_length=32, description="住所カナ入力: first kana of each level: ト ヒ シ")
+
+
+class SuggestionOut(Schema):
+    address: str
+    postal_code: str
+    kana: str
+    code: str = Field(description="住所コード (11 digits) when the town is in the municipality's dictionary")
+
+
+class AddressEntryIn(Schema):
+    code: str = Field(default="", max_length=11, description="the entry to correct; empty to add a town")
+    town: str = Field(max_length=64)
+    town_kana: str = Field(max_length=128)
+    postal_code: str = Field(default="", max_length=8)
+    koaza: str = Field(default="", max_length=64, description="小字 (adds a 小字 under an existing town)")
+    koaza_kana: str = Field(default="", max_length=128)
+    city: str = Field(default="", max_length=32, description="the ward, in a designated city")
+
+
+class AddressEntryOut(Schema):
+    code: str
+    postal_code: str
+    address: str
+    town_kana: str
+    source: str
+    abolished_on: date | None
+
+
+class RefreshOut(Schema):
+    added: int
+    abolished: int
+    kept: int
+
+
+@router.get("/tenants/{code}/addresses", response=list[SuggestionOut], summary="住所辞書: entry assistance")
+@READ
+def lookup_addresses(request: HttpRequest, code: str, params: Query[AddressLookupParams]) -> Any:
+    return address_dictionary.lookup(postal_code=params.postal_code, kana=params.kana)
+
+
+@router.post("/tenants/{code}/addresses", response=AddressEntryOut, summary="住所辞書: add or correct an entry")
+@SUPERVISE
+def save_address(request: HttpRequest, code: str, body: AddressEntryIn) -> Any:
+    entry = _procedure_errors(lambda: address_dictionary.save(**body.dict()))
+    return {"code": entry.code, "postal_code": entry.postal_code, "address": entry.address,
+            "town_kana": entry.town_kana, "source": entry.source, "abolished_on": entry.abolished_on}  # fmt: skip
+
+
+@router.post("/tenants/{code}/addresses/refresh", response=RefreshOut, summary="住所辞書: update from national data")
+@SUPERVISE
+def refresh_addresses(request: HttpRequest, code: str) -> Any:
+    return address_dictionary.refresh(timezone.localdate())
 
 
 # --- between municipalities (転出・転入手続ワンストップ) ------------------------------------------------------

@@ -501,3 +501,44 @@ class ProvisionalEntry(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.label} {self.summary}"
+
+
+class AddressEntry(TenantOwned):
+    """The municipality's address dictionary (住所辞書, 標準仕様書 1.3.3 j250): each 大字・町 of the municipality
+    with its 11-digit address code (住所コード = 都道府県2 + 市区町村3 (全国地方公共団体コード without the check
+    digit, JIS X 0401/0402) + 大字3 + 小字3), kana and postal code. Filled from the national address book
+    (``kiban.standard.address_book``), corrected and extended by staff; a town that disappears from the national data
+    is kept with ``abolished_on`` (old town names are still entered for 本籍). Codes, once given, never change."""
+
+    class Source(models.TextChoices):
+        NATIONAL = "national", "全国住所データ"
+        STAFF = "staff", "職員登録"
+
+    code = models.CharField("住所コード", max_length=11)
+    postal_code = models.CharField("郵便番号", max_length=7, blank=True)
+    prefecture = models.CharField("都道府県", max_length=8)
+    city = models.CharField("市区町村", max_length=32)
+    town = models.CharField("大字・町名", max_length=64)
+    koaza = models.CharField("小字", max_length=64, blank=True)
+    town_kana = models.CharField("大字・町名カナ", max_length=128)
+    koaza_kana = models.CharField("小字カナ", max_length=128, blank=True)
+    source = models.CharField("出典", max_length=10, choices=Source.choices, default=Source.NATIONAL)
+    abolished_on = models.DateField("廃止日", null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="address_entry_code_unique"),
+            models.CheckConstraint(condition=models.Q(code__regex=r"^[0-9]{11}$"), name="address_entry_code_digits"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "postal_code"], name="address_entry_postal_idx"),
+            models.Index(fields=["tenant", "town_kana"], name="address_entry_kana_idx"),
+        ]
+        verbose_name = "address dictionary entry (住所辞書)"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.address}"
+
+    @property
+    def address(self) -> str:
+        return f"{self.prefecture}{self.city}{self.town}{self.koaza}"
