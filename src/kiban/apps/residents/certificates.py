@@ -25,7 +25,7 @@ import base64
 import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from typing import Any, cast
 
@@ -741,27 +741,14 @@ def reissue_move_out_certificate(certificate_id: int) -> IssuedMoveOut:
     return _sign_move_out(original.procedure_id, original.content, original)
 
 
+MOVE_OUT_ITEMS = ("householder", "domicile", "resident_code")  # 施行令23条: 世帯主・続柄, 戸籍の表示, 住民票コード
+
+
 def _move_out_entry(r: Resident) -> PersonEntry:
-    return PersonEntry(
-        family_name=r.family_name,
-        given_name=r.given_name,
-        family_name_kana=normalize_kana_input(r.family_name_kana),
-        given_name_kana=normalize_kana_input(r.given_name_kana),
-        birth_date=r.birth_date,
-        sex=r.get_sex_display(),
-        relationship=r.relationship,
-        became_resident_on=r.became_resident_on,
-        moved_in_on=r.moved_in_on,
-        domicile=r.domicile or None,
-        domicile_head=r.domicile_head or None,
-        resident_code=r.resident_code,
-        nationality=r.nationality or None,
-        residence_status=r.residence_status or None,
-        period_of_stay_until=r.period_of_stay_until,
-        residence_card_number=r.residence_card_number or None,
-        alias=r.alias or None,
-        alias_kana=normalize_kana_input(r.alias_kana) if r.alias else None,
-    )
+    """A person on the 転出証明書: the items of ``MOVE_OUT_ITEMS`` and those printed always, without the removal
+    (the certificate says where to and when instead)."""
+    request = Request("move_out", [r.id], Certificate.Requester.SELF, "", "転出証明書の交付", MOVE_OUT_ITEMS)
+    return replace(_entry(r, request), removed_on=None, removal_reason=None)
 
 
 _DATE_FIELDS = frozenset(f.name for f in fields(PersonEntry) if str(f.type).startswith("date"))
