@@ -215,3 +215,17 @@ def test_an_order_must_list_every_member_once(tenant_a: Any, family: dict[str, i
             certificates.set_member_order(999999, None)
         assert {e.code for e in err.value.errors} == {"not_found"}
         assert HouseholdMemberOrder.objects.count() == 0
+
+
+def test_whoever_joins_after_an_order_was_set_follows_it_at_the_end(tenant_a: Any, family: dict[str, int]) -> None:
+    chosen = [family["wife"], family["head"], family["mother"], family["son"]]
+    with tenant_context(tenant_a.code):
+        certificates.set_member_order(family["household"], chosen)
+        lodger = services.move_in(
+            services.Notification("order-4", D(2023, 4, 1), D(2023, 4, 1)),
+            address=services.AddressData("東京都千代田区九段南1丁目2番1号"),
+            origin="abroad",
+            household_id=family["household"],
+            persons=[_person("同居", "同居人", D(1940, 1, 1))],
+        ).resident_ids[0]
+        assert _ids(family["household"]) == [*chosen, lodger]
