@@ -115,11 +115,26 @@ CODE_A = "131016"  # 千代田区
 CODE_B = "131041"  # 新宿区
 
 
+def register_test_certifier(code: str) -> None:
+    """The mayor who certifies the tenant's certificates (標準仕様書 1.3.9: none without a named certifier)."""
+    import datetime
+
+    from kiban.apps.residents import certificates
+    from kiban.platform.tenants.context import tenant_context
+
+    with tenant_context(code):
+        certificates.register_certifier(
+            certificates.CertifierData("mayor", "千代田区長", "見本　一郎", datetime.date(2000, 1, 1))
+        )
+
+
 @pytest.fixture
 def tenant_a(db: None) -> Any:
     from kiban.platform.tenants.services import provision
 
-    return provision(CODE_A)
+    tenant = provision(CODE_A)
+    register_test_certifier(CODE_A)
+    return tenant
 
 
 @pytest.fixture

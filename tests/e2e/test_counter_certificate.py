@@ -13,7 +13,7 @@ from kiban.apps.residents.models import Certificate
 from kiban.apps.residents.permissions import CLERK
 from kiban.apps.residents.validation import PersonData
 from kiban.platform.tenants.context import tenant_context
-from tests.conftest import CODE_A, PASSWORD, totp_code
+from tests.conftest import CODE_A, PASSWORD, register_test_certifier, totp_code
 from tests.e2e.conftest import ARTIFACTS, E2E_DB
 
 pytestmark = E2E_DB
@@ -24,6 +24,7 @@ def _setup() -> tuple[Any, int]:
     from kiban.platform.tenants.services import provision
 
     tenant = provision(CODE_A)
+    register_test_certifier(CODE_A)
     user = create_staff(tenant, "certificate.clerk", PASSWORD, [CLERK.code])
     enroll_totp(user)
     with tenant_context(CODE_A):

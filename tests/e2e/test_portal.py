@@ -30,7 +30,7 @@ from kiban.idp.services import create_identity, register_portal_client
 from kiban.platform.tenants.context import tenant_context
 from kiban.platform.tenants.services import provision
 from kiban.standard.era import format_date
-from tests.conftest import CODE_A, PASSWORD, totp_code
+from tests.conftest import CODE_A, PASSWORD, register_test_certifier, totp_code
 from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.postgres
@@ -180,6 +180,7 @@ def portal(
         "client_secret": CLIENT_SECRET,
     }
     provision(CODE_A)
+    register_test_certifier(CODE_A)
     register_portal_client("kiban-portal-e2e", CLIENT_SECRET, f"{counter_server}/portal/callback/")
     chromium = Chromium()
     try:
