@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from kiban.apps.residents import selectors, services
 from kiban.apps.residents.models import Household, Resident, ResidentHistory
@@ -192,8 +193,12 @@ def test_until_the_planned_date_a_person_moving_out_is_still_on_the_register(ten
         assert registry.record(wife, "x") is not None
         assert registry.identify(r.family_name, r.given_name, r.birth_date, r.household.address, "x") == [wife]
         with pytest.raises(ProcedureError) as err:
-            services.move_within(n(today), resident_ids=[wife], address=services.AddressData("千代田区5番"),
-                                 relationships={wife: "世帯主"})  # fmt: skip
+            services.move_within(
+                n(today),
+                resident_ids=[wife],
+                address=services.AddressData("千代田区5番"),
+                relationships={wife: "世帯主"},
+            )
         assert codes(err) == {"moving_out"} and "転出予定" in err.value.errors[0].message
         services.cancel(n(today), procedure_id=out.procedure_id, reason="転出取りやめ")
         assert Resident.objects.get(id=wife).is_registered
@@ -202,3 +207,30 @@ def test_until_the_planned_date_a_person_moving_out_is_still_on_the_register(ten
         )
         assert selectors.search(selectors.SearchCriteria(kana="ヤマダ", birth_date=r.birth_date), "x") == []
         assert registry.record(wife, "x") is None
+
+
+def test_the_api_issues_and_reissues_the_moving_out_certificate(tenant_a: Any, client_token: Any) -> None:
+    """転出証明書 (標準仕様書 4.1.3.0.3) by the API: once per 転出, then only 再交付; not for other procedures."""
+    with tenant_context(tenant_a.code):
+        _, (head, *rest) = family()
+        out = services.move_out(
+            n(D(2024, 3, 31), D(2024, 3, 20)), resident_ids=[head, *rest], destination_address="大阪市"
+        )
+        moved = services.move_within(
+            n(D(2023, 1, 1)), resident_ids=[p for p in family()[1]], address=services.AddressData("千代田区7番")
+        )
+    token = client_token(tenant_a, businesses=["residents"], scopes="residents:read residents:write")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    base = f"/api/v1/tenants/{tenant_a.code}"
+    first = client.post(f"{base}/procedures/{out.procedure_id}/move-out-certificate")
+    assert first.status_code == 200 and first.content.startswith(b"%PDF") and first["X-Verification-Code"]
+    again = client.post(f"{base}/procedures/{out.procedure_id}/move-out-certificate")
+    assert again.status_code == 422  # once: a lost one is reissued
+    assert client.post(f"{base}/procedures/{moved.procedure_id}/move-out-certificate").status_code == 422
+    with tenant_context(tenant_a.code):
+        from kiban.apps.residents.models import MoveOutCertificate
+
+        issued = MoveOutCertificate.objects.get(procedure_id=out.procedure_id)
+    reissued = client.post(f"{base}/move-out-certificates/{issued.id}/reissue")
+    assert reissued.status_code == 200 and reissued["X-Issue-Number"] != first["X-Issue-Number"]
+    assert client.post(f"{base}/move-out-certificates/999999/reissue").status_code == 404

@@ -768,7 +768,8 @@ class CertificateIn(Schema):
     requester_resident_id: int | None = Field(default=None, description="when the requester is a resident")
     purpose: str = Field(max_length=200, description="請求事由")
     items: list[str] = Field(
-        default_factory=list, description="householder, domicile, resident_code, individual_number, history"
+        default_factory=list,
+        description="householder, domicile, resident_code, individual_number, history, furigana (katakana after names)",
     )
     layout: str = Field(default="household", description="household (世帯連記式) / individual (個人票)")
 
@@ -805,11 +806,41 @@ def issue_certificate(request: HttpRequest, code: str, body: CertificateIn) -> H
         return problem_response(
             request, Problem(403, "Refused", str(exc), type_="https://kiban.example/problems/support-measure")
         )
+    return _pdf(issued)
+
+
+def _pdf(issued: Any) -> HttpResponse:
     response = HttpResponse(issued.pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{issued.certificate.issue_number}.pdf"'
     response["X-Issue-Number"] = issued.certificate.issue_number
     response["X-Verification-Code"] = issued.certificate.verification_code
     return response
+
+
+@router.post(
+    "/tenants/{code}/procedures/{procedure_id}/move-out-certificate",
+    summary="転出証明書 of a 転出 procedure (標準仕様書 4.1.3.0.3; once, then 再交付)",
+    response={200: None},
+    openapi_extra={"responses": {"200": {"content": {"application/pdf": {}}}}},
+)
+@WRITE
+def issue_move_out_certificate(request: HttpRequest, code: str, procedure_id: int) -> HttpResponse:
+    from . import certificates
+
+    return _pdf(_procedure_errors(lambda: certificates.issue_move_out_certificate(procedure_id)))
+
+
+@router.post(
+    "/tenants/{code}/move-out-certificates/{certificate_id}/reissue",
+    summary="転出証明書の再交付 (the content of the first issue, marked 再交付)",
+    response={200: None},
+    openapi_extra={"responses": {"200": {"content": {"application/pdf": {}}}}},
+)
+@WRITE
+def reissue_move_out_certificate(request: HttpRequest, code: str, certificate_id: int) -> HttpResponse:
+    from . import certificates
+
+    return _pdf(_procedure_errors(lambda: certificates.reissue_move_out_certificate(certificate_id)))
 
 
 # --- the standard's schemas (標準仕様書 1.0 §1.1, §1.2) ---------------------------------------------------------
