@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from oauth2_provider.models import Application
 
 from kiban.apps.residents.permissions import CLERK, SUPERVISOR
-from kiban.apps.residents.sample import create_sample_residents
+from kiban.apps.residents.sample import create_sample_residents, ensure_demo_certifier
 from kiban.idp.services import create_identity, register_portal_client
 from kiban.platform.accounts import roles
 from kiban.platform.accounts.models import ClientGrant, User
@@ -88,6 +89,12 @@ def provision_demo(residents: int = 3000, addrport: str = "127.0.0.1:8000") -> l
         missing = residents - Resident.objects.count()
         if missing > 0:
             create_sample_residents(missing, f"{tenant.prefecture}{tenant.name}千代田")
+        ensure_demo_certifier()  # also for a demo database made before certifiers existed
+        from kiban.apps.residents import address_dictionary
+        from kiban.apps.residents.models import AddressEntry
+
+        if not AddressEntry.objects.exists():
+            address_dictionary.refresh(timezone.localdate())
         # The demo municipality's child allowance follows the registry through the standard subscription.
         from kiban.apps.child_allowance.services import subscribe_to_registry
 
