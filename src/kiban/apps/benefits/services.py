@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,8 @@ from django.utils import timezone
 from kiban.platform.audit.services import record
 from kiban.platform.metering import services as metering
 from kiban.platform.payments import banks, zengin
+from kiban.platform.problems import FieldError, Refused
+from kiban.platform.problems import Problems as BaseProblems
 from kiban.platform.tenants.context import current_tenant_id
 from kiban.standard.contracts import registry
 
@@ -36,30 +38,12 @@ DEFINITIONS_DIR = Path(__file__).with_name("definitions")
 BATCH = 5000
 
 
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    field: str
-    code: str
-    message: str
-    message_en: str
+class BenefitError(Refused):
+    """A refusal of the benefits app with every problem found."""
 
 
-class BenefitError(Exception):
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__("; ".join(e.message_en for e in errors))
-        self.errors = errors
-
-
-@dataclass
-class Problems:
-    errors: list[FieldError] = field(default_factory=list)
-
-    def add(self, field_name: str, code: str, message: str, message_en: str) -> None:
-        self.errors.append(FieldError(field_name, code, message, message_en))
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise BenefitError(self.errors)
+class Problems(BaseProblems):
+    refusal = BenefitError
 
 
 # --- bulk writes ----------------------------------------------------------------------------------------------

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from kiban.platform.problems import FieldError as FieldError  # re-exported: part of this module's API
+from kiban.platform.problems import Problems as BaseProblems
+from kiban.platform.problems import Refused
 from kiban.standard import codes, numbers
 from kiban.standard.codes import ChangeReason
 
@@ -37,37 +40,14 @@ MOVE_OUT_MAX_AHEAD_DAYS = 60
 LATE_NOTIFICATION = "late_notification"
 
 
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    code: str
-    message: str  # Japanese, shown at the counter
-    message_en: str
-
-
-class ProcedureError(Exception):
+class ProcedureError(Refused):
     """One or more problems with a procedure's input; nothing was written."""
 
-    def __init__(self, errors: list[FieldError]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(f"{e.field}: {e.message} ({e.message_en})" for e in errors))
 
+class Problems(BaseProblems):
+    """Collects FieldErrors; ``raise_if_any`` raises a ``ProcedureError`` with all of them."""
 
-class Problems:
-    """Collects FieldErrors; ``raise_if_any`` at the end of the checks."""
-
-    def __init__(self) -> None:
-        self.errors: list[FieldError] = []
-
-    def __bool__(self) -> bool:
-        return bool(self.errors)
-
-    def add(self, field: str, code: str, message: str, message_en: str) -> None:
-        self.errors.append(FieldError(field, code, message, message_en))
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ProcedureError(self.errors)
+    refusal = ProcedureError
 
 
 def check_dates(problems: Problems, kind: str, effective_on: date, notified_on: date, today: date) -> list[str]:
