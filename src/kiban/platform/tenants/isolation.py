@@ -92,3 +92,63 @@ class IsolateTenantTable(migrations.operations.base.Operation):
             schema_editor.execute(f"ALTER TABLE {t} DROP CONSTRAINT {_q(f'{table}_{column}_tenant_fk')}")
         schema_editor.execute(f"ALTER TABLE {t} DROP CONSTRAINT {_q(table + '_pkey')}")
         schema_editor.execute(f"ALTER TABLE {t} ADD CONSTRAINT {_q(table + '_pkey')} PRIMARY KEY (id)")
+
+
+class AppendOnlyTable(migrations.operations.base.Operation):
+    """Triggers that refuse UPDATE, DELETE and TRUNCATE on a table whose rows are never changed (history,
+    procedures, certificates …): on PostgreSQL a row and a statement trigger calling ``function`` (a trigger
+    function created by an earlier migration, raising ``insufficient_privilege``); on SQLite two triggers that abort.
+    The trigger names are ``<table>_append_only`` / ``<table>_no_truncate`` (PostgreSQL) and ``<table>_no_update`` /
+    ``<table>_no_delete`` (SQLite)."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, model_name: str, function: str) -> None:
+        self.model_name = model_name
+        self.function = function
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return (self.__class__.__name__, [], {"model_name": self.model_name, "function": self.function})
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        pass
+
+    def describe(self) -> str:
+        return f"Append-only triggers for {self.model_name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"append_only_{self.model_name.lower()}"
+
+    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        table = state_table(app_label, self.model_name, to_state)
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {_q(table)} "
+                f"FOR EACH ROW EXECUTE FUNCTION {self.function}()"
+            )
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {_q(table)} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {self.function}()"
+            )
+        elif schema_editor.connection.vendor == "sqlite":
+            for op in ("UPDATE", "DELETE"):
+                schema_editor.execute(
+                    f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {_q(table)} "
+                    f"BEGIN SELECT RAISE(ABORT, 'append-only: {op} refused'); END"
+                )
+
+    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        table = state_table(app_label, self.model_name, from_state)
+        if schema_editor.connection.vendor == "postgresql":
+            for suffix in ("append_only", "no_truncate"):
+                schema_editor.execute(f"DROP TRIGGER {table}_{suffix} ON {_q(table)}")
+        elif schema_editor.connection.vendor == "sqlite":
+            for op in ("update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER {table}_no_{op}")
+
+
+def state_table(app_label: str, model_name: str, state: Any) -> str:
+    table: str = state.apps.get_model(app_label, model_name)._meta.db_table
+    return table

@@ -2,10 +2,9 @@
 
 from django.db import migrations
 
-from kiban.platform.tenants.isolation import IsolateTenantTable
+from kiban.platform.tenants.isolation import AppendOnlyTable, IsolateTenantTable
 
-APPEND_ONLY_TABLES = ("residents_residenthistory", "residents_procedure")
-
+# The trigger function every append-only table of the registry calls (``AppendOnlyTable``).
 PG_FORWARD = [
     """
     CREATE FUNCTION kiban_residents_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -14,28 +13,8 @@ PG_FORWARD = [
             USING ERRCODE = 'insufficient_privilege';
     END $$
     """,
-    *(
-        statement
-        for table in APPEND_ONLY_TABLES
-        for statement in (
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION kiban_residents_append_only()",
-            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION kiban_residents_append_only()",
-        )
-    ),
 ]
-PG_BACKWARD = [
-    *(f"DROP TRIGGER {table}_{suffix} ON {table}" for table in APPEND_ONLY_TABLES for suffix in ("append_only", "no_truncate")),
-    "DROP FUNCTION kiban_residents_append_only()",
-]
-SQLITE_FORWARD = [
-    f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} "
-    f"BEGIN SELECT RAISE(ABORT, 'resident history is append-only: {op} refused'); END"
-    for table in APPEND_ONLY_TABLES
-    for op in ("UPDATE", "DELETE")
-]
-SQLITE_BACKWARD = [f"DROP TRIGGER {table}_no_{op}" for table in APPEND_ONLY_TABLES for op in ("update", "delete")]
+PG_BACKWARD = ["DROP FUNCTION kiban_residents_append_only()"]
 
 
 def _run(statements_by_vendor):
@@ -58,8 +37,7 @@ class Migration(migrations.Migration):
             tenant_fks=[("resident_id", "residents_resident"), ("procedure_id", "residents_procedure")],
         ),
         IsolateTenantTable("SupportMeasure", tenant_fks=[("resident_id", "residents_resident")]),
-        migrations.RunPython(
-            _run({"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD}),
-            _run({"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD}),
-        ),
+        migrations.RunPython(_run({"postgresql": PG_FORWARD}), _run({"postgresql": PG_BACKWARD})),
+        AppendOnlyTable("ResidentHistory", function="kiban_residents_append_only"),
+        AppendOnlyTable("Procedure", function="kiban_residents_append_only"),
     ]

@@ -7,37 +7,7 @@ import django.db.models.functions.text
 import django.db.models.lookups
 from django.db import migrations, models
 
-from kiban.platform.tenants.isolation import IsolateTenantTable
-
-APPEND_ONLY = ("residents_householdmemberorder", "residents_moveoutcertificate")
-PG_FORWARD = [
-    statement
-    for table in APPEND_ONLY
-    for statement in (
-        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-        "FOR EACH ROW EXECUTE FUNCTION kiban_residents_append_only()",
-        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-        "FOR EACH STATEMENT EXECUTE FUNCTION kiban_residents_append_only()",
-    )
-]
-PG_BACKWARD = [
-    f"DROP TRIGGER {table}_{suffix} ON {table}" for table in APPEND_ONLY for suffix in ("append_only", "no_truncate")
-]
-SQLITE_FORWARD = [
-    f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} "
-    f"BEGIN SELECT RAISE(ABORT, 'append-only: {op} refused'); END"
-    for table in APPEND_ONLY
-    for op in ("UPDATE", "DELETE")
-]
-SQLITE_BACKWARD = [f"DROP TRIGGER {table}_no_{op}" for table in APPEND_ONLY for op in ("update", "delete")]
-
-
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement, params=None)
-
-    return run
+from kiban.platform.tenants.isolation import AppendOnlyTable, IsolateTenantTable
 
 
 class Migration(migrations.Migration):
@@ -209,8 +179,6 @@ class Migration(migrations.Migration):
             "MoveOutCertificate",
             tenant_fks=[("procedure_id", "residents_procedure"), ("reissue_of_id", "residents_moveoutcertificate")],
         ),
-        migrations.RunPython(
-            _run({"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD}),
-            _run({"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD}),
-        ),
+        AppendOnlyTable("HouseholdMemberOrder", function="kiban_residents_append_only"),
+        AppendOnlyTable("MoveOutCertificate", function="kiban_residents_append_only"),
     ]
