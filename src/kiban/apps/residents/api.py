@@ -15,7 +15,7 @@ from kiban.platform.api.problems import Problem, not_found
 from kiban.standard.schemas import ChangeRecord as StandardChangeRecord
 from kiban.standard.schemas import Resident as StandardResident
 
-from . import address_dictionary, selectors, services, standard_records, statistics, support
+from . import address_dictionary, extracts, selectors, services, standard_records, statistics, support
 from .permissions import BUSINESS, PROCEDURE_ROLES, READ_ROLES, READ_SCOPE, SUPERVISOR_ROLES, WRITE_SCOPE
 from .validation import PersonData, ProcedureError
 
@@ -649,6 +649,68 @@ def annual_csv(request: HttpRequest, code: str, params: Query[PeriodParams]) -> 
     name = f"annual-{code}-{params.start.isoformat()}-{params.end.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# --- extracts (閲覧用の一部の写し, 無作為抽出; 標準仕様書 9.5, 9.6) ---------------------------------------------------
+
+
+class InspectionParams(Schema):
+    districts: list[str] = Field(min_length=1, max_length=50, description="町字 to include")
+    purpose: str = Field(max_length=200)
+    order: str = Field(default="address", description="address / random")
+    seed: int | None = None
+
+
+class SampleIn(Schema):
+    count: int = Field(ge=1, le=10_000)
+    purpose: str = Field(max_length=200)
+    sex: str = Field(default="", description="1 男 / 2 女 / empty for both")
+    born_from: date | None = None
+    born_to: date | None = None
+    districts: list[str] = Field(default_factory=list, max_length=50)
+    kind: str = Field(default="", description="japanese / foreign / empty for both")
+    seed: int | None = Field(default=None, description="the same seed draws the same persons again")
+    labels: bool = Field(default=False, description="answer with the 宛名シール PDF instead of the list")
+
+
+class SampleRowOut(Schema):
+    resident_id: int
+    name: str
+    kana: str
+    birth_date: date
+    sex: str
+    postal_code: str
+    address: str
+    district: str
+
+
+@router.get(
+    "/tenants/{code}/extracts/inspection.csv", summary="住民基本台帳の一部の写し（閲覧用）", response={200: None}
+)
+@SUPERVISE
+def inspection_csv(request: HttpRequest, code: str, params: Query[InspectionParams]) -> HttpResponse:
+    rows = _procedure_errors(
+        lambda: extracts.inspection_copy(params.districts, params.purpose, params.order, params.seed)
+    )
+    response = HttpResponse(extracts.inspection_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="inspection-{code}.csv"'
+    return response
+
+
+@router.post(
+    "/tenants/{code}/extracts/sample",
+    summary="無作為抽出 (the list, or its 宛名シール as PDF)",
+    response={200: list[SampleRowOut]},
+    openapi_extra={"responses": {"200": {"content": {"application/pdf": {}}}}},
+)
+@SUPERVISE
+def random_sample(request: HttpRequest, code: str, body: SampleIn) -> Any:
+    criteria = extracts.SampleCriteria(body.count, body.sex, body.born_from, body.born_to, tuple(body.districts),
+                                       body.kind, body.seed)  # fmt: skip
+    rows = _procedure_errors(lambda: extracts.random_sample(criteria, body.purpose))
+    if body.labels:
+        return HttpResponse(extracts.address_labels_pdf(rows), content_type="application/pdf")
+    return [row.__dict__ for row in rows]
 
 
 # --- address dictionary (住所辞書, 標準仕様書 1.3.3) ------------------------------------------------------------
