@@ -458,3 +458,16 @@ def test_imported_search_keys_are_the_ones_the_registry_computes() -> None:
     resident = Resident(**row)
     resident.refresh_search_keys()
     assert (_kana_key(row), _name_key(row)) == (resident.search_kana, resident.search_name)
+
+
+@BOTH
+def test_the_command_takes_the_mode_and_prints_the_lines_of_a_refusal(tmp_path: Path, capsys: Any) -> None:
+    from django.core.management.base import CommandError
+
+    out = _exported(tmp_path, households=1)
+    call_command("import", "--tenant", TARGET, str(out))
+    with pytest.raises(CommandError, match="does not validate"):
+        call_command("import", "--tenant", TARGET, str(out), "--mode", "merge")
+    assert "households.csv:2: id " in capsys.readouterr().err
+    with pytest.raises(CommandError, match="--mode replace cannot empty it"):
+        call_command("import", "--tenant", TARGET, str(out), "--mode", "replace")

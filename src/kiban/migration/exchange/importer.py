@@ -110,6 +110,7 @@ def existing_rows(code: str, tables: list[Table]) -> dict[str, int]:
 def held_ids(code: str, tables: list[Table]) -> dict[str, array[int]]:
     """The ids the tenant already holds, per non-empty table, sorted (8 bytes each: the validator checks the files'
     ids and references against them)."""
+    assert code.isdigit(), code  # a provisioned tenant's code: six digits
     held: dict[str, array[int]] = {}
     counts = existing_rows(code, tables)
     connection = connections["default"]
@@ -359,18 +360,22 @@ def _load_table(cursor: Any, table: Table, directory: Path, code: str, report: R
         )
         joins = f" LEFT JOIN {_q(ref.db_table)} r ON r.tenant_id = %s AND r.id = s.{_q(d.via)}"
         params.append(code)
-    # A savepoint (no measurable cost: one per table) so that a uniqueness violation can be traced to its lines.
+    # A savepoint (one per table; no cost measurable here) so that a uniqueness violation can be traced to its lines.
     cursor.execute("SAVEPOINT kiban_exchange_insert")
     insert = f"INSERT INTO {_q(table.db_table)} (tenant_id, {cols}) SELECT %s, {', '.join(select)} FROM {STAGE} s"
     try:
         cursor.execute(insert + joins, params)
     except pg_errors.UniqueViolation as exc:
         cursor.execute("ROLLBACK TO SAVEPOINT kiban_exchange_insert")
-        numbered = f"SELECT row_number() OVER (ORDER BY s.ctid) AS n, {', '.join(select)} FROM {STAGE} s{joins}"
+        named = ", ".join(f"{expr} AS {_q(name)}" for expr, name in zip(select, staged, strict=True))
+        numbered = f"SELECT row_number() OVER (ORDER BY s.ctid) AS n, {named} FROM {STAGE} s{joins}"
         constraint = exc.diag.constraint_name or ""
-        found = _duplicates(cursor, table, path, staged, (numbered, params[1:]), code, constraint)
+        try:
+            found = _duplicates(cursor, table, path, staged, (numbered, params[1:]), code, constraint)
+        except Exception:  # finding the lines failed: the database's own message still says what is wrong
+            found = []
         if not found:
-            raise
+            raise LoadFailed(f"{table.file}: the database refused the load: {exc}") from exc
         raise LoadFailed("\n".join(found)) from exc
     rows = int(cursor.rowcount)
     cursor.execute("RELEASE SAVEPOINT kiban_exchange_insert")
