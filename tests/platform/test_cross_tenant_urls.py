@@ -71,6 +71,33 @@ def _household_in(tenant: Any) -> str:
     return str(_moved_in(tenant).household_ids[0])
 
 
+def _move_out_in(tenant: Any) -> int:
+    import datetime
+
+    from kiban.apps.residents import services
+
+    resident_id = int(_resident_in(tenant))
+    with tenant_context(tenant.code):
+        return services.move_out(
+            services.Notification(f"cross-out-{tenant.code}", datetime.date(2021, 1, 1), datetime.date(2021, 1, 1)),
+            resident_ids=[resident_id], destination_address="大阪府大阪市北区1番",
+        ).procedure_id  # fmt: skip
+
+
+def _procedure_in(tenant: Any) -> str:
+    return str(_move_out_in(tenant))
+
+
+def _move_out_certificate_in(tenant: Any) -> str:
+    from kiban.apps.residents import certificates
+    from tests.conftest import register_test_certifier
+
+    procedure_id = _move_out_in(tenant)
+    register_test_certifier(tenant.code)
+    with tenant_context(tenant.code):
+        return str(certificates.issue_move_out_certificate(procedure_id).certificate.id)
+
+
 def _measure_in(tenant: Any) -> str:
     from kiban.apps.residents import support
 
@@ -168,6 +195,8 @@ ID_FACTORIES: dict[str, Callable[[Any], str]] = {
     "revision_id": _revision_in,
     "run_id": _payment_run_in,  # child allowance runs; a benefit's run is reached through its benefit_code (404 first)
     "benefit_code": _benefit_in,
+    "procedure_id": _procedure_in,
+    "certificate_id": _move_out_certificate_in,
 }
 # Query parameters every generated call carries, so that a 404 is about the id and not a missing parameter.
 COMMON_PARAMS = {"purpose": "test", "business": "residents"}

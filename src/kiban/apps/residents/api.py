@@ -888,7 +888,10 @@ def _pdf(issued: Any) -> HttpResponse:
 @WRITE
 def issue_move_out_certificate(request: HttpRequest, code: str, procedure_id: int) -> HttpResponse:
     from . import certificates
+    from .models import Procedure
 
+    if not Procedure.objects.filter(id=procedure_id).exists():
+        raise not_found("procedure")
     return _pdf(_procedure_errors(lambda: certificates.issue_move_out_certificate(procedure_id)))
 
 
