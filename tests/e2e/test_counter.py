@@ -1,6 +1,6 @@
-"""The counter (窓口) in a real browser, by keyboard only: sign in with password and TOTP, record a move-in
-(転入届: enter → confirm → done), then find the person and open their record. A screenshot of every page is saved
-under var/test-artifacts/e2e/."""
+"""The counter (窓口) in a real browser, by keyboard only: a clerk signs in with password and TOTP and enters a
+move-in (転入届: enter → confirm → 仮登録), a supervisor registers it from the list (仮登録一覧 → 本登録), then finds
+the person and opens their record. A screenshot of every page is saved under var/test-artifacts/e2e/."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 from django.utils import timezone
 
-from kiban.apps.residents.models import Procedure, Resident
-from kiban.apps.residents.permissions import CLERK
+from kiban.apps.residents.models import Procedure, ProvisionalEntry, Resident
+from kiban.apps.residents.permissions import CLERK, SUPERVISOR
 from kiban.platform.tenants.context import tenant_context
 from kiban.standard.era import format_date
 from tests.conftest import CODE_A, PASSWORD, totp_code
@@ -20,14 +20,30 @@ from tests.e2e.conftest import ARTIFACTS, E2E_DB
 pytestmark = E2E_DB
 
 
-def _clerk() -> Any:
+def _staff() -> tuple[Any, Any]:
+    """A clerk and a supervisor of the same municipality."""
     from kiban.platform.accounts.services import create_staff, enroll_totp
     from kiban.platform.tenants.services import provision
 
     tenant = provision(CODE_A)
-    user = create_staff(tenant, "counter.clerk", PASSWORD, [CLERK.code])
-    enroll_totp(user)
-    return user
+    clerk = create_staff(tenant, "counter.clerk", PASSWORD, [CLERK.code])
+    supervisor = create_staff(tenant, "counter.boss", PASSWORD, [SUPERVISOR.code])
+    enroll_totp(clerk)
+    enroll_totp(supervisor)
+    return clerk, supervisor
+
+
+def _sign_in(page: Any, server: str, user: Any, code: str, next_path: str) -> None:
+    """Through the real form, by keyboard: user name, password, the TOTP code, Enter."""
+    page.goto(f"{server}/login/?next={next_path}")
+    _tab_to(page, "#id_username")
+    page.keyboard.type(user.username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Tab")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    _wait_for_path(page, next_path)
 
 
 def _tab_to(page: Any, selector: str, limit: int = 60) -> None:
@@ -49,22 +65,15 @@ def _shot(page: Any, name: str) -> None:
 
 
 def test_move_in_then_search_and_open_by_keyboard_only(counter_server: str, browser: Any) -> None:
-    user = _clerk()
-    code = totp_code(user)
+    user, supervisor = _staff()
+    code, supervisor_code = totp_code(user), totp_code(supervisor)
     moved_in = timezone.localdate() - timedelta(days=3)
     chromium = browser()
     page = chromium.page
 
     page.goto(f"{counter_server}/login/?next=/staff/residents/procedures/move-in/")
     _shot(page, "01-sign-in")
-    _tab_to(page, "#id_username")
-    page.keyboard.type(user.username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Tab")
-    page.keyboard.type(code)
-    page.keyboard.press("Enter")
-    _wait_for_path(page, "/staff/residents/procedures/move-in/")
+    _sign_in(page, counter_server, user, code, "/staff/residents/procedures/move-in/")
 
     # Step 1: the date of change has the focus; dates are typed in the era calendar.
     assert page.evaluate("document.activeElement.id") == "id_effective_on"
@@ -85,22 +94,37 @@ def test_move_in_then_search_and_open_by_keyboard_only(counter_server: str, brow
     _shot(page, "02-move-in-entry")
     page.keyboard.press("Enter")  # implicit submission: the "next" button, not "add a person"
 
-    # Step 2: what will be recorded, with 和暦 dates; the record button has the focus.
-    page.wait_for_selector("text=次の内容で記録します")
+    # Step 2: what will be entered, with 和暦 dates; the button (仮登録する) has the focus.
+    page.wait_for_selector("text=次の内容で仮登録します")
     assert format_date(moved_in, style="long") in page.content() and "昭和60年7月7日" in page.content()
     assert page.evaluate("document.activeElement.value") == "record"
     _shot(page, "03-move-in-confirm")
     page.keyboard.press("Enter")
 
-    # Step 3: done, with the procedure number and a print button.
-    page.wait_for_selector("#procedure-id")
-    procedure_id = int(page.inner_text("#procedure-id"))
-    assert page.is_visible("[data-print]")
+    # Step 3: done as 仮登録 (not yet in the register), with the entry number and a print button.
+    page.wait_for_selector("#entry-id")
+    entry_id = int(page.inner_text("#entry-id"))
+    assert "まだ住民票には記載されていません" in page.content() and page.is_visible("[data-print]")
     _shot(page, "04-move-in-done")
     page.emulate_media(media="print")
     _shot(page, "05-move-in-done-print")
     assert not page.is_visible("[data-print]") and not page.is_visible(".counter-nav")
     page.emulate_media(media="screen")
+
+    # 本登録: the supervisor opens the list (Alt+L), the first entry's checkbox has the focus: Space, Alt+R.
+    _tab_to(page, "form[action='/logout/'] button")  # ログアウト
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/login/")
+    _sign_in(page, counter_server, supervisor, supervisor_code, "/staff/residents/")
+    page.keyboard.press("Alt+l")
+    _wait_for_path(page, "/staff/residents/provisional/")
+    assert page.evaluate("document.activeElement.id") == f"entry-{entry_id}"
+    page.keyboard.press("Space")
+    _shot(page, "05a-provisional-list")
+    page.keyboard.press("Alt+r")
+    page.wait_for_selector(".procedure-id")
+    procedure_id = int(page.inner_text(".procedure-id"))
+    _shot(page, "05b-registered")
 
     # Search: the shortcut to the search page, kana first, the purpose, Enter; the first result has the focus.
     page.keyboard.press("Alt+s")
@@ -124,3 +148,4 @@ def test_move_in_then_search_and_open_by_keyboard_only(counter_server: str, brow
         person = Resident.objects.get(family_name="鈴木")
         assert person.household.building == "ハイツ千代田202" and person.sex == "1"
         assert Procedure.objects.get().id == procedure_id
+        assert ProvisionalEntry.objects.get(id=entry_id).procedure_id == procedure_id

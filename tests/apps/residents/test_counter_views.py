@@ -1,4 +1,7 @@
-"""The counter (窓口) pages: search, a person's record, and the procedure wizards (enter → confirm → done)."""
+"""The counter (窓口) pages: search, a person's record, and the procedure wizards (enter → confirm → done).
+
+A wizard's last step keeps a provisional entry (仮登録, 標準仕様書 4.0.8); the register changes when a supervisor
+registers it (本登録) from the list: ``_record`` then ``_register``."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from kiban.apps.residents.models import Procedure, Resident
+from kiban.apps.residents.models import Procedure, ProvisionalEntry, Resident
 from kiban.apps.residents.permissions import CLERK, SUPERVISOR
 from kiban.platform.tenants.context import tenant_context
 from tests.conftest import sign_in
@@ -46,7 +49,15 @@ def _enter(client: Client, slug: str, data: dict[str, Any], **query: Any) -> Any
 
 
 def _record(client: Client, confirm: Any) -> Any:
+    """The confirmation's last button: 仮登録 (the register does not change yet)."""
     return client.post(confirm.request["PATH_INFO"], {"state": _state(confirm), "action": "record"})
+
+
+def _register(client: Client) -> Any:
+    """本登録 of every provisional entry, by a supervisor at the list (仮登録一覧); the list page after it."""
+    page = client.post("/staff/residents/provisional/", {"action": "register-all", "shown_branch": ""})
+    assert page.status_code == 302, page.content.decode()[:2000]
+    return client.get(page["Location"])
 
 
 def _errors_next_to(page: Any, field_id: str) -> str:
@@ -127,10 +138,11 @@ def test_search_marks_persons_under_a_support_measure(clerk: Client, tenant_a: A
 
 
 def test_the_record_shows_household_members_history_and_procedures(
-    clerk: Client, tenant_a: Any, make_resident: Any
+    clerk: Client, supervisor: Client, tenant_a: Any, make_resident: Any
 ) -> None:
     confirm = _enter(clerk, "move-in", MOVE_IN)
     _record(clerk, confirm)
+    _register(supervisor)
     with tenant_context(tenant_a.code):
         head = Resident.objects.get(given_name="一郎")
     page = clerk.get(f"/staff/residents/{head.id}/", {"purpose": "確認"})
@@ -145,7 +157,7 @@ def test_the_record_shows_household_members_history_and_procedures(
 # --- Move-in -----------------------------------------------------------------------------------------------
 
 
-def test_move_in_of_two_persons_enter_confirm_done(clerk: Client, tenant_a: Any) -> None:
+def test_move_in_of_two_persons_enter_confirm_done(clerk: Client, supervisor: Client, tenant_a: Any) -> None:
     confirm = _enter(clerk, "move-in", MOVE_IN)
     html = confirm.content.decode()
     assert confirm.status_code == 200 and "の確認" in html, html[:3000]
@@ -156,30 +168,46 @@ def test_move_in_of_two_persons_enter_confirm_done(clerk: Client, tenant_a: Any)
     assert done.status_code == 302
     page = clerk.get(done["Location"])
     html = page.content.decode()
-    assert "を記録しました" in html and "処理番号" in html and "data-print" in html
+    assert "を仮登録しました" in html and "まだ住民票には記載されていません" in html and "data-print" in html
+    assert 'id="entry-id"' in html and "/staff/residents/provisional/" in html
     assert "届出期間経過" not in html
+    assert _procedures(tenant_a) == 0  # 仮登録: not in the register
+    with tenant_context(tenant_a.code):
+        assert Resident.objects.count() == 0
+    registered = _register(supervisor).content.decode()
+    assert "本登録しました" in registered
     with tenant_context(tenant_a.code):
         people = list(Resident.objects.order_by("id"))
         assert [p.family_name_kana for p in people] == ["サトウ", "サトウ"]
         assert people[0].household_id == people[1].household_id
-        assert Procedure.objects.get().id == int(re.search(r'id="procedure-id"><strong>(\d+)', html).group(1))  # type: ignore[union-attr]
+        number = re.search(r'class="procedure-id">(\d+)', registered)
+        assert number and Procedure.objects.get().id == int(number.group(1))
 
 
-def test_a_late_move_in_is_recorded_with_the_warning(clerk: Client, tenant_a: Any) -> None:
+def test_a_late_move_in_is_recorded_with_the_warning(clerk: Client, supervisor: Client, tenant_a: Any) -> None:
     confirm = _enter(clerk, "move-in", {**MOVE_IN, "effective_on": "R6.4.1", "notified_on": "R6.5.1"})
     page = clerk.get(_record(clerk, confirm)["Location"])
-    assert "⚠ 届出期間経過" in page.content.decode()
+    assert "⚠ 届出期間経過" in page.content.decode()  # known at 仮登録 already
+    assert "⚠ 届出期間経過" in _register(supervisor).content.decode()
+    with tenant_context(tenant_a.code):
+        assert Procedure.objects.get().flags == ["late_notification"]
 
 
-def test_a_confirmation_submitted_twice_records_one_procedure(clerk: Client, tenant_a: Any) -> None:
+def test_a_confirmation_submitted_twice_records_one_procedure(clerk: Client, supervisor: Client, tenant_a: Any) -> None:
     confirm = _enter(clerk, "move-in", MOVE_IN)
     first = _record(clerk, confirm)
     second = _record(clerk, confirm)
     assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert "既に仮登録されていました" in clerk.get(second["Location"]).content.decode()
+    with tenant_context(tenant_a.code):
+        assert ProvisionalEntry.objects.count() == 1
+    _register(supervisor)
     assert _procedures(tenant_a) == 1
     with tenant_context(tenant_a.code):
         assert Resident.objects.count() == 2
-    assert "既に記録されていました" in clerk.get(second["Location"]).content.decode()
+    third = _record(clerk, confirm)  # after 本登録: the same page, nothing new
+    assert third.status_code == 302 and "既に本登録されています" in clerk.get(third["Location"]).content.decode()
+    assert _procedures(tenant_a) == 1
 
 
 def test_an_unreadable_era_date_is_shown_next_to_the_field(clerk: Client, tenant_a: Any) -> None:
@@ -251,8 +279,9 @@ def test_a_tampered_state_is_refused(clerk: Client, tenant_a: Any) -> None:
 
 
 @pytest.fixture
-def family(clerk: Client, tenant_a: Any) -> dict[str, Any]:
+def family(clerk: Client, supervisor: Client, tenant_a: Any) -> dict[str, Any]:
     _record(clerk, _enter(clerk, "move-in", MOVE_IN))
+    _register(supervisor)
     with tenant_context(tenant_a.code):
         head = Resident.objects.get(given_name="一郎")
         child = Resident.objects.get(given_name="花")
@@ -263,31 +292,36 @@ def _notified(days_ago: int = 0) -> str:
     return (timezone.localdate() - timedelta(days=days_ago)).isoformat()
 
 
-def test_move_within(clerk: Client, tenant_a: Any, family: dict[str, Any]) -> None:
+def test_move_within(clerk: Client, supervisor: Client, tenant_a: Any, family: dict[str, Any]) -> None:
     data = {"effective_on": _notified(3), "notified_on": _notified(), "address": "東京都千代田区九段南1丁目2番1号",
             "resident_ids": [family["head"].id, family["child"].id]}  # fmt: skip
     confirm = _enter(clerk, "move-within", data, household=family["household"])
     assert "九段南" in confirm.content.decode()
     assert _record(clerk, confirm).status_code == 302
+    _register(supervisor)
     with tenant_context(tenant_a.code):
         assert Resident.objects.get(id=family["child"].id).household.address == "東京都千代田区九段南1丁目2番1号"
 
 
-def test_move_out_of_the_householder_names_the_new_one(clerk: Client, tenant_a: Any, family: dict[str, Any]) -> None:
+def test_move_out_of_the_householder_names_the_new_one(
+    clerk: Client, supervisor: Client, tenant_a: Any, family: dict[str, Any]
+) -> None:
     data = {"effective_on": _notified(), "notified_on": _notified(), "destination_address": "大阪府大阪市北区1-1",
             "resident_ids": [family["head"].id]}  # fmt: skip
     assert _record(clerk, _enter(clerk, "move-out", data, household=family["household"])).status_code == 302
+    _register(supervisor)
     with tenant_context(tenant_a.code):
         assert Resident.objects.get(id=family["head"].id).status == Resident.Status.REMOVED
         assert Resident.objects.get(id=family["child"].id).relationship == "世帯主"  # the one remaining member
 
 
-def test_birth(clerk: Client, tenant_a: Any, family: dict[str, Any]) -> None:
+def test_birth(clerk: Client, supervisor: Client, tenant_a: Any, family: dict[str, Any]) -> None:
     data = {"birth_date": _notified(2), "notified_on": _notified(), "family_name": "佐藤", "given_name": "次郎",
             "family_name_kana": "サトウ", "given_name_kana": "ジロウ", "sex": "1", "relationship": "子"}  # fmt: skip
     entry = clerk.get(f"{BASE}/birth/", {"household": family["household"]})
     assert 'value="佐藤"' in entry.content.decode()  # the householder's family name as a start
     assert _record(clerk, _enter(clerk, "birth", data, household=family["household"])).status_code == 302
+    _register(supervisor)
     with tenant_context(tenant_a.code):
         assert Resident.objects.get(given_name="次郎").household_id == family["household"]
 
@@ -302,14 +336,17 @@ def test_birth_before_the_household_existed_is_shown_next_to_the_date(
     assert _procedures(tenant_a) == 1  # the move-in of the fixture only
 
 
-def test_death(clerk: Client, tenant_a: Any, family: dict[str, Any]) -> None:
+def test_death(clerk: Client, supervisor: Client, tenant_a: Any, family: dict[str, Any]) -> None:
     data = {"effective_on": _notified(1), "notified_on": _notified(), "resident_id": family["child"].id}
     assert _record(clerk, _enter(clerk, "death", data, household=family["household"])).status_code == 302
+    _register(supervisor)
     with tenant_context(tenant_a.code):
         assert Resident.objects.get(id=family["child"].id).removal_reason == "死亡"
 
 
-def test_change_of_householder_and_a_doubled_householder(clerk: Client, tenant_a: Any, family: dict[str, Any]) -> None:
+def test_change_of_householder_and_a_doubled_householder(
+    clerk: Client, supervisor: Client, tenant_a: Any, family: dict[str, Any]
+) -> None:
     head, child = family["head"], family["child"]
     doubled = {"effective_on": _notified(), "notified_on": _notified(), f"rel_{head.id}": "世帯主",
                f"rel_{child.id}": "世帯主"}  # fmt: skip
@@ -321,15 +358,17 @@ def test_change_of_householder_and_a_doubled_householder(clerk: Client, tenant_a
     assert _procedures(tenant_a) == 1
     data = {**doubled, f"rel_{head.id}": "父"}
     assert _record(clerk, _enter(clerk, "householder", data, household=family["household"])).status_code == 302
+    _register(supervisor)
     with tenant_context(tenant_a.code):
         assert Resident.objects.get(id=child.id).relationship == "世帯主"
 
 
-def test_household_split(clerk: Client, tenant_a: Any, family: dict[str, Any]) -> None:
+def test_household_split(clerk: Client, supervisor: Client, tenant_a: Any, family: dict[str, Any]) -> None:
     child = family["child"]
     data = {"change": "split", "effective_on": _notified(), "notified_on": _notified(), "resident_ids": [child.id],
             f"rel_{child.id}": "世帯主"}  # fmt: skip
     assert _record(clerk, _enter(clerk, "household", data, household=family["household"])).status_code == 302
+    _register(supervisor)
     with tenant_context(tenant_a.code):
         assert Resident.objects.get(id=child.id).household_id != family["household"]
 
@@ -359,6 +398,7 @@ def test_authority_actions_refuse_clerks_and_serve_supervisors(
     html = confirm.content.decode()
     assert "華子" in html and "ハナコ" not in html  # only what changes is confirmed
     assert _record(supervisor, confirm).status_code == 302
+    _register(supervisor)
     with tenant_context(tenant_a.code):
         assert Resident.objects.get(id=person.id).given_name == "華子"
 

@@ -53,6 +53,13 @@ def _today(days: int = 0) -> str:
     return (timezone.localdate() + timedelta(days=days)).isoformat()
 
 
+def _register(client: Client) -> Any:
+    """本登録 of every provisional entry (仮登録一覧), by a supervisor: the wizards' last step only keeps 仮登録."""
+    page = client.post(f"{BASE}/provisional/", {"action": "register-all", "shown_branch": ""})
+    assert page.status_code == 302, page.content.decode()[:2000]
+    return client.get(page["Location"])
+
+
 def _count(tenant: Any, model: Any, **filters: Any) -> int:
     with tenant_context(tenant.code):
         return int(model.objects.filter(**filters).count())
@@ -173,7 +180,7 @@ def test_the_notice_list_shows_origin_date_and_count_but_no_personal_item(
 
 
 def test_move_in_from_a_notice_takes_the_persons_from_it(
-    clerk: Client, tenant_a: Any, tenant_b: Any, notice: str
+    clerk: Client, supervisor: Client, tenant_a: Any, tenant_b: Any, notice: str
 ) -> None:
     url = f"{PROCEDURES}/move-in-from-notice/"
     entry = clerk.get(url, {"notice": notice})
@@ -187,6 +194,8 @@ def test_move_in_from_a_notice_takes_the_persons_from_it(
     assert "鈴木" in confirm.content.decode() and _count(tenant_a, Procedure) == 0
     done = clerk.post(url, {"state": _state(confirm), "action": "record"})
     assert done.status_code == 302, done.content.decode()[:3000]
+    assert _count(tenant_a, Resident, family_name="鈴木") == 0  # 仮登録 only
+    _register(supervisor)
     with tenant_context(tenant_a.code):
         moved = Resident.objects.get(family_name="鈴木")
         assert moved.household.building == "九段ハイツ202" and services.move_out_notices() == []
@@ -225,7 +234,7 @@ def foreigner(tenant_a: Any, make_resident: Any) -> Any:
 
 
 def test_residence_status_change_is_offered_for_foreign_residents_and_recorded(
-    clerk: Client, tenant_a: Any, make_resident: Any, foreigner: Any
+    clerk: Client, supervisor: Client, tenant_a: Any, make_resident: Any, foreigner: Any
 ) -> None:
     url = f"{PROCEDURES}/residence-status/"
     assert (
@@ -241,6 +250,7 @@ def test_residence_status_change_is_offered_for_foreign_residents_and_recorded(
     assert "2030年3月31日" in confirm.content.decode()  # 在留期間の満了の日: 西暦 only (j90)
     assert "令和12年3月31日" not in confirm.content.decode()
     assert clerk.post(url, {"state": _state(confirm), "action": "record"}).status_code == 302
+    _register(supervisor)
     with tenant_context(tenant_a.code):
         changed = Resident.objects.get(id=foreigner.id)
         assert (changed.residence_status, changed.residence_card_number) == ("技術・人文知識・国際業務", "CD87654321EF")
@@ -297,6 +307,7 @@ def test_entry_by_authority_is_for_supervisors_and_records_the_person(
     confirm = supervisor.post(url, {"state": _state(entry), "action": "next", **data})
     assert "職権記載の確認" in confirm.content.decode() and "タカハシ" in confirm.content.decode()
     assert supervisor.post(url, {"state": _state(confirm), "action": "record"}).status_code == 302
+    _register(supervisor)
     with tenant_context(tenant_a.code):
         person = Resident.objects.get(family_name="高橋")
         assert person.family_name_kana == "タカハシ"

@@ -160,7 +160,9 @@ MIXED_MOVE_IN = {
 MOVED_IN, NOTIFIED = date(2024, 4, 8), date(2024, 4, 10)
 
 
-def test_a_move_in_of_a_mixed_household_confirm_done_and_record(clerk: Client, tenant_a: Any) -> None:
+def test_a_move_in_of_a_mixed_household_confirm_done_and_record(
+    clerk: Client, supervisor: Client, tenant_a: Any
+) -> None:
     url = f"{PROCEDURES}/move-in/"
     confirm = clerk.post(url, {"state": _state(clerk.get(url)), "action": "next", **MIXED_MOVE_IN})
     html = visible(confirm)
@@ -174,6 +176,8 @@ def test_a_move_in_of_a_mixed_household_confirm_done_and_record(clerk: Client, t
     assert shown_in_era_only(html, MOVED_IN) and shown_in_era_only(html, NOTIFIED)
     assert shown_in_era_only(html, JAPANESE_BIRTH)
     assert shown_in_western_only(html, FOREIGN_BIRTH) and shown_in_western_only(html, STAY_UNTIL)
+    registered = supervisor.post(f"{BASE}/provisional/", {"action": "register-all", "shown_branch": ""})  # 本登録
+    assert registered.status_code == 302
     with tenant_context(tenant_a.code):
         head = Resident.objects.get(given_name="一郎")
         wife = Resident.objects.get(given_name="MARIA")

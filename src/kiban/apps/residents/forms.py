@@ -151,6 +151,16 @@ def _choice(choices: Sequence[tuple[Any, str]], required: bool = True, **kwargs:
     return forms.ChoiceField(choices=choices, required=required, error_messages=FIELD_MESSAGES, **kwargs)
 
 
+def _normalize_person(data: dict[str, Any]) -> dict[str, Any]:
+    """Kana typed in hiragana or half-width kept in full-width katakana; the nationality code in capitals."""
+    for name in ("family_name_kana", "given_name_kana", "alias_kana"):
+        if data.get(name):
+            data[name] = normalize_kana_input(data[name]).strip()
+    if data.get("nationality"):
+        data["nationality"] = data["nationality"].strip().upper()
+    return data
+
+
 def _members(members: Sequence[ResidentRecord]) -> list[tuple[str, str]]:
     return [(str(m.id), f"{m.family_name} {m.given_name}（{m.relationship}）") for m in members]
 
@@ -319,9 +329,20 @@ class WizardContext:
     members: list[ResidentRecord] = field(default_factory=list)
     resident: ResidentRecord | None = None
     notice: Any = None  # an advance notice (転入予定: the origin's move-out data, an Event)
+    procedure: Any = None  # a recorded procedure to undo (異動の取消し), with ``members`` its persons
 
     def member(self, resident_id: int) -> ResidentRecord | None:
-        return next((m for m in self.members if m.id == resident_id), None)
+        found = next((m for m in self.members if m.id == resident_id), None)
+        if found is None and self.resident is not None and self.resident.id == resident_id:
+            return self.resident
+        return found
+
+    def person_ids(self) -> list[int]:
+        """The persons the wizard is opened on (a clerk is warned of their provisional entries, 仮登録)."""
+        ids = [m.id for m in self.members]
+        if self.resident is not None and self.resident.id not in ids:
+            ids.append(self.resident.id)
+        return ids
 
 
 class ProcedureForm(LabelledForm):
@@ -385,6 +406,27 @@ class ProcedureForm(LabelledForm):
     def summary(self) -> list[Row]:
         return self.rows()
 
+    # -- what a provisional entry (仮登録, provisional.enter) keeps besides the form data --------------------------
+    def concerned_ids(self) -> list[int]:
+        """The persons this entry is about: those chosen, else the person or household the wizard works on."""
+        d = getattr(self, "cleaned_data", {})
+        if d.get("resident_ids"):
+            return self.ids("resident_ids")
+        if d.get("resident_id"):
+            return [int(d["resident_id"])]
+        return self.context.person_ids()
+
+    def person_names(self) -> list[str]:
+        return [self.member_name(i) for i in self.concerned_ids()]
+
+    def headline(self) -> str:
+        """One line for the list of provisional entries (仮登録一覧): the persons, the date of change, the address."""
+        n = self.notification("-")
+        parts = ["、".join(self.person_names()), f"異動日 {display_date(n.effective_on)}"]
+        if self.cleaned_data.get("address"):
+            parts.append(f"→ {self.cleaned_data['address']}")
+        return " ".join(p for p in parts if p)
+
     # -- errors of the service, next to their fields --------------------------------------------------------------
     def place(self, path: str) -> tuple[forms.Form, str] | None:
         name = self.aliases.get(path, path)
@@ -434,14 +476,9 @@ class PersonForm(LabelledForm):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        data = self.cleaned_data
-        for name in ("family_name_kana", "given_name_kana", "alias_kana"):
-            if data.get(name):
-                data[name] = normalize_kana_input(data[name]).strip()
+        data = _normalize_person(self.cleaned_data)
         if data.get("resident_code"):
             data["resident_code"] = normalize_digits(data["resident_code"])
-        if data.get("nationality"):
-            data["nationality"] = data["nationality"].strip().upper()
         return data
 
     def person(self) -> PersonData:
@@ -500,6 +537,10 @@ class MoveInForm(ProcedureForm):
         for i, person in enumerate(f for f in self.persons.forms if f.cleaned_data):
             rows += person.rows(section=f"{i + 1}人目 (person {i + 1})")
         return rows
+
+    def person_names(self) -> list[str]:
+        return [f"{f.cleaned_data['family_name']} {f.cleaned_data['given_name']}" for f in self.persons.forms
+                if f.cleaned_data]  # fmt: skip
 
     def procedure(self, n: services.Notification) -> services.ProcedureResult:
         d = self.cleaned_data
@@ -603,6 +644,9 @@ class BirthForm(ProcedureForm):
     def notification(self, request_id: str) -> services.Notification:
         d = self.cleaned_data
         return services.Notification(request_id, d["birth_date"], d["notified_on"])
+
+    def person_names(self) -> list[str]:
+        return [f"{self.cleaned_data['family_name']} {self.cleaned_data['given_name']}"]
 
     def procedure(self, n: services.Notification) -> services.ProcedureResult:
         d = self.cleaned_data
@@ -720,13 +764,23 @@ class RemovalForm(ProcedureForm):
                                             relationships=staying)  # fmt: skip
 
 
+CORRECTION_KINDS = [
+    (codes.ChangeReason.CORRECTION_EX_OFFICIO.value, "職権修正 (correction by authority)"),
+    (codes.ChangeReason.CLERICAL_ERROR_CORRECTION.value, "誤記修正 (a clerical error of the register)"),
+    (codes.ChangeReason.MINOR_CORRECTION.value, "軽微な修正 (minor correction, 規則11条3項2号)"),
+]
+
+
 class CorrectionForm(ProcedureForm):
-    """職権修正 (法8条, 施行令12条3項), supervisors only: the items as recorded, to be corrected in place."""
+    """職権修正 (法8条, 施行令12条3項), supervisors only: the items as recorded, to be corrected in place. The 修正事由
+    recorded is 職権修正, 誤記修正 or 軽微な修正 (標準仕様書 4.2.3.2, j850; ``services.correct(kind=)``)."""
 
     ITEMS = ("family_name", "given_name", "family_name_kana", "given_name_kana", "birth_date", "sex", "relationship",
              "domicile", "domicile_head", "alias", "alias_kana")  # fmt: skip
-    aliases = {f"changes.{n}": n for n in ITEMS}
+    labels = {"correction_kind": ("修正事由", "Kind of correction")}
+    aliases = {"kind": "correction_kind", **{f"changes.{n}": n for n in ITEMS}}
     sections = ("changes",)
+    correction_kind = _choice(CORRECTION_KINDS, required=False, initial=CORRECTION_KINDS[0][0])
     reason = _text(200)
     family_name = _text()
     given_name = _text()
@@ -748,11 +802,7 @@ class CorrectionForm(ProcedureForm):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        data = self.cleaned_data
-        for name in ("family_name_kana", "given_name_kana", "alias_kana"):
-            if data.get(name):
-                data[name] = normalize_kana_input(data[name]).strip()
-        return data
+        return _normalize_person(self.cleaned_data)
 
     def changes(self) -> dict[str, Any]:
         assert self.context.resident is not None
@@ -765,7 +815,7 @@ class CorrectionForm(ProcedureForm):
         return out
 
     def summary(self) -> list[Row]:
-        return self.rows(names=["effective_on", "notified_on", "reason", *self.changes()])
+        return self.rows(names=["effective_on", "notified_on", "correction_kind", "reason", *self.changes()])
 
     def foreign(self) -> bool:
         return self.context.resident is not None and is_foreign(self.context.resident)
@@ -773,7 +823,8 @@ class CorrectionForm(ProcedureForm):
     def procedure(self, n: services.Notification) -> services.ProcedureResult:
         assert self.context.resident is not None
         return services.correct(n, resident_id=self.context.resident.id, changes=self.changes(),
-                                reason=self.cleaned_data["reason"])  # fmt: skip
+                                reason=self.cleaned_data["reason"],
+                                kind=self.cleaned_data.get("correction_kind") or CORRECTION_KINDS[0][0])  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -846,6 +897,10 @@ class MoveInFromNoticeForm(ProcedureForm):
             rows += [Row(r.ja, r.en, r.value, f"{i + 1}人目 (person {i + 1})") for r in person]
         return rows
 
+    def person_names(self) -> list[str]:
+        persons = self.context.notice.data.get("persons", []) if self.context.notice is not None else []
+        return [f"{p.get('family_name', '')} {p.get('given_name', '')}" for p in persons]
+
     def procedure(self, n: services.Notification) -> services.ProcedureResult:
         assert self.context.notice is not None
         return services.move_in_from_notice(n, notice_id=str(self.context.notice.event_id),
@@ -892,6 +947,152 @@ class ResidenceStatusForm(ProcedureForm):
             period_of_stay_until=d.get("period_of_stay_until"),
             residence_card_number=d.get("residence_card_number") or "",
         )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 異動の取消し, 帰化・国籍取得・国籍喪失, 住所の軽微な修正 (supervisors only)
+
+
+class CancelForm(ProcedureForm):
+    """異動の取消し (標準仕様書 4.6.0.1, j980): a recorded procedure undone by a new one on top of the history
+    (``services.cancel``), for all of its persons or some of them; the 続柄 only for persons who come back as a new
+    household (one of them its householder)."""
+
+    labels = {
+        "effective_on": ("取消しの日付（異動日）", "Date of the cancellation"),
+        "resident_ids": ("取り消す対象者", "Persons whose change is undone"),
+        "reason": ("取消しの理由", "Reason for the cancellation"),
+    }
+    reason = _text(200)
+    resident_ids = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, error_messages=FIELD_MESSAGES)
+
+    def __init__(self, data: Any = None, *, context: WizardContext) -> None:
+        super().__init__(data, context=context)
+        self.fields["effective_on"].initial = timezone.localdate()
+        ids = self.fields["resident_ids"]
+        assert isinstance(ids, forms.MultipleChoiceField)
+        ids.choices = _members(context.members)
+        ids.initial = [str(m.id) for m in context.members]
+        self.add_relationship_fields()
+
+    def undone(self) -> str:
+        """The procedure undone, as the confirmation and the list of provisional entries name it."""
+        p = self.context.procedure
+        return f"{p.kind}（処理番号 {p.id}、異動日 {display_date(p.effective_on)}）" if p is not None else ""
+
+    def summary(self) -> list[Row]:
+        return [Row("取り消す異動", "Procedure undone", self.undone()), *self.rows()]
+
+    def headline(self) -> str:
+        return f"{self.undone()} {super().headline()}"
+
+    def procedure(self, n: services.Notification) -> services.ProcedureResult:
+        assert self.context.procedure is not None
+        ids = self.ids("resident_ids")
+        return services.cancel(n, procedure_id=self.context.procedure.id, reason=self.cleaned_data["reason"],
+                               resident_ids=ids,
+                               relationships={k: v for k, v in self.relationships().items() if k in ids})  # fmt: skip
+
+
+NATIONALITY_CAUSES = {
+    "naturalization": "帰化 (naturalization, 標準仕様書 4.5.3)",
+    "acquisition": "国籍取得 (acquisition of Japanese nationality, 4.5.4)",
+    "loss": "国籍喪失 (loss of Japanese nationality, 4.5.5)",
+}
+NATIONALITY_ITEMS = ("family_name", "given_name", "family_name_kana", "given_name_kana", "domicile", "domicile_head",
+                     "nationality", "residence_status", "alias", "alias_kana")  # fmt: skip
+
+
+class NationalityForm(ProcedureForm):
+    """帰化・国籍取得・国籍喪失 (標準仕様書 4.5.3–4.5.5, j930–j950; ``services.change_nationality``): the person's
+    住民票 of one kind is removed and one of the other kind recorded. Birth date, sex, 続柄, address and codes are
+    taken over by the service; the form brings the new name and, for a Japanese record, 本籍・筆頭者, for a foreign
+    record the nationality and the category (国籍喪失による経過滞在者)."""
+
+    labels = {
+        "cause": ("事由", "Cause"),
+        "effective_on": ("異動日（帰化・国籍取得・国籍喪失の日）", "Date of the change"),
+        "residence_status": ("在留資格等", "Residence status or category"),
+    }
+    aliases = {"person.kind": "cause", **{f"person.{n}": n for n in NATIONALITY_ITEMS}}
+    cause = _choice([])
+    family_name = _text()
+    given_name = _text()
+    family_name_kana = _kana()
+    given_name_kana = _kana()
+    domicile = _text(255, required=False)
+    domicile_head = _text(128, required=False)
+    nationality = _text(3, required=False)
+    residence_status = _text(64, required=False, list="residence-statuses")
+    alias = _text(128, required=False)
+    alias_kana = _kana(required=False)
+    field_order = ["cause", "effective_on", "notified_on"]
+
+    def __init__(self, data: Any = None, *, context: WizardContext) -> None:
+        super().__init__(data, context=context)
+        del self.fields["effective_on"].widget.attrs["autofocus"]
+        self.fields["cause"].widget.attrs["autofocus"] = True
+        person = context.resident
+        foreign = person is not None and is_foreign(person)
+        causes = ("naturalization", "acquisition") if foreign else ("loss",)
+        cause = self.fields["cause"]
+        assert isinstance(cause, forms.ChoiceField)
+        cause.choices = [(c, NATIONALITY_CAUSES[c]) for c in causes]
+        if person is not None:
+            for name in ("family_name", "given_name", "family_name_kana", "given_name_kana"):
+                self.fields[name].initial = getattr(person, name, "") or ""
+        if not foreign:  # 国籍喪失: the foreign items of the new record
+            for name in ("domicile", "domicile_head", "alias", "alias_kana"):
+                del self.fields[name]
+            self.fields["residence_status"].initial = codes.ForeignResidentCategory.TRANSITIONAL_STAY.value
+        else:  # 帰化・国籍取得: a Japanese record
+            for name in ("nationality", "residence_status", "alias", "alias_kana"):
+                del self.fields[name]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        return _normalize_person(self.cleaned_data)
+
+    def procedure(self, n: services.Notification) -> services.ProcedureResult:
+        person = self.context.resident
+        assert person is not None
+        d = self.cleaned_data
+        new = PersonData(
+            family_name=d["family_name"], given_name=d["given_name"], family_name_kana=d["family_name_kana"],
+            given_name_kana=d["given_name_kana"], birth_date=person.birth_date, sex=person.sex,
+            relationship=person.relationship, domicile=d.get("domicile") or "",
+            domicile_head=d.get("domicile_head") or "", nationality=d.get("nationality") or "",
+            residence_status=(d.get("residence_status") or "").strip(), alias=d.get("alias") or "",
+            alias_kana=d.get("alias_kana") or "",
+        )  # fmt: skip
+        return services.change_nationality(n, resident_id=person.id, cause=d["cause"], person=new)
+
+
+ADDRESS_CORRECTION_REASONS = ("住居表示の実施", "住居表示の変更", "町字の変更", "地番の変更", "建物の名称の変更")
+
+
+class AddressCorrectionForm(ProcedureForm):
+    """住所の軽微な修正 (規則11条3項2号, 標準仕様書 4.2.3.2 j850; ``services.correct_address``): the household's
+    address written anew where nobody moved (住居表示の実施 …); 住定日 and 前住所 stay."""
+
+    labels = {"effective_on": ("修正日（異動日）", "Date of the correction"),
+              "reason": ("修正の理由", "Reason (e.g. 住居表示の実施)")}  # fmt: skip
+    reason = _text(200, list="address-correction-reasons")
+    postal_code = _text(8, required=False, inputmode="numeric", autocomplete="postal-code")
+    address = _text(255)
+    building = _text(128, required=False)
+    field_order = ["effective_on", "notified_on", "reason"]
+
+    def __init__(self, data: Any = None, *, context: WizardContext) -> None:
+        super().__init__(data, context=context)
+        if context.members:
+            self.fields["address"].initial = context.members[0].address
+            self.fields["building"].initial = context.members[0].building
+
+    def procedure(self, n: services.Notification) -> services.ProcedureResult:
+        assert self.context.household_id is not None
+        return services.correct_address(n, household_id=self.context.household_id, address=self.address_data(),
+                                        reason=self.cleaned_data["reason"].strip())  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------------------

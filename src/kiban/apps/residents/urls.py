@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import certifier_views, views
+from . import certifier_views, provisional_views, views
 
 urlpatterns = [
     path("", views.resident_search, name="resident-search"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("notices/", views.notice_list, name="resident-notices"),
     path("support/", views.support_alerts, name="resident-support-alerts"),
     path("certifiers/", certifier_views.certifier_manage, name="resident-certifiers"),
+    path("provisional/", provisional_views.provisional_list, name="resident-provisional"),
     path("procedures/", views.procedure_menu, name="resident-procedures"),
     path("procedures/<slug:slug>/", views.procedure_wizard, name="resident-procedure"),
     path("procedures/<slug:slug>/done/<slug:request_id>/", views.procedure_done, name="resident-procedure-done"),

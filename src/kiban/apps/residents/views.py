@@ -6,6 +6,11 @@ step 1 the data entered), so nothing posted is trusted: a tampered field is refu
 again by the form and by the service when recorded. The request id is made when the wizard opens; the services are
 idempotent by request id, so a confirmation submitted twice records the procedure once.
 
+The last step of a procedure wizard does not write in the register: it keeps a provisional entry (仮登録,
+標準仕様書 4.0.8, ``provisional.enter``) after running the procedure's checks and rolling them back, so the clerk sees
+the service's refusals at once. A supervisor registers it (本登録) from the list (``provisional_views``), which
+replays the same form against the register as it is then.
+
 Every view runs inside ``staff_view``, i.e. inside the staff member's tenant context, which is one database
 transaction (kiban.platform.tenants.context): a refused procedure rolls back its own savepoint and writes nothing.
 """
@@ -20,8 +25,10 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, cast
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,8 +39,8 @@ from kiban.platform.events.models import Event
 from kiban.platform.tenants.models import Tenant
 from kiban.platform.web.staff import staff_view
 
-from . import certificates, events, forms, selectors, services, support
-from .models import Resident, SupportMeasure
+from . import certificates, events, forms, provisional, selectors, services, support
+from .models import Procedure, ProvisionalEntry, Resident, SupportMeasure
 from .permissions import PROCEDURE_ROLES, READ_ROLES, SUPERVISOR_ROLES
 from .validation import LATE_NOTIFICATION, ProcedureError
 
@@ -47,6 +54,7 @@ DONE_SESSION_KEY = "residents.counter.done"
 DONE_KEPT = 10
 FLAG_LABELS = {LATE_NOTIFICATION: ("届出期間経過", "Notified after the legal period (法22条・23条・25条)")}
 DETAIL_DATES = ("birth_date", "became_resident_on", "moved_in_on", "removed_on", "period_of_stay_until")
+BRANCH_SESSION_KEY = "residents.counter.branch"
 PURPOSE_EXAMPLES = ("住民票の写しの交付", "転入届の受付", "転居届の受付", "転出届の受付", "届出内容の確認", "税務調査")
 
 
@@ -58,6 +66,13 @@ era = forms.display_date
 def _has_role(request: HttpRequest, roles: tuple[str, ...]) -> bool:
     user: Any = request.user
     return any(user.has_role(r) for r in roles)
+
+
+def counter_branch(request: HttpRequest) -> str:
+    """The counter's 入力支所 kept with each provisional entry: chosen per session on the list of provisional
+    entries, by default the setting ``KIBAN_COUNTER_BRANCH`` (本庁)."""
+    default = str(getattr(settings, "KIBAN_COUNTER_BRANCH", "本庁"))
+    return str(request.session.get(BRANCH_SESSION_KEY) or default)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -99,6 +114,9 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
     if resident is None:
         raise Http404("no such resident")
     registered = resident.status == "registered"
+    # 転出予定 (標準仕様書 1.1.5, j50): removed by a move-out whose planned date has not come; still on the register.
+    row = Resident.objects.only("id", "status", "removed_on").get(id=resident_id)
+    moving_out = not registered and selectors.is_current(row)
     # The household's members are read (and audited as opened) only when there are others than this person; a
     # count reads no personal item.
     others = (
@@ -108,7 +126,17 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         .exists()
     )
     members = selectors.household_members(resident.household_id, purpose) if others else []
-    history = selectors.history(resident_id, purpose)
+    # 住民票 one at a time (標準仕様書 2.2.1, j350): the current one's history, links to the earlier ones.
+    records = selectors.records_of(resident_id)
+    raw_record = request.GET.get("record", "")
+    chosen = int(raw_record) if raw_record.isdigit() else None
+    if chosen is None or not any(r.number == chosen for r in records) or (records and chosen == records[-1].number):
+        chosen = None
+    history = selectors.history(resident_id, purpose, chosen)
+    undoable = None  # the procedure of the current 住民票's last entry, which a supervisor may undo (異動の取消し)
+    if chosen is None and history and _has_role(request, WIZARDS["cancel"].roles):
+        last = history[-1].procedure
+        undoable = last.id if last.kind not in services.CANCEL_REASONS else None
     protected = selectors.protected_ids([resident_id, *(m.id for m in members)])
     context = {
         "resident": resident,
@@ -118,7 +146,13 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         "dates": {k: forms.person_date(resident, k) for k in DETAIL_DATES},
         "members": [{"m": m, "birth": forms.person_date(m, "birth_date"), "protected": m.id in protected}
                     for m in members],
-        "history": [_history_row(h) for h in history],
+        "history": [{**_history_row(h), "undo": h.procedure_id == undoable} for h in history],
+        "moving_out": moving_out,
+        "current": registered or moving_out,
+        "record_number": chosen or (records[-1].number if records else None),
+        "viewing_current": chosen is None,
+        "records": [{"r": r, "began": era(r.began_on), "removed": era(r.removed_on), "current": i == len(records) - 1}
+                    for i, r in enumerate(records)] if len(records) > 1 else [],
         "procedures": [
             w for w in WIZARDS.values()
             if w.needs in ("household", "resident") and _has_role(request, w.roles)
@@ -144,6 +178,7 @@ def _page(request: HttpRequest, **context: Any) -> dict[str, Any]:
     return {
         "purpose_examples": PURPOSE_EXAMPLES, "relationship_examples": forms.RELATIONSHIP_EXAMPLES,
         "residence_statuses": forms.RESIDENCE_STATUSES, "certificate_purposes": forms.CERTIFICATE_PURPOSES,
+        "address_correction_reasons": forms.ADDRESS_CORRECTION_REASONS,
         "is_supervisor": _has_role(request, SUPERVISOR_ROLES), **context,
     }  # fmt: skip
 
@@ -172,8 +207,8 @@ class Wizard:
     ja: str
     en: str
     form: type[forms.ProcedureForm]
-    # "household" (opened from a member's record), "resident", "notice" (from the list of advance notices), or
-    # nothing (転入, 職権記載)
+    # "household" (opened from a member's record), "resident", "notice" (from the list of advance notices),
+    # "procedure" (異動の取消し, from a history row of a record), or nothing (転入, 職権記載)
     needs: str = ""
     roles: tuple[str, ...] = PROCEDURE_ROLES
     accesskey: str = ""
@@ -207,6 +242,11 @@ WIZARDS: dict[str, Wizard] = {
         Wizard("move-in-from-notice", "転入届（転出証明書情報から）", "Move in from an advance notice",
                forms.MoveInFromNoticeForm, "notice"),
         Wizard("registration", "職権記載", "Entry by authority", forms.RegistrationForm, "", SUPERVISOR_ROLES),
+        Wizard("cancel", "異動の取消し", "Cancel a recorded change", forms.CancelForm, "procedure", SUPERVISOR_ROLES),
+        Wizard("nationality", "帰化・国籍取得・国籍喪失", "Naturalization, acquisition or loss of Japanese nationality",
+               forms.NationalityForm, "resident", SUPERVISOR_ROLES),
+        Wizard("address-correction", "住所の軽微な修正", "Minor correction of the address (住居表示の実施 …)",
+               forms.AddressCorrectionForm, "household", SUPERVISOR_ROLES),
     )
 }  # fmt: skip
 CERTIFICATE = Flow("certificate", "証明書交付", "Issue a certificate")
@@ -258,11 +298,12 @@ def _target(request: HttpRequest, wizard: Wizard) -> int | str | None:
     return int(raw) if raw.isdigit() else None
 
 
-def _context(wizard: Wizard, target: int | str | None, opening: bool = False) -> forms.WizardContext | None:
-    """The household and its registered members (or the resident, or the notice) the wizard works on; None if there
-    is none here. A notice already used opens no new wizard (``opening``), but a wizard under way still finds it,
-    so a repeated confirmation answers with the procedure already recorded."""
-    purpose = f"{wizard.ja}の受付"
+def _context(wizard: Wizard, target: int | str | None, opening: bool = False,
+             purpose: str = "") -> forms.WizardContext | None:  # fmt: skip
+    """The household and its registered members (or the resident, the notice, the procedure to undo) the wizard
+    works on; None if there is none here. A notice already used opens no new wizard (``opening``), but a wizard
+    under way still finds it, so a repeated confirmation answers with the procedure already recorded."""
+    purpose = purpose or f"{wizard.ja}の受付"
     if not wizard.needs:
         return forms.WizardContext()
     if target is None:
@@ -273,6 +314,13 @@ def _context(wizard: Wizard, target: int | str | None, opening: bool = False) ->
         notice = Event.objects.filter(type=events.MOVE_OUT_NOTICE.name, event_id=target).first()
         return forms.WizardContext(notice=notice) if notice is not None else None
     assert isinstance(target, int)
+    if wizard.needs == "procedure":  # 異動の取消し: the procedure and its persons as recorded now
+        procedure = Procedure.objects.filter(id=target).first()
+        if procedure is None:
+            return None
+        ids = dict.fromkeys(procedure.entries.order_by("seq").values_list("resident_id", flat=True))
+        persons = [p for p in (selectors.open_resident(rid, purpose) for rid in ids) if p is not None]
+        return forms.WizardContext(members=persons, procedure=procedure) if persons else None
     if wizard.needs == "resident":
         resident = selectors.open_resident(target, purpose)
         if resident is None or resident.status != "registered":
@@ -299,19 +347,28 @@ def procedure_wizard(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("no such procedure")
     if not _has_role(request, wizard.roles):
         raise PermissionDenied(f"{wizard.ja} needs the supervisor role (決裁)")
+    reopened: ProvisionalEntry | None = None
     if request.method == "POST":
         try:
             state = _read_state(request, wizard)
         except StateRefused:
             return _render(request, "residents/wizard_expired.html", wizard, None, status=400)
+    elif request.GET.get("entry", "").isdigit():  # 修正 of a provisional entry: its data and its request id
+        reopened = ProvisionalEntry.objects.filter(
+            id=int(request.GET["entry"]), procedure_kind=wizard.slug, status=ProvisionalEntry.Status.PROVISIONAL
+        ).first()
+        if reopened is None:
+            raise Http404("no such provisional entry")
+        state = State(wizard.slug, reopened.request_id, int(request.user.pk or 0), entry_target(wizard, reopened))
     else:
         state = State(wizard.slug, f"ui-{secrets.token_hex(16)}", int(request.user.pk or 0), _target(request, wizard))
-    context = _context(wizard, state.target, opening=request.method != "POST")
+    context = _context(wizard, state.target, opening=request.method != "POST" and reopened is None)
     if context is None:
         return _render(request, "residents/wizard_no_target.html", wizard, None, status=400 if state.target else 200)
     action = request.POST.get("action", "next")
     if request.method != "POST":
-        return _entry(request, wizard, state, wizard.form(context=context))
+        data = entry_query(reopened) if reopened is not None else None
+        return _entry(request, wizard, state, wizard.form(data, context=context))
     if action == "add-person" and issubclass(wizard.form, forms.MoveInForm):
         form_class = cast(type[forms.MoveInForm], wizard.form)
         return _entry(request, wizard, state, form_class(request.POST, context=context, extra_person=True))
@@ -324,11 +381,11 @@ def procedure_wizard(request: HttpRequest, slug: str) -> HttpResponse:
         if not form.is_valid():  # the household changed since step 1: enter again
             return _entry(request, wizard, replace_data(state, None), form)
         try:
-            result = form.procedure(form.notification(state.request_id))
+            entered = _enter_provisionally(request, wizard, state, form)
         except ProcedureError as exc:
             form.attach(exc)
             return _entry(request, wizard, replace_data(state, None), form)
-        _remember_done(request, wizard, state, form, result)
+        _remember_done(request, wizard, state, form, *entered)
         return HttpResponseRedirect(reverse("resident-procedure-done", args=[wizard.slug, state.request_id]))
     form = wizard.form(request.POST, context=context)
     if not form.is_valid():
@@ -337,12 +394,73 @@ def procedure_wizard(request: HttpRequest, slug: str) -> HttpResponse:
     return _render(request, "residents/wizard_confirm.html", wizard, confirmed, form=form, rows=form.summary())
 
 
+class _Checked(Exception):
+    """Raised to roll back a procedure that was run only for its checks."""
+
+
+def check_procedure(form: forms.ProcedureForm, request_id: str) -> services.ProcedureResult:
+    """Runs the procedure with every check of the service, then rolls it back: nothing reaches the register (a
+    仮登録 is not 本登録), but a refusal is shown to the clerk at once, next to the field. Its flags (届出期間経過)
+    are those the procedure would have now."""
+    result: services.ProcedureResult | None = None
+    try:
+        with transaction.atomic():
+            result = form.procedure(form.notification(request_id))
+            raise _Checked
+    except _Checked:
+        pass
+    assert result is not None
+    return result
+
+
+def _enter_provisionally(request: HttpRequest, wizard: Wizard, state: State, form: forms.ProcedureForm,
+                         ) -> tuple[ProvisionalEntry, services.ProcedureResult, bool, bool]:  # fmt: skip
+    """仮登録 (provisional.enter): the entry, the checked result, whether it repeats an identical entry (a
+    confirmation sent twice) and whether it corrects (修正) an entry made before with the same request id."""
+    result = check_procedure(form, state.request_id)
+    before = ProvisionalEntry.objects.filter(request_id=state.request_id).first()
+    if before is not None and before.status != ProvisionalEntry.Status.WITHDRAWN and before.data == state.data:
+        return before, result, True, False  # the same confirmation again (double click, reload, after 本登録)
+    entry = provisional.enter(
+        procedure=wizard.slug, label=wizard.ja, request_id=state.request_id, data=state.data or {},
+        target="" if state.target is None else str(state.target), summary=f"{wizard.ja} {form.headline()}",
+        branch=counter_branch(request), resident_ids=form.concerned_ids(),
+    )  # fmt: skip
+    return entry, result, False, before is not None
+
+
+def entry_target(wizard: Wizard, entry: ProvisionalEntry) -> int | str | None:
+    """The wizard's target as a provisional entry keeps it (text): a household, resident or procedure id, a UUID."""
+    if not entry.target:
+        return None
+    return entry.target if wizard.needs == "notice" else int(entry.target)
+
+
+def entry_query(entry: ProvisionalEntry) -> QueryDict:
+    """The form data a provisional entry keeps, as posted (a QueryDict), to rebuild the wizard's form."""
+    data = QueryDict(mutable=True)
+    for key, values in (entry.data or {}).items():
+        data.setlist(key, values if isinstance(values, list) else [values])
+    return data
+
+
 def replace_data(state: State, data: dict[str, list[str]] | None) -> State:
     return State(state.wizard, state.request_id, state.user, state.target, data)
 
 
 def _entry(request: HttpRequest, wizard: Wizard | Flow, state: State, form: Any) -> HttpResponse:
-    return _render(request, "residents/wizard_entry.html", wizard, state, form=form)
+    pending: list[ProvisionalEntry] = []
+    if isinstance(wizard, Wizard):  # other provisional entries for the same persons (not yet in the register)
+        ids = form.context.person_ids()
+        pending = [e for e in provisional.pending_for(ids) if e.request_id != state.request_id] if ids else []
+    correcting = (
+        isinstance(wizard, Wizard)
+        and ProvisionalEntry.objects.filter(
+            request_id=state.request_id, status=ProvisionalEntry.Status.PROVISIONAL
+        ).exists()
+    )
+    return _render(request, "residents/wizard_entry.html", wizard, state, form=form, pending=pending,
+                   correcting=correcting)  # fmt: skip
 
 
 def _render(request: HttpRequest, template: str, wizard: Wizard | Flow, state: State | None, status: int = 200,
@@ -353,17 +471,20 @@ def _render(request: HttpRequest, template: str, wizard: Wizard | Flow, state: S
     return render(request, template, page, status=status)
 
 
-def _remember_done(request: HttpRequest, wizard: Wizard, state: State, form: forms.ProcedureForm, result: Any) -> None:
+def _remember_done(request: HttpRequest, wizard: Wizard, state: State, form: forms.ProcedureForm,
+                   entry: ProvisionalEntry, result: services.ProcedureResult, replayed: bool,
+                   corrected: bool) -> None:  # fmt: skip
     """What the done page shows, kept in the session (not the URL: it holds personal data)."""
     n = form.notification(state.request_id)
     done: dict[str, Any] = dict(request.session.get(DONE_SESSION_KEY, {}))
     done[state.request_id] = {
-        "procedure_id": result.procedure_id,
-        "kind": result.kind,
-        "replayed": result.replayed,
+        "entry_id": entry.id,
+        "branch": entry.branch,
+        "replayed": replayed,
+        "registered": entry.status == ProvisionalEntry.Status.REGISTERED,
+        "corrected": corrected,
         "flags": list(result.flags),
-        "resident_ids": list(result.resident_ids),
-        "household_ids": list(result.household_ids),
+        "resident_ids": list(entry.resident_ids),
         "effective_on": n.effective_on.isoformat(),
         "notified_on": n.notified_on.isoformat(),
         "rows": [asdict(r) for r in form.summary()],
@@ -373,6 +494,7 @@ def _remember_done(request: HttpRequest, wizard: Wizard, state: State, form: for
 
 @staff_view(*READ_ROLES)
 def procedure_done(request: HttpRequest, slug: str, request_id: str) -> HttpResponse:
+    """完了 of a wizard: the entry is kept as 仮登録, not yet in the register."""
     wizard = WIZARDS.get(slug)
     done: Mapping[str, Any] | None = request.session.get(DONE_SESSION_KEY, {}).get(request_id)
     if wizard is None or done is None:

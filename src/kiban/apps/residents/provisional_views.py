@@ -1,0 +1,153 @@
+"""仮登録一覧 at the counter (住民記録システム標準仕様書 4.0.8 審査・決裁, j530): the provisional entries the wizards
+kept, filtered by 入力支所; supervisors register (本登録) the chosen ones or all of the shown 入力支所, clerks and
+supervisors withdraw (取消) or correct (修正: the wizard reopened with the entry's data and request id).
+
+本登録 replays the wizard: the form is rebuilt from the entry's data with the context of its target and the
+procedure runs (``form.procedure(form.notification(entry.request_id))``), so its checks are exactly those of
+direct entry, against the register as it is then. A refused entry stays provisional with its problems shown next to
+it. Who registered is in the audit log only: the entry keeps no examiner name or decision date (実装しない機能).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from django import forms as django_forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+
+from kiban.platform.web.staff import staff_view
+
+from . import forms, provisional, services, views
+from .models import ProvisionalEntry
+from .permissions import PROCEDURE_ROLES, SUPERVISOR_ROLES
+from .validation import FieldError, ProcedureError
+
+OUTCOMES_SESSION_KEY = "residents.counter.registered"
+PURPOSE = "仮登録の本登録"
+
+
+class BranchForm(forms.LabelledForm):
+    """The counter's 入力支所 for this session (kept with each provisional entry it makes)."""
+
+    labels = {"branch": ("この窓口の入力支所", "This counter's branch")}
+    branch = django_forms.CharField(max_length=64, error_messages=forms.FIELD_MESSAGES,
+                                    widget=django_forms.TextInput(attrs={"autocomplete": "off"}))  # fmt: skip
+
+
+def run_entry(entry: ProvisionalEntry) -> services.ProcedureResult:
+    """本登録 of one entry: its wizard's form rebuilt from the data entered, run as direct entry would run it."""
+    wizard = views.WIZARDS.get(entry.procedure_kind)
+    if wizard is None:
+        raise ProcedureError([FieldError("procedure", "unknown", f"手続「{entry.procedure_kind}」はありません。",
+                                         f"Unknown procedure {entry.procedure_kind!r}.")])  # fmt: skip
+    context = views._context(wizard, views.entry_target(wizard, entry), purpose=PURPOSE)
+    if context is None:
+        raise ProcedureError([FieldError("target", "not_found", "対象の世帯・住民・通知が見つかりません。",
+                                         "The household, resident or notice is no longer found.")])  # fmt: skip
+    form = wizard.form(views.entry_query(entry), context=context)
+    if not form.is_valid():
+        raise ProcedureError(_form_problems(form))
+    return form.procedure(form.notification(entry.request_id))
+
+
+def _form_problems(form: forms.ProcedureForm) -> list[FieldError]:
+    """A form's own refusals (the household changed since the entry …) as the service's problems are kept."""
+    problems = []
+    for name, errors in form.errors.items():
+        label = form.label_of(name) if name != "__all__" else ("", "")
+        for text in errors:
+            plain = str(text)
+            problems.append(FieldError(name, "invalid", f"{label[0]}: {plain}" if label[0] else plain,
+                                       f"{label[1]}: {plain}" if label[1] else plain))  # fmt: skip
+    return problems or [FieldError("data", "invalid", "入力内容が不正です。", "The entry is invalid.")]
+
+
+def _problem_rows(entry: ProvisionalEntry) -> list[dict[str, str]]:
+    return [{"message": p.get("message", ""), "message_en": p.get("message_en", "")} for p in entry.problems or []]
+
+
+@staff_view(*PROCEDURE_ROLES)
+def provisional_list(request: HttpRequest) -> HttpResponse:
+    """仮登録一覧, and its actions: 入力支所 of this counter, 本登録 (chosen / all of the shown 入力支所), 取消."""
+    supervisor = views._has_role(request, SUPERVISOR_ROLES)
+    shown_branch = request.GET.get("branch", "").strip() if "branch" in request.GET else views.counter_branch(request)
+    branch_form = BranchForm(initial={"branch": views.counter_branch(request)}, prefix="counter")
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        shown_branch = request.POST.get("shown_branch", "").strip()
+        back = f"{reverse('resident-provisional')}?branch={shown_branch}"
+        if action == "set-branch":
+            branch_form = BranchForm(request.POST, prefix="counter")
+            if branch_form.is_valid():
+                request.session[views.BRANCH_SESSION_KEY] = branch_form.cleaned_data["branch"].strip()
+                return HttpResponseRedirect(f"{reverse('resident-provisional')}?branch="
+                                            f"{branch_form.cleaned_data['branch'].strip()}")  # fmt: skip
+            status = 400
+        elif action in ("register", "register-all"):
+            if not supervisor:
+                raise PermissionDenied("本登録 needs the supervisor role (決裁)")
+            if action == "register-all":
+                ids = [e.id for e in provisional.pending(branch=shown_branch or None)]
+            else:
+                ids = [int(v) for v in request.POST.getlist("entry") if v.isdigit()]
+            try:
+                outcomes = provisional.register(ids, run_entry)
+            except ProcedureError as exc:
+                errors = [forms.error_text(e) for e in exc.errors]
+                status = 400
+            else:
+                _keep_outcomes(request, outcomes)
+                return HttpResponseRedirect(f"{back}&done=register")
+        elif action == "withdraw":
+            ids = [int(v) for v in request.POST.getlist("entry") if v.isdigit()]
+            if not ids:
+                errors = [forms.bilingual("取り消す仮登録を選んでください。", "Choose the entries to withdraw.")]
+                status = 400
+            else:
+                try:
+                    for entry_id in ids:
+                        provisional.withdraw(entry_id)
+                except ProcedureError as exc:
+                    errors = [forms.error_text(e) for e in exc.errors]
+                    status = 400
+                else:
+                    return HttpResponseRedirect(f"{back}&done=withdraw&count={len(ids)}")
+        else:
+            errors = [forms.bilingual("操作を選んでください。", "Choose an action.")]
+            status = 400
+    entries = provisional.pending(branch=shown_branch or None)
+    branches = sorted({b for b in ProvisionalEntry.objects.filter(status=ProvisionalEntry.Status.PROVISIONAL)
+                       .values_list("branch", flat=True).distinct()} | {views.counter_branch(request)})  # fmt: skip
+    rows = [{"e": e, "entered": views.era(e.entered_at), "problems": _problem_rows(e),
+             "edit": reverse("resident-procedure", args=[e.procedure_kind]) + f"?entry={e.id}"
+             if e.procedure_kind in views.WIZARDS and views._has_role(request, views.WIZARDS[e.procedure_kind].roles)
+             else ""} for e in entries]  # fmt: skip
+    outcomes = request.session.get(OUTCOMES_SESSION_KEY, []) if request.GET.get("done") == "register" else []
+    page = views._page(
+        request, rows=rows, branches=branches, shown_branch=shown_branch, branch_form=branch_form, errors=errors,
+        counter=views.counter_branch(request), outcomes=outcomes, done=request.GET.get("done", ""),
+        withdrawn=request.GET.get("count", ""), limit=provisional.bulk_limit(), can_register=supervisor,
+    )  # fmt: skip
+    return render(request, "residents/provisional.html", page, status=status)
+
+
+def _keep_outcomes(request: HttpRequest, outcomes: list[provisional.Outcome]) -> None:
+    """What the list shows after 本登録 (in the session: the summaries name persons)."""
+    entries = ProvisionalEntry.objects.in_bulk([o.entry_id for o in outcomes])
+    kept: list[dict[str, Any]] = []
+    for o in outcomes:
+        entry = entries.get(o.entry_id)
+        kept.append({
+            "entry_id": o.entry_id, "summary": entry.summary if entry else "", "registered": o.registered,
+            "procedure_id": o.result.procedure_id if o.result else None,
+            "flags": [views.FLAG_LABELS.get(f, (f, f))[0] for f in (o.result.flags if o.result else [])],
+            "resident_ids": list(o.result.resident_ids) if o.result else [],
+            "errors": [asdict(e) for e in o.errors],
+        })  # fmt: skip
+    request.session[OUTCOMES_SESSION_KEY] = kept
