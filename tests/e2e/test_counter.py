@@ -16,6 +16,7 @@ from kiban.platform.tenants.context import tenant_context
 from kiban.standard.era import format_date
 from tests.conftest import CODE_A, PASSWORD, totp_code
 from tests.e2e.conftest import ARTIFACTS, E2E_DB
+from tests.e2e.test_portal import WCAG_TAGS, _readable, axe_script  # noqa: F401 (a fixture: axe-core's source)
 
 pytestmark = E2E_DB
 
@@ -64,12 +65,41 @@ def _shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def test_move_in_then_search_and_open_by_keyboard_only(counter_server: str, browser: Any) -> None:
+class Axe:
+    """axe-core (WCAG 2.2 A/AA) on the pages photographed; the findings are asserted at the end of the test."""
+
+    def __init__(self, script: str) -> None:
+        self.script = script
+        self.findings: dict[str, list[dict[str, Any]]] = {}
+
+    def check(self, page: Any, name: str) -> None:
+        _shot(page, name)
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(self.script)
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            WCAG_TAGS,
+        )
+        assert len(result["passes"]) > 10, f"axe-core checked almost nothing on {page.url}"
+        if result["violations"]:
+            self.findings[f"{name} ({page.url})"] = result["violations"]
+
+    def assert_accessible(self) -> None:
+        report = "\n".join(f"{page}:\n{_readable(v)}" for page, v in self.findings.items())
+        assert not self.findings, f"axe-core found WCAG 2.2 A/AA violations:\n{report}"
+
+
+def test_move_in_then_search_and_open_by_keyboard_only(
+    counter_server: str,
+    browser: Any,
+    axe_script: str,  # noqa: F811 (the fixture imported above)
+) -> None:
     user, supervisor = _staff()
     code, supervisor_code = totp_code(user), totp_code(supervisor)
     moved_in = timezone.localdate() - timedelta(days=3)
     chromium = browser()
     page = chromium.page
+    axe = Axe(axe_script)
 
     page.goto(f"{counter_server}/login/?next=/staff/residents/procedures/move-in/")
     _shot(page, "01-sign-in")
@@ -91,21 +121,21 @@ def test_move_in_then_search_and_open_by_keyboard_only(counter_server: str, brow
     page.keyboard.press("ArrowDown")  # 性別: 1 男
     page.keyboard.press("Tab")
     page.keyboard.type("世帯主")
-    _shot(page, "02-move-in-entry")
+    axe.check(page, "02-move-in-entry")
     page.keyboard.press("Enter")  # implicit submission: the "next" button, not "add a person"
 
     # Step 2: what will be entered, with 和暦 dates; the button (仮登録する) has the focus.
     page.wait_for_selector("text=次の内容で仮登録します")
     assert format_date(moved_in, style="long") in page.content() and "昭和60年7月7日" in page.content()
     assert page.evaluate("document.activeElement.value") == "record"
-    _shot(page, "03-move-in-confirm")
+    axe.check(page, "03-move-in-confirm")
     page.keyboard.press("Enter")
 
     # Step 3: done as 仮登録 (not yet in the register), with the entry number and a print button.
     page.wait_for_selector("#entry-id")
     entry_id = int(page.inner_text("#entry-id"))
     assert "まだ住民票には記載されていません" in page.content() and page.is_visible("[data-print]")
-    _shot(page, "04-move-in-done")
+    axe.check(page, "04-move-in-done")
     page.emulate_media(media="print")
     _shot(page, "05-move-in-done-print")
     assert not page.is_visible("[data-print]") and not page.is_visible(".counter-nav")
@@ -120,11 +150,11 @@ def test_move_in_then_search_and_open_by_keyboard_only(counter_server: str, brow
     _wait_for_path(page, "/staff/residents/provisional/")
     assert page.evaluate("document.activeElement.id") == f"entry-{entry_id}"
     page.keyboard.press("Space")
-    _shot(page, "05a-provisional-list")
+    axe.check(page, "05a-provisional-list")
     page.keyboard.press("Alt+r")
     page.wait_for_selector(".procedure-id")
     procedure_id = int(page.inner_text(".procedure-id"))
-    _shot(page, "05b-registered")
+    axe.check(page, "05b-registered")
 
     # Search: the shortcut to the search page, kana first, the purpose, Enter; the first result has the focus.
     page.keyboard.press("Alt+s")
@@ -135,15 +165,17 @@ def test_move_in_then_search_and_open_by_keyboard_only(counter_server: str, brow
     page.keyboard.type("転入届の確認")
     page.keyboard.press("Enter")
     page.wait_for_selector("table.results")
-    _shot(page, "06-search-results")
+    axe.check(page, "06-search-results")
     assert page.evaluate("document.activeElement.textContent") == "鈴木 太郎"
     page.keyboard.press("Enter")
     page.wait_for_selector("table.history")
     content = page.content()
     assert "鈴木 太郎" in content and "スズキ タロウ" in content and "国外転入等" in content
-    _shot(page, "07-record")
+    assert f"/staff/residents/procedures/cancel/?procedure={procedure_id}" in content  # the supervisor may undo it
+    axe.check(page, "07-record")
 
     chromium.close()
+    axe.assert_accessible()
     with tenant_context(CODE_A):
         person = Resident.objects.get(family_name="鈴木")
         assert person.household.building == "ハイツ千代田202" and person.sex == "1"

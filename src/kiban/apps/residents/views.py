@@ -423,7 +423,7 @@ def _enter_provisionally(request: HttpRequest, wizard: Wizard, state: State, for
         return before, result, True, False  # the same confirmation again (double click, reload, after 本登録)
     entry = provisional.enter(
         procedure=wizard.slug, label=wizard.ja, request_id=state.request_id, data=state.data or {},
-        target="" if state.target is None else str(state.target), summary=f"{wizard.ja} {form.headline()}",
+        target="" if state.target is None else str(state.target), summary=form.headline(),
         branch=counter_branch(request), resident_ids=form.concerned_ids(),
     )  # fmt: skip
     return entry, result, False, before is not None
