@@ -40,6 +40,7 @@ class AddressName:
     prefecture_kana: str
     city_kana: str
     town_kana: str
+    has_chome: bool = False  # the town is divided into 丁目
 
     @property
     def address(self) -> str:
@@ -54,12 +55,13 @@ def _book() -> tuple[AddressName, ...]:
             "select code, json_extract(data, '$.jisx0402'), json_extract(data, '$.prefecture'),"
             " json_extract(data, '$.city'), json_extract(data, '$.neighborhood'),"
             " json_extract(data, '$.prefecture_kana'), json_extract(data, '$.city_kana'),"
-            " json_extract(data, '$.neighborhood_kana'), json_extract(data, '$.note') from postal_data order by code"
+            " json_extract(data, '$.neighborhood_kana'), json_extract(data, '$.note'), json_extract(data, '$.chome')"
+            " from postal_data order by code"
         ).fetchall()
     finally:
         connection.close()
     names: dict[tuple[str, str], AddressName] = {}
-    for code, jis, prefecture, city, town, prefecture_kana, city_kana, town_kana, note in rows:
+    for code, jis, prefecture, city, town, prefecture_kana, city_kana, town_kana, note, chome in rows:
         town = _NOTE.sub("", town or "").strip()
         town_kana = _NOTE.sub("", town_kana or "").strip()
         if note == _WHOLE_MUNICIPALITY:
@@ -67,9 +69,16 @@ def _book() -> tuple[AddressName, ...]:
         if "、" in town or "～" in town:
             continue
         names.setdefault(
-            (code, town), AddressName(code, str(jis), prefecture, city, town, prefecture_kana, city_kana, town_kana)
-        )
+            (code, town),
+            AddressName(code, str(jis), prefecture, city, town, prefecture_kana, city_kana, town_kana,
+                        bool(chome) and bool(town)),
+        )  # fmt: skip
     return tuple(names.values())
+
+
+def every_name() -> tuple[AddressName, ...]:
+    """The whole book, in postal code order."""
+    return _book()
 
 
 def by_postal_code(postal_code: str) -> list[AddressName]:

