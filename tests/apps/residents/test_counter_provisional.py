@@ -136,10 +136,12 @@ def test_a_correction_reopens_the_wizard_with_the_entry_and_replaces_it(
     html = reopened.content.decode()
     assert reopened.status_code == 200 and 'value="東京都千代田区二番町2番"' in html and "仮登録の修正です" in html
     assert "同じ方の仮登録" not in html  # the entry being corrected is no warning
+    clerk.post(LIST, {"action": "set-branch", "counter-branch": "神田支所", "shown_branch": ""})
     done = _move_within(clerk, person, "東京都千代田区三番町3番", start=reopened)
     assert "仮登録を修正しました" in clerk.get(done["Location"]).content.decode()
     (corrected,) = _entries(tenant_a)
     assert corrected.id == entry.id and corrected.request_id == entry.request_id
+    assert corrected.branch == "本庁"  # where it was entered, whoever corrects it
     assert corrected.data["address"] == ["東京都千代田区三番町3番"]
     supervisor.post(LIST, {"action": "register-all", "shown_branch": ""})
     assert _address(tenant_a, person) == "東京都千代田区三番町3番"

@@ -424,7 +424,8 @@ def _enter_provisionally(request: HttpRequest, wizard: Wizard, state: State, for
     entry = provisional.enter(
         procedure=wizard.slug, label=wizard.ja, request_id=state.request_id, data=state.data or {},
         target="" if state.target is None else str(state.target), summary=form.headline(),
-        branch=counter_branch(request), resident_ids=form.concerned_ids(),
+        branch=before.branch if before is not None else counter_branch(request),  # 修正 keeps where it was entered
+        resident_ids=form.concerned_ids(),
     )  # fmt: skip
     return entry, result, False, before is not None
 
