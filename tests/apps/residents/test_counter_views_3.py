@@ -163,6 +163,8 @@ def test_a_cancellation_goes_through_provisional_entry_and_restores_the_record(
                  address=services.AddressData("東京都千代田区二番町2番"))  # fmt: skip
     query = {"procedure": moved.procedure_id}
     assert clerk.get(f"{PROCEDURES}/cancel/", query).status_code == 403
+    entry = supervisor.get(f"{PROCEDURES}/cancel/", query).content.decode()
+    assert re.search(rf'<input type="checkbox" name="resident_ids" value="{person.id}"[^>]*checked', entry)
     no_reason = _confirm(supervisor, "cancel", query, {**_dates(), "resident_ids": [person.id], "reason": ""})
     assert "This item is required" in _errors_next_to(no_reason, "id_reason")
     confirm = _confirm(supervisor, "cancel", query, {**_dates(), "resident_ids": [person.id], "reason": "誤入力"})
@@ -181,6 +183,8 @@ def test_a_cancellation_refused_by_the_registry_is_shown_and_nothing_is_entered(
         move_in = Procedure.objects.get()
     _run(tenant_a, services.move_within, n=_n("within", _today(-1)), resident_ids=[person.id],
          address=services.AddressData("東京都千代田区二番町2番"))  # fmt: skip
+    entry = supervisor.get(f"{PROCEDURES}/cancel/", {"procedure": move_in.id}).content.decode()
+    assert not re.search(r'<input type="checkbox" name="resident_ids"[^>]*checked', entry)  # a later change first
     confirm = _confirm(supervisor, "cancel", {"procedure": move_in.id},
                        {**_dates(), "resident_ids": [person.id], "reason": "誤入力"})  # fmt: skip
     refused = supervisor.post(confirm.request["PATH_INFO"], {"state": _state(confirm), "action": "record"})

@@ -330,6 +330,7 @@ class WizardContext:
     resident: ResidentRecord | None = None
     notice: Any = None  # an advance notice (転入予定: the origin's move-out data, an Event)
     procedure: Any = None  # a recorded procedure to undo (異動の取消し), with ``members`` its persons
+    undoable: list[int] = field(default_factory=list)  # those of them with no later change (異動の取消し)
 
     def member(self, resident_id: int) -> ResidentRecord | None:
         found = next((m for m in self.members if m.id == resident_id), None)
@@ -972,7 +973,7 @@ class CancelForm(ProcedureForm):
         ids = self.fields["resident_ids"]
         assert isinstance(ids, forms.MultipleChoiceField)
         ids.choices = _members(context.members)
-        ids.initial = [str(m.id) for m in context.members]
+        ids.initial = [str(m.id) for m in context.members if m.id in context.undoable]
         self.add_relationship_fields()
 
     def undone(self) -> str:

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -320,7 +321,10 @@ def _context(wizard: Wizard, target: int | str | None, opening: bool = False,
             return None
         ids = dict.fromkeys(procedure.entries.order_by("seq").values_list("resident_id", flat=True))
         persons = [p for p in (selectors.open_resident(rid, purpose) for rid in ids) if p is not None]
-        return forms.WizardContext(members=persons, procedure=procedure) if persons else None
+        # chosen at first: the persons whose last change is this procedure (the others must undo later ones first)
+        undoable = [p.id for p in persons if p.version == procedure.entries.filter(resident_id=p.id).aggregate(
+            last=Max("seq"))["last"]]  # fmt: skip
+        return forms.WizardContext(members=persons, procedure=procedure, undoable=undoable) if persons else None
     if wizard.needs == "resident":
         resident = selectors.open_resident(target, purpose)
         if resident is None or resident.status != "registered":
