@@ -21,7 +21,7 @@ How an entry becomes a procedure is the caller's: the counter stores its wizard'
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -148,7 +148,7 @@ def register(entry_ids: Iterable[int], runner: Runner) -> list[Outcome]:
             errors = list(exc.errors)
             if not any(e.field == "entry_ids" for e in errors):
                 ProvisionalEntry.objects.filter(id=entry_id, status=ProvisionalEntry.Status.PROVISIONAL).update(
-                    problems=[e.__dict__ for e in errors]
+                    problems=[asdict(e) for e in errors]
                 )
             outcomes.append(Outcome(entry_id, errors=errors))
     return outcomes
