@@ -343,7 +343,9 @@ def test_replace_empties_a_registry_without_history_then_loads(tmp_path: Path) -
 @BOTH
 def test_a_duplicate_key_is_named_by_file_and_line_and_rolls_the_whole_load_back(tmp_path: Path) -> None:
     out = _exported(tmp_path)
-    codes = [line.split(",")[22] for line in (out / "residents.csv").read_text().splitlines()[1:]]
+    header, *lines = (out / "residents.csv").read_text().splitlines()
+    column = header.split(",").index("resident_code")
+    codes = [line.split(",")[column] for line in lines]
     _rewrite(out, "residents.csv", lambda t: t.replace(codes[1], codes[0]))
     with pytest.raises(LoadFailed) as failed:
         import_tenant(TARGET, out)

@@ -66,6 +66,8 @@ class ResidentDetail(Schema):
     residence_card_number: str
     alias: str
     alias_kana: str
+    former_surname: str = Field(default="", description="旧氏")
+    former_surname_kana: str = ""
     resident_code: str
     individual_number_masked: str
     removed_on: date | None
@@ -215,6 +217,8 @@ class PersonIn(Schema):
     residence_card_number: str = Field(default="", max_length=12)
     alias: str = Field(default="", max_length=128, description="通称")
     alias_kana: str = Field(default="", max_length=128)
+    former_surname: str = Field(default="", max_length=64, description="旧氏 (Japanese residents, on request)")
+    former_surname_kana: str = Field(default="", max_length=128)
     resident_code: str = Field(default="", max_length=11, description="住民票コード (carried over on a move-in)")
     individual_number: str = Field(default="", max_length=12, description="個人番号 (stored encrypted)")
 
@@ -317,6 +321,12 @@ class CancelIn(NotificationIn):
     reason: str = Field(max_length=200)
     resident_ids: list[int] | None = Field(default=None, max_length=30, description="some of its persons (default all)")
     relationships: dict[int, str] = Field(default_factory=dict, description="続柄 of persons forming a new household")
+
+
+class FormerSurnameIn(NotificationIn):
+    resident_id: int
+    former_surname: str = Field(max_length=64, description="旧氏; empty to delete it")
+    former_surname_kana: str = Field(default="", max_length=128)
 
 
 class ResidenceStatusIn(NotificationIn):
@@ -510,6 +520,17 @@ def cancel(request: HttpRequest, code: str, body: CancelIn) -> services.Procedur
             relationships=body.relationships,
         )
     )
+
+
+@router.post("/tenants/{code}/procedures/former-surname", response=ProcedureOut, summary="旧氏の記載・変更・削除")
+@WRITE
+def former_surname(request: HttpRequest, code: str, body: FormerSurnameIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.record_former_surname(
+            _n(body), resident_id=body.resident_id, former_surname=body.former_surname,
+            former_surname_kana=body.former_surname_kana,
+        )
+    )  # fmt: skip
 
 
 @router.post("/tenants/{code}/procedures/residence-status", response=ProcedureOut, summary="在留資格等の変更")

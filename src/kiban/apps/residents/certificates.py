@@ -253,6 +253,8 @@ def _entry(r: Resident, request: Request) -> PersonEntry:
         residence_card_number=r.residence_card_number or None,
         alias=r.alias or None,
         alias_kana=normalize_kana_input(r.alias_kana) if r.alias else None,
+        former_surname=r.former_surname or None,
+        former_surname_kana=r.former_surname_kana if r.former_surname else None,
         history=history,
     )
 

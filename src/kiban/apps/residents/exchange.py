@@ -104,6 +104,8 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
             "residence_card_number",
             "alias",
             "alias_kana",
+            "former_surname",
+            "former_surname_kana",
             "resident_code",
             "removed_on",
             "removal_reason",

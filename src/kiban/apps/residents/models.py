@@ -89,6 +89,9 @@ class Resident(TenantOwned):
     residence_card_number = models.CharField("在留カード等の番号", max_length=12, blank=True)
     alias = models.CharField("通称", max_length=128, blank=True)
     alias_kana = models.CharField("通称カナ", max_length=128, blank=True)
+    # 旧氏 (住民基本台帳法施行令30条の13以下, recorded on the person's request; 標準仕様書 1.1.7 j70)
+    former_surname = models.CharField("旧氏", max_length=64, blank=True)
+    former_surname_kana = models.CharField("旧氏カナ", max_length=128, blank=True)
 
     resident_code = models.CharField("住民票コード", max_length=11)
     individual_number_cipher = models.BinaryField("個人番号 (暗号化)", null=True, editable=False)
@@ -169,6 +172,8 @@ class Resident(TenantOwned):
         "residence_card_number",
         "alias",
         "alias_kana",
+        "former_surname",
+        "former_surname_kana",
         "resident_code",
         "individual_number_digest",
         "removed_on",

@@ -127,7 +127,8 @@ class ResidentRecord:
 
 
 def _record_from_history(resident: Resident, entry: ResidentHistory) -> ResidentRecord:
-    values = dict(entry.snapshot)
+    values: dict[str, Any] = {"former_surname": "", "former_surname_kana": ""}  # items later than some snapshots
+    values |= entry.snapshot
     for key in ("birth_date", "became_resident_on", "moved_in_on", "period_of_stay_until", "removed_on"):
         if values.get(key):
             values[key] = date.fromisoformat(values[key])

@@ -31,7 +31,7 @@ from kiban.platform.tenants.models import Tenant
 from kiban.standard import numbers
 from kiban.standard.codes import ChangeReason
 from kiban.standard.era import format_date
-from kiban.standard.text import normalize_kana_input
+from kiban.standard.text import is_katakana, normalize_kana_input
 
 from . import events
 from .models import HOUSEHOLDER, Household, Procedure, Resident, ResidentHistory
@@ -359,6 +359,8 @@ def _person_row(run: _Run, person: PersonData, household: Household, prefix: str
         "residence_card_number": person.residence_card_number,
         "alias": person.alias,
         "alias_kana": normalize_kana_input(person.alias_kana) if person.alias_kana else "",
+        "former_surname": person.former_surname.strip(),
+        "former_surname_kana": normalize_kana_input(person.former_surname_kana).strip(),
         "resident_code": person.resident_code or resident.resident_code or new_resident_code(),
         "became_resident_on": run.n.effective_on,
         "moved_in_on": run.n.effective_on,
@@ -1138,6 +1140,40 @@ def _change_nationality(run: _Run, resident_id: int, cause: str, person: PersonD
     r.alias_kana = normalize_kana_input(new.alias_kana) if new.alias_kana else ""
     if new_kind == Resident.Kind.FOREIGN and r.became_resident_on is not None:
         r.became_resident_on = max(r.became_resident_on, run.n.effective_on)
+    run.change(r)
+
+
+def record_former_surname(n: Notification, *, resident_id: int, former_surname: str, former_surname_kana: str = ""
+                          ) -> ProcedureResult:  # fmt: skip
+    """旧氏の記載・変更・削除 on the person's request (住民基本台帳法施行令30条の13〜30条の15; 標準仕様書 1.1.7 j70):
+    an empty ``former_surname`` deletes it. The 異動事由 says which (旧氏の記載 / 旧氏の変更 / 旧氏の削除)."""
+    current = Resident.objects.filter(id=resident_id).values_list("former_surname", flat=True).first() or ""
+    kind = (
+        ChangeReason.FORMER_SURNAME_DELETION if not former_surname.strip()
+        else ChangeReason.FORMER_SURNAME_CHANGE if current else ChangeReason.FORMER_SURNAME_ENTRY
+    )  # fmt: skip
+    payload = {"resident_id": resident_id, "former_surname": former_surname, "former_surname_kana": former_surname_kana}
+    return _record_former_surname(kind, n, payload, resident_id, former_surname, former_surname_kana)
+
+
+@_atomic
+def _record_former_surname(run: _Run, resident_id: int, former_surname: str, former_surname_kana: str) -> None:
+    if run.n.effective_on > run.today:
+        run.problems.add("effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future.")
+    people = run.registered([resident_id], "resident_id")
+    name, kana = former_surname.strip(), normalize_kana_input(former_surname_kana).strip()
+    if name and not is_katakana(kana):
+        run.problems.add("former_surname_kana", "not_katakana", "旧氏のフリガナをカタカナで入力してください。",
+                         "Enter the former surname's reading in katakana.")  # fmt: skip
+    run.problems.raise_if_any()
+    (r,) = people
+    if r.kind != Resident.Kind.JAPANESE:
+        run.problems.add("resident_id", "not_japanese", "旧氏は日本人住民について記載します（外国人住民は通称）。",
+                         "A former surname is recorded for Japanese residents (foreign residents have an alias).")  # fmt: skip
+    if (name, kana if name else "") == (r.former_surname, r.former_surname_kana if r.former_surname else ""):
+        run.problems.add("former_surname", "unchanged", "旧氏が変わっていません。", "The former surname is unchanged.")
+    run.problems.raise_if_any()
+    r.former_surname, r.former_surname_kana = name, kana if name else ""
     run.change(r)
 
 

@@ -120,6 +120,13 @@ def check_person(problems: Problems, prefix: str, person: PersonData, effective_
         except ValueError as exc:
             problems.add(f"{prefix}.individual_number", "invalid", "個人番号が正しくありません（検査用数字が一致しません）。",
                          str(exc))  # fmt: skip
+    if person.former_surname.strip():
+        if person.kind != "japanese":
+            problems.add(f"{prefix}.former_surname", "not_japanese", "旧氏は日本人住民について記載します。",
+                         "A former surname is recorded for Japanese residents only.")  # fmt: skip
+        if not is_katakana(person.former_surname_kana):
+            problems.add(f"{prefix}.former_surname_kana", "not_katakana", "旧氏のフリガナをカタカナで入力してください。",
+                         "Enter the former surname's reading in katakana.")  # fmt: skip
     if person.kind == "foreign":
         check_foreign(problems, prefix, person.nationality, person.residence_status, person.residence_card_number)
     elif person.kind == "japanese":
@@ -172,5 +179,7 @@ class PersonData:
     residence_card_number: str = ""
     alias: str = ""
     alias_kana: str = ""
+    former_surname: str = ""  # 旧氏 (施行令30条の13), on request
+    former_surname_kana: str = ""
     resident_code: str = ""
     individual_number: str = ""

@@ -96,6 +96,7 @@ def _snapshot(p: SyntheticPerson, household_no: int, kind: str) -> dict[str, Any
         "residence_status": p.residence_status or "",
         "period_of_stay_until": p.period_of_stay_until.isoformat() if p.period_of_stay_until else None,
         "residence_card_number": p.residence_card_number or "", "alias": p.alias or "", "alias_kana": "",
+        "former_surname": "", "former_surname_kana": "",
         "resident_code": p.resident_code, "individual_number_digest": "current" if p.individual_number else "",
         "removed_on": None, "removal_reason": "",
     }  # fmt: skip
@@ -170,7 +171,8 @@ def write_population(
                 p.family_name, p.given_name, p.family_name_kana, p.given_name_kana, p.birth_date, p.sex,
                 p.became_resident_on, p.moved_in_on, p.previous_address or "", p.domicile or "", p.domicile_head or "",
                 _nationality(p), p.residence_status or "", p.period_of_stay_until, p.residence_card_number or "",
-                p.alias or "", "", p.resident_code, None, "", counts.get(p.person_no, 0), p.individual_number or None,
+                p.alias or "", "", "", "", p.resident_code, None, "", counts.get(p.person_no, 0),
+                p.individual_number or None,
             ))  # fmt: skip
         if on_household is not None:
             on_household(len(h.members))

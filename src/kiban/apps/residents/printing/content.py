@@ -52,6 +52,8 @@ class PersonEntry:
     residence_card_number: str | None = None  # 在留カード等番号
     alias: str | None = None  # 通称
     alias_kana: str | None = None  # 通称のフリガナ (katakana), printed only when the certificate has furigana
+    former_surname: str | None = None  # 旧氏 (施行令30条の13), printed with the name when recorded
+    former_surname_kana: str | None = None
     history: tuple[HistoryLine, ...] = ()
 
     @property

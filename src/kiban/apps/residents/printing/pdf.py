@@ -193,6 +193,8 @@ def _person_rows(person: PersonEntry, kind: str, furigana: bool = False) -> list
     if person.relationship is not None:
         name_cells.append(("続柄", person.relationship, 0.9))
     rows = [Row(tuple(name_cells), NAME_ROW_H)]
+    if person.former_surname:
+        rows.append(Row((("旧氏", with_furigana(person.former_surname, person.former_surname_kana, furigana), 1.0),)))
     if person.alias:
         rows.append(Row((("通称", with_furigana(person.alias, person.alias_kana, furigana), 1.0),)))
     rows.append(
