@@ -109,6 +109,8 @@ def test_the_api_and_the_certificate_show_the_former_surname(tenant_a: Any, clie
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     base = f"/api/v1/tenants/{tenant_a.code}"
     assert client.get(f"{base}/residents/{rid}", {"purpose": "x"}).json()["former_surname"] == "山田"
+    standard = client.get(f"{base}/residents/{rid}/standard", {"purpose": "x"}).json()
+    assert standard["former_surname"] == "山田"  # kiban.standard.schemas.Resident.former_surname
     body = {
         "request_id": "fs-1",
         "effective_on": "2024-01-10",

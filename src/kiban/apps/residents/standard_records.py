@@ -70,6 +70,7 @@ def resident_record(values: dict[str, Any], resident_id: int, address: str, buil
     if foreign:
         data |= {
             "alias": values.get("alias") or None,
+            "former_surname": values.get("former_surname") or None,
             "became_foreign_resident_on": _date(values.get("became_resident_on")),
             "nationality": values.get("nationality") or None,
             "foreign_resident_category": status
