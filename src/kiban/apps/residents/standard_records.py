@@ -70,7 +70,6 @@ def resident_record(values: dict[str, Any], resident_id: int, address: str, buil
     if foreign:
         data |= {
             "alias": values.get("alias") or None,
-            "former_surname": values.get("former_surname") or None,
             "became_foreign_resident_on": _date(values.get("became_resident_on")),
             "nationality": values.get("nationality") or None,
             "foreign_resident_category": status
@@ -82,6 +81,7 @@ def resident_record(values: dict[str, Any], resident_id: int, address: str, buil
         }
     else:
         data |= {
+            "former_surname": values.get("former_surname") or None,
             "permanent_domicile": values.get("domicile") or None,
             "head_of_family_register": values.get("domicile_head") or None,
             "became_resident_on": _date(values.get("became_resident_on")),
