@@ -121,3 +121,21 @@ def test_the_api_and_the_certificate_show_the_former_surname(tenant_a: Any, clie
     }
     done = client.post(f"{base}/procedures/former-surname", body, content_type="application/json")
     assert done.status_code == 200 and done.json()["kind"] == "旧氏の削除"
+
+
+@in_chiyoda
+def test_a_return_from_abroad_keeps_the_former_surname_recorded_when_leaving() -> None:
+    """標準仕様書 1.1.7 (j70): 国外転出, then the first 国外からの転入 to the same municipality."""
+    rid = _someone()
+    code = Resident.objects.get(id=rid).resident_code
+    services.move_out(
+        n(D(2022, 3, 31), D(2022, 3, 20)), resident_ids=[rid], destination_address="アメリカ合衆国", abroad=True
+    )
+    back = services.move_in(
+        n(D(2024, 4, 1)),
+        address=services.AddressData("千代田区5番"),
+        origin="abroad",
+        persons=[person("花子", family_name="佐藤", given_name_kana="ハナコ", sex="2", resident_code=code)],
+    )
+    r = Resident.objects.get(id=back.resident_ids[0])
+    assert r.id == rid and (r.former_surname, r.former_surname_kana) == ("山田", "ヤマダ")

@@ -340,6 +340,17 @@ def returning_resident(person: PersonData) -> Resident | None:
 
 def _person_row(run: _Run, person: PersonData, household: Household, prefix: str) -> Resident:
     resident = returning_resident(person) or Resident()
+    if (resident.pk is not None and run.kind == ChangeReason.MOVE_IN_FROM_ABROAD
+            and resident.removal_reason == ChangeReason.MOVE_OUT_ABROAD):  # fmt: skip
+        # 標準仕様書 1.1.7 (j70): the first return from abroad to the same municipality keeps the 旧氏 / 通称
+        # recorded when the person left, unless new ones are given.
+        person = replace(
+            person,
+            former_surname=person.former_surname or resident.former_surname,
+            former_surname_kana=person.former_surname_kana or resident.former_surname_kana,
+            alias=person.alias or resident.alias,
+            alias_kana=person.alias_kana or resident.alias_kana,
+        )
     values = {
         "household": household,
         "relationship": person.relationship,
