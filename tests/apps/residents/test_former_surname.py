@@ -139,3 +139,13 @@ def test_a_return_from_abroad_keeps_the_former_surname_recorded_when_leaving() -
     )
     r = Resident.objects.get(id=back.resident_ids[0])
     assert r.id == rid and (r.former_surname, r.former_surname_kana) == ("山田", "ヤマダ")
+
+
+def test_the_counter_record_shows_the_former_surname(tenant_a: Any, make_staff: Any) -> None:
+    from tests.conftest import sign_in
+
+    with tenant_context(tenant_a.code):
+        rid = _someone()
+    clerk = sign_in(make_staff(tenant_a, "fs.clerk", ["residents.clerk"]))
+    page = clerk.get(f"/staff/residents/{rid}/", {"purpose": "窓口での確認"}).content.decode()
+    assert "旧氏" in page and "山田（ヤマダ）" in page
