@@ -149,3 +149,24 @@ def test_the_counter_record_shows_the_former_surname(tenant_a: Any, make_staff: 
     clerk = sign_in(make_staff(tenant_a, "fs.clerk", ["residents.clerk"]))
     page = clerk.get(f"/staff/residents/{rid}/", {"purpose": "窓口での確認"}).content.decode()
     assert "旧氏" in page and "山田（ヤマダ）" in page
+
+
+@in_chiyoda
+def test_a_newcomer_matching_a_removed_record_is_flagged_as_possibly_returning() -> None:
+    """標準仕様書 4.1.1.2 (j600): 氏名・性別・生年月日 match a 除票 → an alert (flag), the procedure is not refused."""
+    rid = _someone()
+    services.move_out(n(D(2022, 3, 31), D(2022, 3, 20)), resident_ids=[rid], destination_address="大阪市")
+    again = services.move_in(
+        n(D(2024, 4, 1)),
+        address=services.AddressData("千代田区6番"),
+        previous_address="大阪市",
+        persons=[person("花子", family_name="佐藤", given_name_kana="ハナコ", sex="2")],
+    )
+    assert again.flags == ["same_as_removed_record"] and again.resident_ids != [rid]
+    other = services.move_in(
+        n(D(2024, 4, 1)),
+        address=services.AddressData("千代田区7番"),
+        previous_address="大阪市",
+        persons=[person("次郎")],
+    )
+    assert other.flags == []

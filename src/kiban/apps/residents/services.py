@@ -35,7 +35,7 @@ from kiban.standard.text import is_katakana, normalize_kana_input
 
 from . import events
 from .models import HOUSEHOLDER, Household, Procedure, Resident, ResidentHistory
-from .validation import PersonData, Problems, check_dates, check_foreign, check_person
+from .validation import SAME_AS_REMOVED_RECORD, PersonData, Problems, check_dates, check_foreign, check_person
 
 INDIVIDUAL_NUMBER = "residents.individual_number"
 
@@ -338,6 +338,16 @@ def returning_resident(person: PersonData) -> Resident | None:
     return None
 
 
+def _matches_removed_record(person: PersonData) -> bool:
+    """A 除票 with the same 氏名 (normalized), 性別 and 生年月日 (標準仕様書 4.1.1.2: alert, the clerk decides)."""
+    from kiban.standard.text import search_key
+
+    return Resident.objects.filter(
+        status=Resident.Status.REMOVED, search_name=search_key(person.family_name + person.given_name),
+        sex=person.sex, birth_date=person.birth_date,
+    ).exists()  # fmt: skip
+
+
 def _person_row(run: _Run, person: PersonData, household: Household, prefix: str) -> Resident:
     resident = returning_resident(person) or Resident()
     if (resident.pk is not None and run.kind == ChangeReason.MOVE_IN_FROM_ABROAD
@@ -393,6 +403,8 @@ def _check_new_person(run: _Run, prefix: str, person: PersonData) -> None:
         run.problems.add(f"{prefix}.resident_code", "already_registered", "この住民票コードの方は既に住民登録されています。",
                          "A registered resident already has this resident record code.")
     returning = returning_resident(person)
+    if returning is None and _matches_removed_record(person) and SAME_AS_REMOVED_RECORD not in run.flags:
+        run.flags.append(SAME_AS_REMOVED_RECORD)
     if returning is not None and returning.removed_on is not None and run.n.effective_on < returning.removed_on:
         run.problems.add("effective_on", "before_last_change", "再転入の異動日が前回の消除日より前です。",
                          "The date of re-entry is before the date the person's record was removed.")

@@ -38,6 +38,9 @@ MOVE_OUT_LATE_DAYS = 14
 MOVE_OUT_MAX_AHEAD_DAYS = 60
 
 LATE_NOTIFICATION = "late_notification"
+# 標準仕様書 4.1.1.2 (j600): a new person whose 氏名・性別・生年月日 match a 除票 may be a returning resident
+# (再転入者): the counter is alerted and can enter the move-in again with the old record's 住民票コード.
+SAME_AS_REMOVED_RECORD = "same_as_removed_record"
 
 
 class ProcedureError(Refused):

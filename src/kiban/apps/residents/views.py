@@ -43,7 +43,7 @@ from kiban.platform.web.staff import staff_view
 from . import certificates, events, forms, provisional, selectors, services, support
 from .models import Procedure, ProvisionalEntry, Resident, SupportMeasure
 from .permissions import PROCEDURE_ROLES, READ_ROLES, SUPERVISOR_ROLES
-from .validation import LATE_NOTIFICATION, ProcedureError
+from .validation import LATE_NOTIFICATION, SAME_AS_REMOVED_RECORD, ProcedureError
 
 # Kept for callers that import the search forms from here.
 SearchForm = forms.SearchForm
@@ -53,7 +53,11 @@ STATE_SALT = "kiban.residents.counter.wizard"
 STATE_MAX_AGE = 60 * 60  # seconds; a wizard left open longer starts again
 DONE_SESSION_KEY = "residents.counter.done"
 DONE_KEPT = 10
-FLAG_LABELS = {LATE_NOTIFICATION: ("届出期間経過", "Notified after the legal period (法22条・23条・25条)")}
+FLAG_LABELS = {
+    LATE_NOTIFICATION: ("届出期間経過", "Notified after the legal period (法22条・23条・25条)"),
+    SAME_AS_REMOVED_RECORD: ("除票と氏名・性別・生年月日が一致（再転入者の可能性）",
+                             "Name, sex and birth date match a removed record (possibly a returning resident)"),
+}  # fmt: skip
 DETAIL_DATES = ("birth_date", "became_resident_on", "moved_in_on", "removed_on", "period_of_stay_until")
 BRANCH_SESSION_KEY = "residents.counter.branch"
 PURPOSE_EXAMPLES = ("住民票の写しの交付", "転入届の受付", "転居届の受付", "転出届の受付", "届出内容の確認", "税務調査")
