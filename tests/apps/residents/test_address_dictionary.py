@@ -86,3 +86,17 @@ def test_entry_assistance_through_the_api(tenant_a: Any, client_token: Any) -> N
     assert added.status_code == 200 and added.json()["source"] == "staff"
     bad = client.post(base, {"town": "新町", "town_kana": "shin"}, content_type="application/json")
     assert bad.status_code == 422
+
+
+def test_the_counter_looks_addresses_up_for_staff_only(tenant_a: Any, make_staff: Any) -> None:
+    from tests.conftest import sign_in
+
+    with tenant_context(tenant_a.code):
+        address_dictionary.refresh(datetime.date(2026, 1, 1))
+    clerk = sign_in(make_staff(tenant_a, "addr.clerk", ["residents.clerk"]))
+    found = clerk.get("/staff/residents/addresses/lookup/", {"postal_code": "102-0074"}).json()["addresses"]
+    assert found[0]["address"] == "東京都千代田区九段南" and found[0]["code"].startswith("13101")
+    assert clerk.get("/staff/residents/addresses/lookup/").json() == {"addresses": []}
+    page = clerk.get("/staff/residents/procedures/move-in/").content.decode()
+    assert 'data-address-lookup="/staff/residents/addresses/lookup/"' in page
+    assert Client().get("/staff/residents/addresses/lookup/", {"postal_code": "1020074"}).status_code in (302, 403)

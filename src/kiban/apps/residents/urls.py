@@ -12,6 +12,7 @@ urlpatterns = [
     path("certificates/<slug:request_id>/", views.certificate_done, name="resident-certificate-done"),
     path("certificates/<slug:request_id>/pdf/", views.certificate_pdf, name="resident-certificate-pdf"),
     path("notices/", views.notice_list, name="resident-notices"),
+    path("addresses/lookup/", views.address_lookup, name="resident-address-lookup"),
     path("support/", views.support_alerts, name="resident-support-alerts"),
     path("certifiers/", certifier_views.certifier_manage, name="resident-certifiers"),
     path("provisional/", provisional_views.provisional_list, name="resident-provisional"),

@@ -761,3 +761,17 @@ def support_alerts(request: HttpRequest) -> HttpResponse:
 
     page = _page(request, wizard=SUPPORT, expiring=rows(expiring), ended=rows(ended), purpose=SUPPORT.ja)
     return render(request, "residents/support_alerts.html", page)
+
+
+@staff_view(*READ_ROLES)
+def address_lookup(request: HttpRequest) -> HttpResponse:
+    """住所辞書 entry assistance for the counter's address fields (標準仕様書 1.3.3): ``postal_code`` or ``kana``
+    (「ト ヒ シ」) → up to 30 addresses as JSON, the municipality's own dictionary first. No personal data."""
+    from django.http import JsonResponse
+
+    from . import address_dictionary
+
+    suggestions = address_dictionary.lookup(
+        postal_code=request.GET.get("postal_code", "")[:8], kana=request.GET.get("kana", "")[:32]
+    )
+    return JsonResponse({"addresses": [asdict(s) for s in suggestions]})

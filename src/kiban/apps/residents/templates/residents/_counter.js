@@ -20,6 +20,23 @@
       button.hidden = false;
       button.addEventListener("click", function () { window.print(); });
     });
+    // 住所辞書 (標準仕様書 1.3.3): a postal code typed into a form fills its empty address field from the dictionary
+    // (the municipality's own towns first); the clerk completes the 番地. Without JavaScript the field is typed.
+    document.querySelectorAll('form[data-address-lookup] input[name="postal_code"]').forEach(function (postal) {
+      var lookup = postal.form.dataset.addressLookup;
+      var address = postal.form.querySelector('input[name="address"]');
+      if (!address) { return; }
+      postal.addEventListener("change", function () {
+        var digits = postal.value.replace(/[^0-9０-９]/g, "");
+        if (digits.length !== 7 || address.value.trim()) { return; }
+        fetch(lookup + "?postal_code=" + encodeURIComponent(digits), { credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.json() : { addresses: [] }; })
+          .then(function (found) {
+            if (found.addresses.length && !address.value.trim()) { address.value = found.addresses[0].address; }
+          })
+          .catch(function () { /* the clerk types the address */ });
+      });
+    });
     // A wizard form submits once: a second Enter or click while the first request runs is ignored. (The server
     // is idempotent anyway: the request id makes a repeated confirmation record nothing new.)
     document.querySelectorAll("form[data-once]").forEach(function (form) {
