@@ -234,3 +234,36 @@ def test_the_api_issues_and_reissues_the_moving_out_certificate(tenant_a: Any, c
     reissued = client.post(f"{base}/move-out-certificates/{issued.id}/reissue")
     assert reissued.status_code == 200 and reissued["X-Issue-Number"] != first["X-Issue-Number"]
     assert client.post(f"{base}/move-out-certificates/999999/reissue").status_code == 404
+
+
+def test_a_person_moving_out_gets_a_resident_copy_until_the_planned_date(tenant_a: Any) -> None:
+    """標準仕様書 1.1.5 (j50): until the planned date a 住民票の写し (without 消除 items), not a 除票の写し."""
+    import datetime
+
+    from django.utils import timezone
+
+    from kiban.apps.residents import certificates
+
+    from .printing.pdftext import text
+
+    today = timezone.localdate()
+    with tenant_context(tenant_a.code):
+        _, (_head, wife, *_kids) = family(today - datetime.timedelta(days=400))
+        services.move_out(
+            n(today + datetime.timedelta(days=10), today), resident_ids=[wife], destination_address="大阪市"
+        )
+        request = {
+            "resident_ids": [wife],
+            "requester": "self",
+            "requester_name": "山田　花子",
+            "purpose": "年金",
+            "requester_resident_id": wife,
+            "layout": "individual",
+            "items": ("history",),
+        }
+        issued = certificates.issue(certificates.Request(kind="resident_copy", **request))
+        printed = text(issued.pdf)
+        assert "住民票の写し" in printed and "消除" not in printed
+        with pytest.raises(ProcedureError) as err:
+            certificates.issue(certificates.Request(kind="removed_copy", **request))
+        assert codes(err) == {"wrong_status"}

@@ -188,7 +188,8 @@ def _check(request: Request, people: list[Resident]) -> Problems:
         )
     removed = request.kind == Certificate.Kind.REMOVED_COPY
     for r in people:
-        if removed != (r.status == Resident.Status.REMOVED):
+        # 標準仕様書 1.1.5 (j50): until a move-out's planned date the person is a 現存者 (a 住民票の写し, not a 除票)
+        if removed == selectors.is_current(r):
             problems.add(
                 "resident_ids",
                 "wrong_status",
@@ -219,13 +220,22 @@ def _check(request: Request, people: list[Resident]) -> Problems:
     return problems
 
 
+def _current_entry(r: Resident, request: Request) -> PersonEntry:
+    """A 現存者's entry: no 消除 items (a person moving out is recorded as removed from the planned date on)."""
+    return replace(_entry(r, request), removed_on=None, removal_reason=None)
+
+
 def _entry(r: Resident, request: Request) -> PersonEntry:
     items = set(request.items)
     history: tuple[HistoryLine, ...] = ()
     if "history" in items:
+        entries = list(ResidentHistory.objects.filter(resident_id=r.id).order_by("seq"))
+        spans = selectors.record_spans(entries)  # this 住民票's history only (標準仕様書 2.2.1: not a 再転入's)
+        first = spans[-1].first_seq if spans else 0
         history = tuple(
             HistoryLine(h.effective_on, h.notified_on, h.kind, f"{h.address}{'　' + h.building if h.building else ''}")
-            for h in ResidentHistory.objects.filter(resident_id=r.id).order_by("seq")
+            for h in entries
+            if h.seq >= first
         )
     number = None
     if "individual_number" in items and r.individual_number_cipher is not None:
@@ -287,7 +297,10 @@ def issue(request: Request) -> Issued:
         seal_title=_seal_title(certifier, today),
         address=household.full_address,
         householder_name=(householder.display_name if householder and "householder" in request.items else None),
-        persons=tuple(_entry(r, request) for r in people),
+        persons=tuple(
+            _entry(r, request) if request.kind == Certificate.Kind.REMOVED_COPY else _current_entry(r, request)
+            for r in people
+        ),
         issued_on=today,
         issue_number=number,
         verification_code=code,
