@@ -170,3 +170,43 @@ def test_a_newcomer_matching_a_removed_record_is_flagged_as_possibly_returning()
         persons=[person("次郎")],
     )
     assert other.flags == []
+
+
+def test_the_counter_wizard_records_a_former_surname_through_provisional_entry(tenant_a: Any, make_staff: Any) -> None:
+    import re
+
+    from kiban.apps.residents.models import ProvisionalEntry
+    from tests.conftest import sign_in
+
+    with tenant_context(tenant_a.code):
+        rid = _someone()
+    boss = sign_in(make_staff(tenant_a, "fs.boss", ["residents.supervisor"]))
+    url = "/staff/residents/procedures/former-surname/"
+
+    def state_of(page: Any) -> str:
+        return re.search(r'name="state" value="([^"]+)"', page.content.decode()).group(1)  # type: ignore[union-attr]
+
+    def enter(kana: str) -> Any:
+        start = boss.get(url, {"resident": rid})
+        assert start.status_code == 200 and 'value="山田"' in start.content.decode()  # the recorded one, to change
+        data = {
+            "effective_on": "2024-01-10",
+            "notified_on": "2024-01-10",
+            "former_surname": "鈴木",
+            "former_surname_kana": kana,
+        }
+        confirm = boss.post(url, {"state": state_of(start), "action": "next", **data})
+        assert confirm.status_code == 200
+        return boss.post(url, {"state": state_of(confirm), "action": "record"})
+
+    refused = enter("suzuki")  # the service's checks run at 仮登録 (and are rolled back)
+    assert refused.status_code != 302 and "カタカナ" in refused.content.decode()
+    with tenant_context(tenant_a.code):
+        assert ProvisionalEntry.objects.count() == 0
+    assert enter("スズキ").status_code == 302
+    with tenant_context(tenant_a.code):
+        assert Resident.objects.get(id=rid).former_surname == "山田"  # 仮登録: not yet in the register
+    registered = boss.post("/staff/residents/provisional/", {"action": "register-all", "shown_branch": ""})
+    assert registered.status_code == 302
+    with tenant_context(tenant_a.code):
+        assert Resident.objects.get(id=rid).former_surname == "鈴木"

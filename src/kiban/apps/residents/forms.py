@@ -73,6 +73,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "residence_status": ("在留資格", "Residence status"),
     "period_of_stay_until": ("在留期間の満了の日", "End of the period of stay"),
     "residence_card_number": ("在留カード等の番号", "Residence card number"),
+    "former_surname": ("旧氏（空欄で削除）", "Former surname (empty to delete it)"),
+    "former_surname_kana": ("旧氏カナ", "Former surname in kana"),
     "alias": ("通称", "Registered alias"),
     "alias_kana": ("通称カナ", "Registered alias in kana"),
     "resident_ids": ("対象者", "Persons concerned"),
@@ -947,6 +949,29 @@ class ResidenceStatusForm(ProcedureForm):
             n, resident_id=self.context.resident.id, residence_status=d["residence_status"].strip(),
             period_of_stay_until=d.get("period_of_stay_until"),
             residence_card_number=d.get("residence_card_number") or "",
+        )  # fmt: skip
+
+
+class FormerSurnameForm(ProcedureForm):
+    """旧氏の記載・変更・削除 (住民基本台帳法施行令30条の13〜30条の15; 標準仕様書 1.1.7 j70), on the person's request:
+    the surname before a change of name by marriage etc.; empty deletes it."""
+
+    labels = {"effective_on": ("請求日（異動日）", "Date of the request")}
+    former_surname = _text(64, required=False)
+    former_surname_kana = _text(128, required=False)
+
+    def __init__(self, data: Any = None, *, context: WizardContext) -> None:
+        super().__init__(data, context=context)
+        if context.resident is not None:
+            for name in ("former_surname", "former_surname_kana"):
+                self.fields[name].initial = getattr(context.resident, name, "") or ""
+
+    def procedure(self, n: services.Notification) -> services.ProcedureResult:
+        d = self.cleaned_data
+        assert self.context.resident is not None
+        return services.record_former_surname(
+            n, resident_id=self.context.resident.id, former_surname=(d.get("former_surname") or "").strip(),
+            former_surname_kana=d.get("former_surname_kana") or "",
         )  # fmt: skip
 
 

@@ -244,6 +244,8 @@ WIZARDS: dict[str, Wizard] = {
         Wizard("correction", "職権修正", "Correction by authority", forms.CorrectionForm, "resident", SUPERVISOR_ROLES),
         Wizard("residence-status", "在留資格等の変更", "Change of residence status, period or card",
                forms.ResidenceStatusForm, "resident", foreign_only=True),
+        Wizard("former-surname", "旧氏の記載・変更・削除", "Former surname (on request)", forms.FormerSurnameForm,
+               "resident"),
         Wizard("move-in-from-notice", "転入届（転出証明書情報から）", "Move in from an advance notice",
                forms.MoveInFromNoticeForm, "notice"),
         Wizard("registration", "職権記載", "Entry by authority", forms.RegistrationForm, "", SUPERVISOR_ROLES),
