@@ -81,10 +81,19 @@ def every_name() -> tuple[AddressName, ...]:
     return _book()
 
 
+@cache
+def _by_code() -> dict[str, tuple[AddressName, ...]]:
+    index: dict[str, list[AddressName]] = {}
+    for name in _book():
+        index.setdefault(name.postal_code, []).append(name)
+    return {code: tuple(names) for code, names in index.items()}
+
+
 def by_postal_code(postal_code: str) -> list[AddressName]:
-    """The towns of a postal code (7 digits; a hyphen and full-width digits are accepted)."""
+    """The towns of a postal code (7 digits; a hyphen and full-width digits are accepted); a dictionary lookup,
+    not a scan (the counter asks on every postal code typed)."""
     code = unicodedata.normalize("NFKC", postal_code).replace("-", "").strip()
-    return [name for name in _book() if name.postal_code == code]
+    return list(_by_code().get(code, ()))
 
 
 def by_kana_initials(text: str, limit: int = 50) -> list[AddressName]:

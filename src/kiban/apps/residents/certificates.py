@@ -762,8 +762,7 @@ MOVE_OUT_ITEMS = ("householder", "domicile", "resident_code")  # 施行令23条:
 def _move_out_entry(r: Resident) -> PersonEntry:
     """A person on the 転出証明書: the items of ``MOVE_OUT_ITEMS`` and those printed always, without the removal
     (the certificate says where to and when instead)."""
-    request = Request("move_out", [r.id], Certificate.Requester.SELF, "", "転出証明書の交付", MOVE_OUT_ITEMS)
-    return replace(_entry(r, request), removed_on=None, removal_reason=None)
+    return _current_entry(r, Request("move_out", [r.id], Certificate.Requester.SELF, "", "転出証明書の交付", MOVE_OUT_ITEMS))
 
 
 _DATE_FIELDS = frozenset(f.name for f in fields(PersonEntry) if str(f.type).startswith("date"))

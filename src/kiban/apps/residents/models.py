@@ -199,11 +199,22 @@ class Resident(TenantOwned):
         self.search_kana = kana_search_key(self.family_name_kana + self.given_name_kana)
         self.search_name = search_key(self.family_name + self.given_name)
 
+    SNAPSHOT_DATES = ("birth_date", "became_resident_on", "moved_in_on", "period_of_stay_until", "removed_on")
+
     def snapshot(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name in self.SNAPSHOT_FIELDS:
             value = getattr(self, name)
             values[name] = value.isoformat() if isinstance(value, date) else value
+        return values
+
+    @classmethod
+    def snapshot_values(cls, snapshot: dict[str, Any]) -> dict[str, Any]:
+        """A snapshot's values with its dates as dates again (the inverse of ``snapshot``)."""
+        values = dict(snapshot)
+        for key in cls.SNAPSHOT_DATES:
+            if values.get(key):
+                values[key] = date.fromisoformat(values[key])
         return values
 
 

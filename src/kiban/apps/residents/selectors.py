@@ -128,10 +128,7 @@ class ResidentRecord:
 
 def _record_from_history(resident: Resident, entry: ResidentHistory) -> ResidentRecord:
     values: dict[str, Any] = {"former_surname": "", "former_surname_kana": ""}  # items later than some snapshots
-    values |= entry.snapshot
-    for key in ("birth_date", "became_resident_on", "moved_in_on", "period_of_stay_until", "removed_on"):
-        if values.get(key):
-            values[key] = date.fromisoformat(values[key])
+    values |= Resident.snapshot_values(entry.snapshot)
     return ResidentRecord(
         id=resident.id, household_id=values["household_id"], address=entry.address, building=entry.building,
         values=values, version=entry.seq, individual_number_masked=mask(resident),
@@ -142,8 +139,8 @@ def _entry_on(resident_id: int, day: date | None) -> ResidentHistory | None:
     """The history entry in effect on ``day`` (the latest entry without a day), undone procedures left out."""
     if day is None:
         return ResidentHistory.objects.filter(resident_id=resident_id).order_by("-seq").first()
-    entries = [e for e in services.entries_in_effect(resident_id) if e.effective_on <= day]
-    return max(entries, key=lambda e: (e.effective_on, e.seq), default=None)
+    entries = services.history_in_effect(resident_id).filter(effective_on__lte=day)
+    return entries.order_by("-effective_on", "-seq").first()
 
 
 def mask(resident: Resident) -> str:

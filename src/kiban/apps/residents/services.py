@@ -31,7 +31,7 @@ from kiban.platform.tenants.models import Tenant
 from kiban.standard import numbers
 from kiban.standard.codes import ChangeReason
 from kiban.standard.era import format_date
-from kiban.standard.text import is_katakana, normalize_kana_input
+from kiban.standard.text import is_katakana, normalize_kana_input, search_key
 
 from . import events
 from .models import HOUSEHOLDER, Household, Procedure, Resident, ResidentHistory
@@ -261,29 +261,24 @@ def _atomic(body: Any) -> Any:
 
 
 def _last_effective_on(resident: Resident) -> date:
-    entries = entries_in_effect(resident.id)
-    return entries[-1].effective_on if entries else date.min
+    last = history_in_effect(resident.id).order_by("-seq").values_list("effective_on", flat=True).first()
+    return last or date.min
 
 
-def history_in_effect() -> QuerySet[ResidentHistory]:
-    """Every history entry of the tenant that says what the register held (``entries_in_effect`` for all persons):
-    without cancellations and without the entries they undid."""
-    entries = ResidentHistory.objects.exclude(kind__in=CANCEL_REASONS)
-    pairs = ResidentHistory.objects.filter(kind__in=CANCEL_REASONS).values_list("resident_id", "procedure__payload")
-    undone = [Q(resident_id=resident_id, procedure_id=payload.get("procedure_id")) for resident_id, payload in pairs]
-    if undone:  # cancellations are rare: a few pairs
+def history_in_effect(resident_id: int | None = None) -> QuerySet[ResidentHistory]:
+    """The history entries (of one person, or of the whole tenant) that say what the register held: what "as of
+    date D" reads. Undone procedures (異動の取消し) and the cancellations themselves are left out. Both stay in the
+    history (標準仕様書 4.6.0.1), but an undone procedure never took effect (a 転出 cancelled before its planned
+    date, a 転居 entered by mistake), and a cancellation only puts back the state the earlier entries already say."""
+    entries = ResidentHistory.objects.all()
+    if resident_id is not None:
+        entries = entries.filter(resident_id=resident_id)
+    cancellations = entries.filter(kind__in=CANCEL_REASONS).values_list("resident_id", "procedure__payload")
+    undone = [Q(resident_id=rid, procedure_id=payload.get("procedure_id")) for rid, payload in cancellations]
+    entries = entries.exclude(kind__in=CANCEL_REASONS)
+    if undone:  # cancellations are rare: a few (person, procedure) pairs
         entries = entries.exclude(functools.reduce(operator.or_, undone))
     return entries
-
-
-def entries_in_effect(resident_id: int) -> list[ResidentHistory]:
-    """A person's history entries, oldest first, without the procedures undone for them by 異動の取消し and
-    without the cancellations themselves: what "as of date D" reads. Both stay in the history (標準仕様書 4.6.0.1),
-    but an undone procedure never took effect (a 転出 cancelled before its planned date, a 転居 entered by mistake),
-    and a cancellation only puts back the state the earlier entries already say."""
-    entries = list(ResidentHistory.objects.filter(resident_id=resident_id).select_related("procedure").order_by("seq"))
-    undone = {e.procedure.payload.get("procedure_id") for e in entries if e.kind in CANCEL_REASONS}
-    return [e for e in entries if e.procedure_id not in undone and e.kind not in CANCEL_REASONS]
 
 
 def _slug(kind: str) -> str:
@@ -340,8 +335,6 @@ def returning_resident(person: PersonData) -> Resident | None:
 
 def _matches_removed_record(person: PersonData) -> bool:
     """A 除票 with the same 氏名 (normalized), 性別 and 生年月日 (標準仕様書 4.1.1.2: alert, the clerk decides)."""
-    from kiban.standard.text import search_key
-
     return Resident.objects.filter(
         status=Resident.Status.REMOVED, search_name=search_key(person.family_name + person.given_name),
         sex=person.sex, birth_date=person.birth_date,
@@ -1027,8 +1020,11 @@ def _cancel(run: _Run, procedure_id: int, resident_ids: list[int] | None, reason
     if target.kind in CANCEL_REASONS:
         run.problems.add("procedure_id", "is_cancellation", "取消しの処理は取り消せません。必要なら改めて届出を入力してください。",
                          "A cancellation cannot itself be cancelled; record the procedure again instead.")  # fmt: skip
-    entries = {e.resident_id: e for e in target.entries.order_by("seq")}  # each person's last entry of it
-    first_seq = {e.resident_id: e.seq for e in target.entries.order_by("-seq")}
+    entries: dict[int, ResidentHistory] = {}  # each person's last entry of it
+    first_seq: dict[int, int] = {}  # and the seq of their first (帰化 … writes two)
+    for e in target.entries.order_by("seq"):
+        entries[e.resident_id] = e
+        first_seq.setdefault(e.resident_id, e.seq)
     chosen = list(entries) if resident_ids is None else list(dict.fromkeys(resident_ids))
     if not chosen:
         run.problems.add("resident_ids", "required", "取り消す対象者を選んでください。", "Choose at least one person.")
@@ -1089,19 +1085,14 @@ def _restore(run: _Run, people: list[Resident], prior: Mapping[int, ResidentHist
                 household.postal_code, household.district = "", ""
             household.save()
         for r in group:
+            values = Resident.snapshot_values(prior[r.id].snapshot)
             for name in Resident.SNAPSHOT_FIELDS:
                 if name in ("household_id", "individual_number_digest"):
                     continue
-                value = prior[r.id].snapshot.get(name)
-                if name in _DATE_FIELDS and value:
-                    value = date.fromisoformat(value)
-                setattr(r, name, value if value is not None or name in _NULLABLE else "")
+                value = values.get(name)  # an item later than the snapshot: empty (dates: none)
+                setattr(r, name, value if value is not None or name in Resident.SNAPSHOT_DATES else "")
             r.household = household
             run.change(r)
-
-
-_DATE_FIELDS = frozenset({"birth_date", "became_resident_on", "moved_in_on", "period_of_stay_until", "removed_on"})
-_NULLABLE = _DATE_FIELDS
 
 
 NATIONALITY_CAUSES = {
