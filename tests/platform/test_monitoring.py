@@ -72,3 +72,38 @@ def test_metrics_show_the_database_connections_of_the_application_role(db: None)
         assert 'kiban_db_connections{state="active"} 1.0' in body  # this very scrape
         assert "kiban_db_max_connections" in body
     assert "kiban_event_deliveries_total" in body or "kiban_event_dispatch_lag_seconds" in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_procedure_is_counted_once_committed_not_when_rolled_back(tenant_a: Any, make_resident: Any) -> None:
+    """The counter's 仮登録 runs a procedure's checks and rolls them back: that is not a procedure recorded."""
+    import datetime
+
+    from django.db import transaction
+
+    from kiban.apps.residents import services
+    from kiban.platform.monitoring.metrics import PROCEDURES
+    from kiban.platform.tenants.context import tenant_context
+
+    resident = make_resident(tenant_a, "ヤマダ")
+    moves = PROCEDURES.labels("residents", "move_within")
+    before = moves._value.get()
+
+    class RolledBack(Exception):
+        pass
+
+    with tenant_context(tenant_a.code):
+        with pytest.raises(RolledBack), transaction.atomic():
+            services.move_within(
+                services.Notification("dry", datetime.date(2024, 1, 1), datetime.date(2024, 1, 1)),
+                resident_ids=[resident.id],
+                address=services.AddressData("千代田区2番"),
+            )
+            raise RolledBack
+        assert moves._value.get() == before
+        services.move_within(
+            services.Notification("real", datetime.date(2024, 1, 1), datetime.date(2024, 1, 1)),
+            resident_ids=[resident.id],
+            address=services.AddressData("千代田区2番"),
+        )
+    assert moves._value.get() == before + 1

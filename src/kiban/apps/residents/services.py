@@ -204,7 +204,9 @@ class _Run:
                 },
             )
         metering.add(current_tenant_id(), "procedures")
-        PROCEDURES.labels("residents", _slug(self.kind)).inc()
+        # Counted when committed: the counter's 仮登録 runs a procedure's checks and rolls them back (views.
+        # check_procedure), and that is not a procedure recorded.
+        transaction.on_commit(PROCEDURES.labels("residents", _slug(self.kind)).inc)
         return ProcedureResult(procedure.id, self.kind, **procedure.result)
 
     def _check_households(self) -> None:
