@@ -47,13 +47,14 @@ def django_db_setup(django_test_environment: Any, django_db_blocker: Any) -> Ite
         owner = connections["owner"]
         original_name = owner.settings_dict["NAME"]
         test_name = owner.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        default = connections["default"]
-        default.close()
-        default.settings_dict["NAME"] = test_name
-        settings.DATABASES["default"]["NAME"] = test_name
+        for alias in ("default", "import"):  # the application's and the standard import's roles
+            connections[alias].close()
+            connections[alias].settings_dict["NAME"] = test_name
+            settings.DATABASES[alias]["NAME"] = test_name
     yield
     with django_db_blocker.unblock():
-        default.close()
+        connections["default"].close()
+        connections["import"].close()
         owner.creation.destroy_test_db(original_name, verbosity=0)
 
 

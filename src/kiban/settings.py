@@ -5,7 +5,8 @@ Everything a deployment changes comes from the environment:
 - ``DATABASE_URL``: unset means the embedded default (SQLite under ``var/``). A ``postgres://`` URL selects
   PostgreSQL; that URL is the *owner* role, used only for migrations and operator set-up. The application
   itself connects as ``KIBAN_APP_DB_USER`` (default ``kiban_app``), a role that owns no table, so row-level
-  security applies to it (ARCHITECTURE.md, "Tenancy").
+  security applies to it (ARCHITECTURE.md, "Tenancy"). The standard import (``kiban import``) connects as
+  ``KIBAN_IMPORT_DB_USER`` (default ``kiban_import``; alias ``import``), the same privileges plus one (below).
 - ``KIBAN_SECRET_KEY``, ``KIBAN_AUDIT_KEY``, ``KIBAN_MASTER_KEY``:
   secrets; development defaults are used only when ``KIBAN_DEBUG=1``.
 """
@@ -98,6 +99,11 @@ TEMPLATES = [
 # --- Databases -------------------------------------------------------------------------------------------
 APP_DB_USER = os.environ.get("KIBAN_APP_DB_USER", "kiban_app")
 APP_DB_PASSWORD = os.environ.get("KIBAN_APP_DB_PASSWORD", "")
+# The standard import's role (``kiban import``): the application role's privileges plus the right to set
+# ``session_replication_role`` for its own transaction, so that the foreign keys of a million imported rows are
+# checked once per key set-based instead of row by row (kiban.migration.exchange.importer). No BYPASSRLS.
+IMPORT_DB_USER = os.environ.get("KIBAN_IMPORT_DB_USER", "kiban_import")
+IMPORT_DB_PASSWORD = os.environ.get("KIBAN_IMPORT_DB_PASSWORD", "")
 
 _database_url = os.environ.get("DATABASE_URL", "")
 
@@ -127,7 +133,9 @@ if _database_url:
     # the tenant setting is transaction-local (kiban.platform.tenants.context), so it never outlives a request.
     _app["CONN_MAX_AGE"] = int(os.environ.get("KIBAN_CONN_MAX_AGE", "0"))
     _app["CONN_HEALTH_CHECKS"] = True
-    DATABASES = {"default": _app, "owner": _owner}
+    _import = {**_app, "USER": IMPORT_DB_USER, "PASSWORD": IMPORT_DB_PASSWORD, "CONN_MAX_AGE": 0}
+    _import["TEST"] = dict(_owner["TEST"])
+    DATABASES = {"default": _app, "owner": _owner, "import": _import}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -423,8 +423,9 @@ def test_kill_9_during_the_import_then_a_rerun_gives_one_clean_import(
     assert process.returncode == -signal.SIGKILL
 
     rerun = _kiban("import", "--tenant", TARGET, str(original))
-    _, err = rerun.communicate(timeout=120)
+    out, err = rerun.communicate(timeout=120)
     assert rerun.returncode == 0, err
+    assert "references between the files checked set-based" in out  # the import role's connection, triggers off
     again = _kiban("import", "--tenant", TARGET, str(original))
     _, err = again.communicate(timeout=120)
     assert again.returncode != 0 and "already has data" in err
@@ -473,3 +474,78 @@ def test_the_command_takes_the_mode_and_prints_the_lines_of_a_refusal(tmp_path: 
     assert "households.csv:2: id " in capsys.readouterr().err
     with pytest.raises(CommandError, match="--mode replace cannot empty it"):
         call_command("import", "--tenant", TARGET, str(out), "--mode", "replace")
+
+
+@BOTH
+def test_the_import_role_may_switch_off_triggers_but_not_row_level_security() -> None:
+    """kiban_import: the application's privileges plus SET session_replication_role; the application role lacks it."""
+    from django.conf import settings as django_settings
+
+    with connections["owner"].cursor() as cursor:
+        cursor.execute(
+            "SELECT rolname, rolsuper, rolbypassrls, has_parameter_privilege(rolname, 'session_replication_role', "
+            "'SET'), has_table_privilege(rolname, 'residents_residenthistory', 'UPDATE'), "
+            "has_table_privilege(rolname, 'residents_residenthistory', 'INSERT') FROM pg_roles "
+            "WHERE rolname IN (%s, %s) ORDER BY rolname <> %s",
+            [django_settings.APP_DB_USER, django_settings.IMPORT_DB_USER, django_settings.IMPORT_DB_USER],
+        )
+        rows = cursor.fetchall()
+    assert rows == [
+        (django_settings.IMPORT_DB_USER, False, False, True, False, True),
+        (django_settings.APP_DB_USER, False, False, False, False, True),
+    ]
+
+
+def test_an_import_outside_a_transaction_checks_references_set_based_and_commits_one_clean_copy(
+    committed_db: None, tmp_path: Path
+) -> None:
+    out = _exported(tmp_path, households=2)
+    result = import_tenant(TARGET, out)
+    assert result.loaded and result.references == "set-based", result.report.text()
+    again = tmp_path / "again"
+    export_tenant(TARGET, again)
+    _same_data(out, again)
+
+
+def _without_reference_checks(monkeypatch: Any) -> None:
+    """The validator blind to references (it would report them first), so that the database's check is what stops
+    the load."""
+    import dataclasses
+
+    from kiban.migration.exchange import importer
+
+    monkeypatch.setenv(importer.INLINE_ENV, "1")
+    real = importer.validate_files
+
+    def blind(directory: Path, tables: list[Any], report: Any, held: Any) -> None:
+        unreferenced = [
+            dataclasses.replace(t, columns=tuple(dataclasses.replace(c, references=None) for c in t.columns))
+            for t in tables
+        ]
+        real(directory, unreferenced, report, held)
+
+    monkeypatch.setattr(importer, "validate_files", blind)
+
+
+@pytest.mark.parametrize("in_transaction", [False, True], ids=["set-based", "row-by-row"])
+def test_a_reference_to_no_row_is_refused_by_the_database_and_nothing_is_written(
+    committed_db: None, tmp_path: Path, monkeypatch: Any, in_transaction: bool
+) -> None:
+    from kiban.migration.exchange.importer import existing_rows
+    from kiban.migration.exchange.tables import exchanged_tables
+
+    out = _exported(tmp_path, households=2)
+    _without_reference_checks(monkeypatch)
+    dangling = r"\1,987654,"  # the first history entry's procedure_id: no such procedure
+    _rewrite(out, "resident_history.csv", lambda text: re.sub(r"^(\d+,\d+),\d+,", dangling, text, count=1, flags=re.M))
+    with pytest.raises(LoadFailed) as failure:
+        if in_transaction:
+            with transaction.atomic():
+                import_tenant(TARGET, out)
+        else:
+            import_tenant(TARGET, out)
+    message = str(failure.value)
+    assert "references between files do not hold" in message
+    if not in_transaction:
+        assert "resident_history.csv: procedure_id 987654 refers to no residents_procedure row" in message, message
+    assert existing_rows(TARGET, [t for t in exchanged_tables() if not t.audit_chain]) == {}

@@ -62,4 +62,5 @@ class Command(BaseCommand):
             return
         total = sum(result.rows.values())
         self.stdout.write(result.audit)
+        self.stdout.write(f"references between the files checked {result.references}")
         self.stdout.write(f"imported {total:,} rows into {code} in {result.seconds:.1f} s")
