@@ -269,6 +269,15 @@ def _entry(r: Resident, request: Request) -> PersonEntry:
     )
 
 
+def _householder(household_id: int, people: Sequence[Resident], day: date) -> Resident | None:
+    """The 世帯主 to print: the one among ``people`` (as they are printed), else the household's on ``day``."""
+    found = next((r for r in people if r.relationship == HOUSEHOLDER), None)
+    if found is not None:
+        return found
+    heads = Resident.objects.filter(selectors.current(day), household_id=household_id, relationship=HOUSEHOLDER)
+    return next((r for r in selectors.current_rows(heads, day) if r.relationship == HOUSEHOLDER), None)
+
+
 def issue(request: Request) -> Issued:
     """Check, guard (support measures), render, seal and sign, record; returns the PDF."""
     people = list(Resident.objects.filter(id__in=request.resident_ids).order_by("id"))
@@ -279,6 +288,9 @@ def issue(request: Request) -> Issued:
         _no_certifier(problems)
     problems.raise_if_any()
     assert certifier is not None
+    # The register as it stands on the issue day (標準仕様書 1.1.5, j50): until a 転出's planned date the person
+    # moving out is still a member, and the others keep the 世帯主・続柄 the 転出 changes from that date on.
+    people = selectors.current_rows(people, today)
     if len({r.household_id for r in people}) == 1:
         people = member_order(people[0].household_id, people)
     is_self = request.requester == Certificate.Requester.SELF and request.resident_ids == [
@@ -286,7 +298,7 @@ def issue(request: Request) -> Issued:
     ]
     support.guard([r.id for r in people], what=dict(Certificate.Kind.choices)[request.kind], requester_is_self=is_self)
     household = Household.objects.get(id=people[0].household_id)
-    householder = Resident.objects.filter(household_id=household.id, relationship=HOUSEHOLDER).first()
+    householder = _householder(household.id, people, today)
     tenant = Tenant.objects.get(code=current_tenant_id())
     number, code = _number_and_code(today)
     content = CertificateContent(
@@ -726,11 +738,7 @@ def issue_move_out_certificate(procedure_id: int) -> IssuedMoveOut:
         problems.raise_if_any()
     people = member_order(people[0].household_id, people)
     household = Household.objects.get(id=people[0].household_id)
-    householder = next((r for r in people if r.relationship == HOUSEHOLDER), None) or (
-        Resident.objects.filter(
-            household_id=household.id, relationship=HOUSEHOLDER, status=Resident.Status.REGISTERED
-        ).first()
-    )
+    householder = _householder(household.id, people, timezone.localdate())
     late = (procedure.notified_on - procedure.effective_on).days > MOVE_OUT_LATE_DAYS
     frozen = {
         "kind": "move_out_equivalent" if late else "move_out",

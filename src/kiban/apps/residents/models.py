@@ -217,6 +217,15 @@ class Resident(TenantOwned):
                 values[key] = date.fromisoformat(values[key])
         return values
 
+    def apply_snapshot(self, snapshot: dict[str, Any], keep: tuple[str, ...] = ()) -> None:
+        """Set the items a history snapshot recorded on this row (not saved), all but those named in ``keep``; an
+        item later than the snapshot is empty (a date: none)."""
+        values = self.snapshot_values(snapshot)
+        for name in self.SNAPSHOT_FIELDS:
+            if name not in keep:
+                value = values.get(name)
+                setattr(self, name, value if value is not None or name in self.SNAPSHOT_DATES else "")
+
 
 class Procedure(TenantOwned):
     """One notification or authority action (届出・職権), processed in one transaction.

@@ -6,6 +6,8 @@ Search takes only defined combinations of criteria (標準仕様書 検索; Haal
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -141,6 +143,38 @@ def _entry_on(resident_id: int, day: date | None) -> ResidentHistory | None:
         return ResidentHistory.objects.filter(resident_id=resident_id).order_by("-seq").first()
     entries = services.history_in_effect(resident_id).filter(effective_on__lte=day)
     return entries.order_by("-effective_on", "-seq").first()
+
+
+def current_rows(people: Iterable[Resident], day: date | None = None) -> list[Resident]:
+    """These persons' rows as the register holds them on ``day`` (today; earlier days are read from history with
+    ``open_resident`` / ``household_members``), as copies never saved.
+
+    A current row is the state after every procedure, but a 転出 takes effect on its planned date (or the earlier
+    move-in date the destination reports), 標準仕様書 1.1.5 (j50): until then the person moving out is a 現存者
+    (``current``) and the members who stay keep the 世帯主・続柄 it gives them from then on. A person with an entry
+    of such a 転出 still waiting gets the row the history has in effect on ``day``; everyone else their current row
+    (a 転出 undone by 異動の取消し, or brought forward by the 転入通知, waits no more)."""
+    day = day or timezone.localdate()
+    people = list(people)
+    ahead = list(
+        ResidentHistory.objects.filter(resident_id__in=[r.id for r in people], effective_on__gt=day).values_list(
+            "resident_id", "procedure_id"
+        )
+    )
+    waiting: set[int] = set()  # the procedures of these entries with a person still moving out on ``day``
+    if ahead:
+        moving_out = Resident.objects.filter(current(day)).exclude(status=Resident.Status.REGISTERED).values("id")
+        entries = ResidentHistory.objects.filter(procedure_id__in={p for _, p in ahead}, resident_id__in=moving_out)
+        waiting = set(entries.values_list("procedure_id", flat=True))
+    pending = {resident for resident, procedure in ahead if procedure in waiting}
+    rows = []
+    for resident in people:
+        entry = _entry_on(resident.id, day) if resident.id in pending else None
+        if entry is not None:
+            resident = copy.copy(resident)
+            resident.apply_snapshot(entry.snapshot)
+        rows.append(resident)
+    return rows
 
 
 def mask(resident: Resident) -> str:

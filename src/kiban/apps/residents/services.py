@@ -1087,12 +1087,7 @@ def _restore(run: _Run, people: list[Resident], prior: Mapping[int, ResidentHist
                 household.postal_code, household.district = "", ""
             household.save()
         for r in group:
-            values = Resident.snapshot_values(prior[r.id].snapshot)
-            for name in Resident.SNAPSHOT_FIELDS:
-                if name in ("household_id", "individual_number_digest"):
-                    continue
-                value = values.get(name)  # an item later than the snapshot: empty (dates: none)
-                setattr(r, name, value if value is not None or name in Resident.SNAPSHOT_DATES else "")
+            r.apply_snapshot(prior[r.id].snapshot, keep=("household_id", "individual_number_digest"))
             r.household = household
             run.change(r)
 
