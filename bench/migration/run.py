@@ -7,13 +7,16 @@ For each size: a fresh database (dropped and created), synthetic files written b
 then, each phase in its own process so that its peak memory (ru_maxrss) is its own:
 
 - import: ``import_tenant`` (validate + COPY into staging + INSERT under row-level security + re-encryption +
-  audit chain) into an empty tenant, as the application role; the files are validated in a second (forked)
-  process while the first loads, and its peak is reported separately (``import_validator``; ru_maxrss of a forked
-  child counts the pages it shares with its parent);
+  audit chain) into an empty tenant, as the import role (``kiban_import``: row-level security applies; foreign
+  keys checked set-based before the commit, triggers off for its transaction); the files are validated in a
+  second (forked) process while the first loads, and its peak is reported separately (``import_validator``;
+  ru_maxrss of a forked child counts the pages it shares with its parent);
 - raw COPY: the same files, ``COPY table FROM STDIN`` straight into the same tables for another tenant, as the
   owner (superuser: row-level security off), in one transaction, no validation or transformation (the file's
   plaintext 個人番号 goes into the digest column; tenant_id and the derived columns get a column default set for
-  the run, in this throwaway database only);
+  the run, in this throwaway database only), the deferred foreign keys checked row by row at the commit;
+- raw COPY without foreign keys: the same for a third tenant with the triggers off (``session_replication_role =
+  replica``) and no reference checked at all: the floor under any import into these tables;
 - export: ``export_tenant`` of the imported tenant.
 """
 
@@ -31,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve()
-IMPORTED, RAW, RAW_PARALLEL = "131016", "131041", "131024"
+IMPORTED, RAW, RAW_PARALLEL, RAW_NO_FK = "131016", "131041", "131024", "131032"
 
 
 def _django(url: str) -> None:
@@ -84,7 +87,9 @@ def phase_export(url: str, out: Path) -> dict[str, Any]:
     return {"seconds": seconds, "rows": sum(result.rows.values()), "bytes": result.bytes, "peak_mb": _peak_mb()}
 
 
-def phase_raw(url: str, directory: Path) -> dict[str, Any]:
+def phase_raw(url: str, directory: Path, foreign_keys: bool = True) -> dict[str, Any]:
+    """The raw COPY; without ``foreign_keys`` with the triggers off (``session_replication_role = replica``) and no
+    reference checked at all: the floor under any import into these tables."""
     _django(url)
     from django.db import connections
 
@@ -95,10 +100,12 @@ def phase_raw(url: str, directory: Path) -> dict[str, Any]:
     raw = owner.connection
     assert raw is not None
     tables = exchanged_tables()
-    _raw_defaults(raw, tables, RAW)
+    _raw_defaults(raw, tables, RAW if foreign_keys else RAW_NO_FK)
     started = time.perf_counter()
     rows = 0
     with raw.cursor() as cursor:
+        if not foreign_keys:
+            cursor.execute("SET LOCAL session_replication_role = replica")
         for t in tables:
             rows += _raw_copy(cursor, t, directory)
     raw.commit()
@@ -180,7 +187,7 @@ def _fresh_database(url: str, drop_indexes: list[str]) -> None:
                    stdout=subprocess.DEVNULL)  # fmt: skip
     code = (
         "import django; django.setup(); from kiban.platform.tenants.services import provision; "
-        f"provision('{IMPORTED}'); provision('{RAW}'); provision('{RAW_PARALLEL}')"
+        f"provision('{IMPORTED}'); provision('{RAW}'); provision('{RAW_PARALLEL}'); provision('{RAW_NO_FK}')"
     )
     subprocess.run([sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "kiban.settings"}, check=True)
     if drop_indexes:  # an experiment on this throwaway database only (e.g. a duplicate index): never on a shared one
@@ -203,6 +210,7 @@ def bench(url: str, residents: int, drop_indexes: list[str], raw_parallel: bool 
         written = _run("write", url, str(files), "--residents", str(residents))
         imported = _run("import", url, str(files))
         raw = _run("raw", url, str(files))
+        raw_no_fk = _run("raw-no-fk", url, str(files))
         parallel = _run("raw-parallel", url, str(files)) if raw_parallel else None
         export = _run("export", url, str(exported))
     rows = imported["rows"]
@@ -211,6 +219,8 @@ def bench(url: str, residents: int, drop_indexes: list[str], raw_parallel: bool 
         "import_seconds": round(imported["seconds"], 1), "import_rows_per_s": round(rows / imported["seconds"]),
         "raw_copy_seconds": round(raw["seconds"], 1), "raw_rows_per_s": round(raw["rows"] / raw["seconds"]),
         "import_vs_raw": round(raw["seconds"] / imported["seconds"], 2),
+        "raw_copy_no_fk_seconds": round(raw_no_fk["seconds"], 1),
+        "import_vs_raw_no_fk": round(raw_no_fk["seconds"] / imported["seconds"], 2),
         "export_seconds": round(export["seconds"], 1), "export_rows_per_s": round(export["rows"] / export["seconds"]),
         "export_mb_per_s": round(export["bytes"] / 1e6 / export["seconds"], 1),
         **({"raw_parallel_copy_seconds": round(parallel["seconds"], 1)} if parallel else {}),
@@ -224,7 +234,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--residents", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--url", default=os.environ.get("DATABASE_URL", ""))
-    parser.add_argument("--phase", choices=["write", "import", "raw", "raw-parallel", "export"])
+    parser.add_argument("--phase", choices=["write", "import", "raw", "raw-no-fk", "raw-parallel", "export"])
     parser.add_argument(
         "--raw-parallel", action="store_true", help="also time the raw COPY split over two connections (upper bound)"
     )
@@ -239,6 +249,7 @@ def main() -> None:
     if args.phase:
         phases: dict[str, Any] = {
             "import": phase_import, "raw": phase_raw, "raw-parallel": phase_raw_parallel, "export": phase_export,
+            "raw-no-fk": lambda url, path: phase_raw(url, path, foreign_keys=False),
         }  # fmt: skip
         if args.phase == "write":
             result = phase_write(args.url, args.residents[0], args.path)
