@@ -6,11 +6,16 @@ see docs/residents/counter.md). Playwright cannot download its own browsers here
 The server: on SQLite pytest-django's ``live_server``, sharing the test's in-memory connection (see ``E2E_DB``);
 on PostgreSQL the project's ``kiban_server`` over ``committed_db``, because the application role may not flush
 tables (row-level security, append-only triggers) and the committed rows are wiped as the owner.
+
+axe-core (``axe_script``) is the npm package pinned in tests/e2e/axe/package.json; it is installed with ``npm ci`` on
+first use, and the tests that check pages with it are skipped with the reason where npm cannot reach the registry.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +30,9 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run",
 ]  # fmt: skip
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "e2e"
+AXE_DIR = Path(__file__).resolve().parent / "axe"
+AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 # On SQLite the live server's thread is handed the test's own in-memory connection (pytest-django does that for
@@ -98,3 +106,41 @@ def browser(counter_server: str) -> Iterator[Any]:
     finally:
         for b in started:
             b.close()
+
+
+# --- axe-core ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    """The source of axe-core, installed from the lock file if needed (or the tests are skipped, with the reason)."""
+    if not AXE_JS.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is not installed: cannot install axe-core (apt-get install -y npm)")
+        try:
+            done = subprocess.run(
+                [npm, "ci", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund"],
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.skip("npm ci for axe-core timed out: the npm registry cannot be reached")
+        if done.returncode != 0 or not AXE_JS.exists():
+            pytest.skip(f"npm ci --prefix tests/e2e/axe failed (npm registry unreachable?): {done.stderr[-500:]}")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def _readable(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:5]:
+            summary = " ".join(node.get("failureSummary", "").split())
+            lines.append(f"      at {', '.join(map(str, node['target']))}: {node['html'][:160]}")
+            lines.append(f"         {summary[:300]}")
+        if len(v["nodes"]) > 5:
+            lines.append(f"      … and {len(v['nodes']) - 5} more")
+    return "\n".join(lines)

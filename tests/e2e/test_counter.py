@@ -15,8 +15,7 @@ from kiban.apps.residents.permissions import CLERK, SUPERVISOR
 from kiban.platform.tenants.context import tenant_context
 from kiban.standard.era import format_date
 from tests.conftest import CODE_A, PASSWORD, totp_code
-from tests.e2e.conftest import ARTIFACTS, E2E_DB
-from tests.e2e.test_portal import WCAG_TAGS, _readable, axe_script  # noqa: F401 (a fixture: axe-core's source)
+from tests.e2e.conftest import ARTIFACTS, E2E_DB, WCAG_TAGS, _readable
 
 pytestmark = E2E_DB
 
@@ -89,11 +88,7 @@ class Axe:
         assert not self.findings, f"axe-core found WCAG 2.2 A/AA violations:\n{report}"
 
 
-def test_move_in_then_search_and_open_by_keyboard_only(
-    counter_server: str,
-    browser: Any,
-    axe_script: str,  # noqa: F811 (the fixture imported above)
-) -> None:
+def test_move_in_then_search_and_open_by_keyboard_only(counter_server: str, browser: Any, axe_script: str) -> None:
     user, supervisor = _staff()
     code, supervisor_code = totp_code(user), totp_code(supervisor)
     moved_in = timezone.localdate() - timedelta(days=3)

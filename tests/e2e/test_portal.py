@@ -12,8 +12,6 @@ where npm cannot reach the registry.
 from __future__ import annotations
 
 import datetime
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,13 +29,10 @@ from kiban.platform.tenants.context import tenant_context
 from kiban.platform.tenants.services import provision
 from kiban.standard.era import format_date
 from tests.conftest import CODE_A, PASSWORD, register_test_certifier, totp_code
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WCAG_TAGS, _readable
 
 pytestmark = pytest.mark.postgres
 
-AXE_DIR = Path(__file__).resolve().parent / "axe"
-AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SHOTS = ARTIFACTS / "portal"
 T = TypeVar("T")
 PIN = "card-pin-for-e2e-2026"
@@ -45,41 +40,6 @@ CLIENT_SECRET = "kiban-portal-e2e-secret"
 
 
 # --- axe-core ---------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def axe_script() -> str:
-    """The source of axe-core, installed from the lock file if needed (or the tests are skipped, with the reason)."""
-    if not AXE_JS.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is not installed: cannot install axe-core (apt-get install -y npm)")
-        try:
-            done = subprocess.run(
-                [npm, "ci", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund"],
-                capture_output=True,
-                text=True,
-                timeout=300,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            pytest.skip("npm ci for axe-core timed out: the npm registry cannot be reached")
-        if done.returncode != 0 or not AXE_JS.exists():
-            pytest.skip(f"npm ci --prefix tests/e2e/axe failed (npm registry unreachable?): {done.stderr[-500:]}")
-    return AXE_JS.read_text(encoding="utf-8")
-
-
-def _readable(violations: list[dict[str, Any]]) -> str:
-    lines = []
-    for v in violations:
-        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
-        for node in v["nodes"][:5]:
-            summary = " ".join(node.get("failureSummary", "").split())
-            lines.append(f"      at {', '.join(map(str, node['target']))}: {node['html'][:160]}")
-            lines.append(f"         {summary[:300]}")
-        if len(v["nodes"]) > 5:
-            lines.append(f"      … and {len(v['nodes']) - 5} more")
-    return "\n".join(lines)
 
 
 class Pages:

@@ -3,49 +3,19 @@ the list (仮登録一覧) registers (本登録, supervisors only), withdraws (�
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
 from typing import Any
 
-import pytest
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from kiban.apps.residents.models import Procedure, ProvisionalEntry, Resident
-from kiban.apps.residents.permissions import CLERK, SUPERVISOR
 from kiban.platform.tenants.context import tenant_context
-from tests.conftest import sign_in
+from tests.apps.residents.counter_helpers import _state, _today
 
 BASE = "/staff/residents"
 PROCEDURES = f"{BASE}/procedures"
 LIST = f"{BASE}/provisional/"
-
-
-@pytest.fixture
-def clerk(tenant_a: Any, make_staff: Any) -> Client:
-    return sign_in(make_staff(tenant_a, "clerk", [CLERK.code]))
-
-
-@pytest.fixture
-def supervisor(tenant_a: Any, make_staff: Any) -> Client:
-    return sign_in(make_staff(tenant_a, "boss", [SUPERVISOR.code]))
-
-
-@pytest.fixture
-def person(tenant_a: Any, make_resident: Any) -> Resident:
-    return make_resident(tenant_a, "ヤマダ")
-
-
-def _state(page: Any) -> str:
-    match = re.search(r'name="state" value="([^"]+)"', page.content.decode())
-    assert match, page.content.decode()[:2000]
-    return match.group(1)
-
-
-def _today(days: int = 0) -> str:
-    return (timezone.localdate() + timedelta(days=days)).isoformat()
 
 
 def _move_within(client: Client, person: Resident, address: str, start: Any = None) -> Any:

@@ -14,27 +14,10 @@ from django.test import Client
 from django.utils import timezone
 
 from kiban.apps.residents.models import Procedure, ProvisionalEntry, Resident
-from kiban.apps.residents.permissions import CLERK, SUPERVISOR
 from kiban.platform.tenants.context import tenant_context
-from tests.conftest import sign_in
+from tests.apps.residents.counter_helpers import _errors_next_to, _register, _state
 
 BASE = "/staff/residents/procedures"
-
-
-@pytest.fixture
-def clerk(tenant_a: Any, make_staff: Any) -> Client:
-    return sign_in(make_staff(tenant_a, "clerk", [CLERK.code]))
-
-
-@pytest.fixture
-def supervisor(tenant_a: Any, make_staff: Any) -> Client:
-    return sign_in(make_staff(tenant_a, "boss", [SUPERVISOR.code]))
-
-
-def _state(page: Any) -> str:
-    match = re.search(r'name="state" value="([^"]+)"', page.content.decode())
-    assert match, page.content.decode()[:2000]
-    return match.group(1)
 
 
 def _start(client: Client, slug: str, **query: Any) -> str:
@@ -51,23 +34,6 @@ def _enter(client: Client, slug: str, data: dict[str, Any], **query: Any) -> Any
 def _record(client: Client, confirm: Any) -> Any:
     """The confirmation's last button: 仮登録 (the register does not change yet)."""
     return client.post(confirm.request["PATH_INFO"], {"state": _state(confirm), "action": "record"})
-
-
-def _register(client: Client) -> Any:
-    """本登録 of every provisional entry, by a supervisor at the list (仮登録一覧); the list page after it."""
-    page = client.post("/staff/residents/provisional/", {"action": "register-all", "shown_branch": ""})
-    assert page.status_code == 302, page.content.decode()[:2000]
-    return client.get(page["Location"])
-
-
-def _errors_next_to(page: Any, field_id: str) -> str:
-    """The error text shown right after the field with this id (inside the same field wrapper)."""
-    html = page.content.decode()
-    match = re.search(
-        rf'id="{field_id}".*?(?:<div class="field-errors" id="{field_id}_errors">(.*?)</div>)', html, re.S
-    )
-    assert match, f"no error next to {field_id}"
-    return match.group(1)
 
 
 def _procedures(tenant: Any) -> int:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -13,51 +12,14 @@ from django.utils import timezone
 
 from kiban.apps.residents import services, support
 from kiban.apps.residents.models import Certificate, Procedure, Resident, SupportMeasure
-from kiban.apps.residents.permissions import CLERK, SUPERVISOR
 from kiban.platform.audit.models import AuditEntry
 from kiban.platform.events.models import ChannelMessage, Event
 from kiban.platform.events.services import hand_over
 from kiban.platform.tenants.context import tenant_context
-from tests.conftest import sign_in
+from tests.apps.residents.counter_helpers import _errors_next_to, _register, _state, _today
 
 BASE = "/staff/residents"
 PROCEDURES = f"{BASE}/procedures"
-
-
-@pytest.fixture
-def clerk(tenant_a: Any, make_staff: Any) -> Client:
-    return sign_in(make_staff(tenant_a, "clerk", [CLERK.code]))
-
-
-@pytest.fixture
-def supervisor(tenant_a: Any, make_staff: Any) -> Client:
-    return sign_in(make_staff(tenant_a, "boss", [SUPERVISOR.code]))
-
-
-def _state(page: Any) -> str:
-    match = re.search(r'name="state" value="([^"]+)"', page.content.decode())
-    assert match, page.content.decode()[:2000]
-    return match.group(1)
-
-
-def _errors_next_to(page: Any, field_id: str) -> str:
-    html = page.content.decode()
-    match = re.search(
-        rf'id="{field_id}".*?(?:<div class="field-errors" id="{field_id}_errors">(.*?)</div>)', html, re.S
-    )
-    assert match, f"no error next to {field_id}: {html[:3000]}"
-    return match.group(1)
-
-
-def _today(days: int = 0) -> str:
-    return (timezone.localdate() + timedelta(days=days)).isoformat()
-
-
-def _register(client: Client) -> Any:
-    """本登録 of every provisional entry (仮登録一覧), by a supervisor: the wizards' last step only keeps 仮登録."""
-    page = client.post(f"{BASE}/provisional/", {"action": "register-all", "shown_branch": ""})
-    assert page.status_code == 302, page.content.decode()[:2000]
-    return client.get(page["Location"])
 
 
 def _count(tenant: Any, model: Any, **filters: Any) -> int:
@@ -224,13 +186,6 @@ def test_move_in_from_a_notice_refuses_bad_entries_and_unknown_notices(
 
 
 # --- 在留資格等の変更 ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def foreigner(tenant_a: Any, make_resident: Any) -> Any:
-    return make_resident(tenant_a, "スミス", family_name="SMITH", given_name="JOHN", given_name_kana="ジョン",
-                         kind="foreign", nationality="840", residence_status="留学",
-                         residence_card_number="AB12345678CD", domicile="")  # fmt: skip
 
 
 def test_residence_status_change_is_offered_for_foreign_residents_and_recorded(

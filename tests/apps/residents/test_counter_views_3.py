@@ -7,56 +7,17 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 
 from kiban.apps.residents import services
 from kiban.apps.residents.models import Procedure, Resident
-from kiban.apps.residents.permissions import CLERK, SUPERVISOR
 from kiban.platform.tenants.context import tenant_context
 from kiban.standard.era import format_date
-from tests.conftest import sign_in
+from tests.apps.residents.counter_helpers import _errors_next_to, _register, _state
 
 BASE = "/staff/residents"
 PROCEDURES = f"{BASE}/procedures"
-
-
-@pytest.fixture
-def clerk(tenant_a: Any, make_staff: Any) -> Client:
-    return sign_in(make_staff(tenant_a, "clerk", [CLERK.code]))
-
-
-@pytest.fixture
-def supervisor(tenant_a: Any, make_staff: Any) -> Client:
-    return sign_in(make_staff(tenant_a, "boss", [SUPERVISOR.code]))
-
-
-@pytest.fixture
-def person(tenant_a: Any, make_resident: Any) -> Resident:
-    return make_resident(tenant_a, "ヤマダ")
-
-
-@pytest.fixture
-def foreigner(tenant_a: Any, make_resident: Any) -> Resident:
-    return make_resident(tenant_a, "スミス", family_name="SMITH", given_name="JOHN", given_name_kana="ジョン",
-                         kind="foreign", nationality="840", residence_status="留学",
-                         residence_card_number="AB12345678CD", domicile="")  # fmt: skip
-
-
-def _state(page: Any) -> str:
-    match = re.search(r'name="state" value="([^"]+)"', page.content.decode())
-    assert match, page.content.decode()[:2000]
-    return match.group(1)
-
-
-def _errors_next_to(page: Any, field_id: str) -> str:
-    html = page.content.decode()
-    match = re.search(
-        rf'id="{field_id}".*?(?:<div class="field-errors" id="{field_id}_errors">(.*?)</div>)', html, re.S
-    )
-    assert match, f"no error next to {field_id}: {html[:3000]}"
-    return match.group(1)
 
 
 def _today(days: int = 0) -> date:
@@ -75,9 +36,7 @@ def _enter_and_register(client: Client, confirm: Any) -> Any:
     """仮登録, then 本登録 of all by the same supervisor; the last step's answer (step 1 again if refused)."""
     entered = client.post(confirm.request["PATH_INFO"], {"state": _state(confirm), "action": "record"})
     if entered.status_code == 302:
-        registered = client.post(f"{BASE}/provisional/", {"action": "register-all", "shown_branch": ""})
-        assert registered.status_code == 302
-        assert "本登録しました" in client.get(registered["Location"]).content.decode()
+        assert "本登録しました" in _register(client).content.decode()
     return entered
 
 

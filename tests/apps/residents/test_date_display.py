@@ -18,12 +18,11 @@ from django.utils import timezone
 
 from kiban.apps.residents import certificates, forms, services, support
 from kiban.apps.residents.models import Certificate, Resident
-from kiban.apps.residents.permissions import CLERK, SUPERVISOR
 from kiban.platform.events.models import ChannelMessage
 from kiban.platform.events.services import hand_over
 from kiban.platform.tenants.context import tenant_context
 from kiban.standard.era import format_date
-from tests.conftest import sign_in
+from tests.apps.residents.counter_helpers import _state
 
 BASE = "/staff/residents"
 PROCEDURES = f"{BASE}/procedures"
@@ -33,16 +32,6 @@ STAY_UNTIL = date(2030, 3, 31)  # 令和12年3月31日
 BECAME_RESIDENT = date(2015, 4, 1)  # 平成27年4月1日
 # Any Gregorian date however written: 2024-04-01, 2024/4/1, 2024.4.1, 2024年4月1日.
 ANY_WESTERN_DATE = re.compile(r"(?<!\d)(?:1[89]|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
-
-
-@pytest.fixture
-def clerk(tenant_a: Any, make_staff: Any) -> Client:
-    return sign_in(make_staff(tenant_a, "clerk", [CLERK.code]))
-
-
-@pytest.fixture
-def supervisor(tenant_a: Any, make_staff: Any) -> Client:
-    return sign_in(make_staff(tenant_a, "boss", [SUPERVISOR.code]))
 
 
 @pytest.fixture
@@ -83,12 +72,6 @@ def shown_in_era_only(html: str, d: date) -> bool:
 
 def shown_in_western_only(html: str, d: date) -> bool:
     return f"{d.year}年{d.month}月{d.day}日" in html and not any(e in html for e in era_forms(d))
-
-
-def _state(page: Any) -> str:
-    match = re.search(r'name="state" value="([^"]+)"', page.content.decode())
-    assert match, page.content.decode()[:2000]
-    return match.group(1)
 
 
 def _input(page: Any, field_id: str) -> str:
