@@ -144,3 +144,10 @@ def _readable(violations: list[dict[str, Any]]) -> str:
         if len(v["nodes"]) > 5:
             lines.append(f"      … and {len(v['nodes']) - 5} more")
     return "\n".join(lines)
+
+
+def focused(page: Any, prop: str) -> Any:
+    """``document.activeElement[prop]`` once the page has put the focus somewhere: the browser applies
+    ``autofocus`` while rendering, which may come after the load event (reading at once raced in one run)."""
+    page.wait_for_function("document.activeElement && document.activeElement !== document.body")
+    return page.evaluate(f"document.activeElement.{prop}")

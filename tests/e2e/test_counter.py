@@ -15,7 +15,7 @@ from kiban.apps.residents.permissions import CLERK, SUPERVISOR
 from kiban.platform.tenants.context import tenant_context
 from kiban.standard.era import format_date
 from tests.conftest import CODE_A, PASSWORD, totp_code
-from tests.e2e.conftest import ARTIFACTS, E2E_DB, WCAG_TAGS, _readable
+from tests.e2e.conftest import ARTIFACTS, E2E_DB, WCAG_TAGS, _readable, focused
 
 pytestmark = E2E_DB
 
@@ -101,7 +101,7 @@ def test_move_in_then_search_and_open_by_keyboard_only(counter_server: str, brow
     _sign_in(page, counter_server, user, code, "/staff/residents/procedures/move-in/")
 
     # Step 1: the date of change has the focus; dates are typed in the era calendar.
-    assert page.evaluate("document.activeElement.id") == "id_effective_on"
+    assert focused(page, "id") == "id_effective_on"
     page.keyboard.type(format_date(moved_in, style="short"))
     _tab_to(page, "#id_origin")
     page.keyboard.press("ArrowDown")  # 国外から (abroad): no resident record code to carry over
@@ -122,7 +122,7 @@ def test_move_in_then_search_and_open_by_keyboard_only(counter_server: str, brow
     # Step 2: what will be entered, with 和暦 dates; the button (仮登録する) has the focus.
     page.wait_for_selector("text=次の内容で仮登録します")
     assert format_date(moved_in, style="long") in page.content() and "昭和60年7月7日" in page.content()
-    assert page.evaluate("document.activeElement.value") == "record"
+    assert focused(page, "value") == "record"
     axe.check(page, "03-move-in-confirm")
     page.keyboard.press("Enter")
 
@@ -143,7 +143,7 @@ def test_move_in_then_search_and_open_by_keyboard_only(counter_server: str, brow
     _sign_in(page, counter_server, supervisor, supervisor_code, "/staff/residents/")
     page.keyboard.press("Alt+l")
     _wait_for_path(page, "/staff/residents/provisional/")
-    assert page.evaluate("document.activeElement.id") == f"entry-{entry_id}"
+    assert focused(page, "id") == f"entry-{entry_id}"
     page.keyboard.press("Space")
     axe.check(page, "05a-provisional-list")
     page.keyboard.press("Alt+r")
@@ -154,14 +154,14 @@ def test_move_in_then_search_and_open_by_keyboard_only(counter_server: str, brow
     # Search: the shortcut to the search page, kana first, the purpose, Enter; the first result has the focus.
     page.keyboard.press("Alt+s")
     _wait_for_path(page, "/staff/residents/")
-    assert page.evaluate("document.activeElement.id") == "id_kana"
+    assert focused(page, "id") == "id_kana"
     page.keyboard.type("ｽｽﾞｷ")  # half-width kana typed at the counter match too
     _tab_to(page, "#id_purpose")
     page.keyboard.type("転入届の確認")
     page.keyboard.press("Enter")
     page.wait_for_selector("table.results")
     axe.check(page, "06-search-results")
-    assert page.evaluate("document.activeElement.textContent") == "鈴木 太郎"
+    assert focused(page, "textContent") == "鈴木 太郎"
     page.keyboard.press("Enter")
     page.wait_for_selector("table.history")
     content = page.content()

@@ -14,7 +14,7 @@ from kiban.apps.residents.permissions import CLERK
 from kiban.apps.residents.validation import PersonData
 from kiban.platform.tenants.context import tenant_context
 from tests.conftest import CODE_A, PASSWORD, register_test_certifier, totp_code
-from tests.e2e.conftest import ARTIFACTS, E2E_DB
+from tests.e2e.conftest import ARTIFACTS, E2E_DB, focused
 
 pytestmark = E2E_DB
 
@@ -64,7 +64,7 @@ def test_a_certificate_by_keyboard_only(counter_server: str, browser: Any) -> No
 
     page.keyboard.press("Alt+c")
     page.wait_for_url(lambda url: urlsplit(url).path == f"{record}certificate/")
-    assert page.evaluate("document.activeElement.id") == "id_kind"
+    assert focused(page, "id") == "id_kind"
     _tab_to(page, "#id_items_0")  # 世帯主・続柄
     page.keyboard.press("Space")
     _tab_to(page, "#id_requester")
@@ -79,7 +79,7 @@ def test_a_certificate_by_keyboard_only(counter_server: str, browser: Any) -> No
     page.keyboard.press("Enter")
 
     page.wait_for_selector("text=次の内容で記録します")
-    assert "世帯主・続柄" in page.content() and page.evaluate("document.activeElement.value") == "record"
+    assert "世帯主・続柄" in page.content() and focused(page, "value") == "record"
     page.keyboard.press("Enter")
 
     page.wait_for_selector("#issue-number")

@@ -29,7 +29,7 @@ from kiban.platform.tenants.context import tenant_context
 from kiban.platform.tenants.services import provision
 from kiban.standard.era import format_date
 from tests.conftest import CODE_A, PASSWORD, register_test_certifier, totp_code
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WCAG_TAGS, _readable
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WCAG_TAGS, _readable, focused
 
 pytestmark = pytest.mark.postgres
 
@@ -323,7 +323,7 @@ def test_move_within_by_keyboard_alone_then_drafted_and_approved_by_staff(portal
         described = resident.get_attribute(f"#id_{field}", "aria-describedby") or ""
         errors = [resident.inner_text(f"#{i}") for i in described.split() if i.endswith("-error")]
         assert errors and message in errors[0], (field, described, errors)
-    assert resident.evaluate("document.activeElement.id") == "id_address"  # the first wrong field has the focus
+    assert focused(resident, "id") == "id_address"  # the first wrong field has the focus
 
     # The address (full-width digits as typed), the date in the era calendar, the child too; saved as a draft.
     resident.keyboard.type("東京都千代田区一番町１番")
