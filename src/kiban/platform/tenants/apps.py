@@ -7,4 +7,4 @@ class TenantsConfig(AppConfig):
     verbose_name = "Tenants (地方公共団体)"
 
     def ready(self) -> None:
-        from . import grants  # noqa: F401  (connects post_migrate: privileges of the application role)
+        from . import checks, grants  # noqa: F401  (deploy checks of the roles; post_migrate: their privileges)
