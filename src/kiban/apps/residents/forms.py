@@ -25,7 +25,7 @@ from kiban.standard.text import normalize_digits, normalize_kana_input
 
 from . import certificates, services
 from .models import HOUSEHOLDER, Certificate, Resident, SupportMeasure
-from .selectors import ResidentRecord
+from .selectors import ResidentRecord, is_current
 from .validation import FieldError, PersonData, ProcedureError
 
 
@@ -1170,7 +1170,7 @@ class CertificateForm(LabelledForm):
         super().__init__(data)
         self.section_errors: dict[str, ErrorList] = {}
         person = context.resident
-        removed = person is not None and person.status != "registered"
+        removed = person is not None and not is_current(person)  # a 転出予定 is still a 住民票 (j50)
         self.fields["kind"].initial = Certificate.Kind.REMOVED_COPY if removed else Certificate.Kind.RESIDENT_COPY
         self.fields["kind"].widget.attrs["autofocus"] = True
         ids = self.fields["resident_ids"]

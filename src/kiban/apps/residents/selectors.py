@@ -21,7 +21,7 @@ from kiban.standard.codes import ChangeReason
 from kiban.standard.text import kana_search_key, search_key
 
 from . import services
-from .models import Household, Resident, ResidentHistory, SupportMeasure
+from .models import HOUSEHOLDER, Household, Resident, ResidentHistory, SupportMeasure
 from .services import INDIVIDUAL_NUMBER
 from .validation import Problems
 
@@ -69,10 +69,11 @@ def current(day: date | None = None) -> Q:
     return Q(status=Resident.Status.REGISTERED) | Q(status=Resident.Status.REMOVED, removed_on__gt=day)
 
 
-def is_current(resident: Resident, day: date | None = None) -> bool:
-    """``current`` for one row."""
+def is_current(resident: Resident | ResidentRecord, day: date | None = None) -> bool:
+    """``current`` for one row (or record)."""
     day = day or timezone.localdate()
-    return resident.is_registered or (resident.removed_on is not None and resident.removed_on > day)
+    registered = resident.status == Resident.Status.REGISTERED
+    return registered or (resident.removed_on is not None and resident.removed_on > day)
 
 
 def protected_ids(resident_ids: list[int], day: date | None = None) -> set[int]:
@@ -281,7 +282,37 @@ def household_members(household_id: int, purpose: str, as_of: date | None = None
         rec = _record_from_history(resident, entry)
         if rec.household_id == household_id and rec.status == Resident.Status.REGISTERED:
             members.append(rec)
-    members.sort(key=lambda m: (m.relationship != "世帯主", m.birth_date, m.id))
+    return _opened_members(members, purpose)
+
+
+def household_today(resident_id: int, purpose: str) -> list[ResidentRecord]:
+    """The household of a person on the register today, as it stands today (``current_rows``; 標準仕様書 1.1.5 j50):
+    a member whose 転出 waits for its planned date is still in it, and everyone has today's 世帯主・続柄 — not yet
+    those the 転出 records for its planned date, but already those of a 転出 the destination's 転入通知 brought
+    forward (``household_members`` reads the history only, which dates them on the planned date). Householder
+    first, each audited as opened; empty when the person is not on the register today (a 除票)."""
+    today = timezone.localdate()
+    person = Resident.objects.filter(current(today), id=resident_id).first()
+    if person is None:
+        return []
+    (person,) = current_rows([person], today)
+    household = Household.objects.get(id=person.household_id)
+    rows = current_rows(Resident.objects.filter(current(today), household_id=household.id), today)
+    members = [_record_from_row(r, household) for r in rows if r.household_id == household.id and r.is_registered]
+    return _opened_members(members, purpose)
+
+
+def _record_from_row(resident: Resident, household: Household) -> ResidentRecord:
+    values = {name: getattr(resident, name) for name in Resident.SNAPSHOT_FIELDS}
+    return ResidentRecord(
+        id=resident.id, household_id=resident.household_id, address=household.address, building=household.building,
+        values=values, version=resident.version, individual_number_masked=mask(resident),
+    )  # fmt: skip
+
+
+def _opened_members(members: list[ResidentRecord], purpose: str) -> list[ResidentRecord]:
+    """A household's members householder first, then by date of birth; each audited as opened."""
+    members = sorted(members, key=lambda m: (m.relationship != HOUSEHOLDER, m.birth_date, m.id))
     record_many(Event("resident.read", "resident", str(m.id), Resident.PERSONAL_FIELDS, purpose) for m in members)
     return members
 

@@ -527,13 +527,15 @@ CERTIFICATES_KEPT = 3  # the PDFs kept in the session for printing again (they h
 
 
 def _certificate_context(resident_id: int) -> forms.WizardContext | None:
-    """The person and whom a certificate may name with them: the registered members of their household (for a
-    removed person, the person alone). Each read is audited with the purpose 証明書交付の受付."""
+    """The person and whom a certificate may name with them: their household as it stands today (a person whose
+    転出 waits for its planned date is still a member and gets a 住民票の写し, 標準仕様書 1.1.5 j50), or, for a
+    person no longer on the register (a 除票), the person alone. Each read is audited with the purpose
+    証明書交付の受付."""
     purpose = f"{CERTIFICATE.ja}の受付"
     person = selectors.open_resident(resident_id, purpose)
     if person is None:
         return None
-    members = selectors.household_members(person.household_id, purpose) if person.status == "registered" else []
+    members = selectors.household_today(resident_id, purpose)
     if not any(m.id == person.id for m in members):
         members = [person, *members]
     return forms.WizardContext(household_id=person.household_id, members=members, resident=person)
