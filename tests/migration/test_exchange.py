@@ -549,3 +549,25 @@ def test_a_reference_to_no_row_is_refused_by_the_database_and_nothing_is_written
     if not in_transaction:
         assert "resident_history.csv: procedure_id 987654 refers to no residents_procedure row" in message, message
     assert existing_rows(TARGET, [t for t in exchanged_tables() if not t.audit_chain]) == {}
+
+
+@given(st.sets(st.integers(1, 400), max_size=120), st.lists(st.integers(-5, 410), max_size=50))
+def test_id_runs_hold_exactly_the_ids_added_in_order(ids: set[int], probes: list[int]) -> None:
+    from kiban.migration.exchange.validator import IdRuns
+
+    runs = IdRuns.of(sorted(ids))
+    assert list(runs) == sorted(ids) and len(runs) == len(ids) and bool(runs) == bool(ids)
+    assert all((p in runs) == (p in ids) for p in [*probes, *ids])
+    gaps = sum(1 for a, b in zip(sorted(ids), sorted(ids)[1:], strict=False) if b != a + 1)
+    assert len(runs.starts) == (gaps + 1 if ids else 0)  # memory: one run per gap, not one entry per id
+
+
+def test_id_runs_of_a_million_dense_ids_take_one_run() -> None:
+    from kiban.migration.exchange.validator import IdRuns
+
+    runs = IdRuns.of(range(1, 1_000_001))
+    assert len(runs.starts) == 1 and 1 in runs and 1_000_000 in runs and 1_000_001 not in runs and 0 not in runs
+    runs.add(1_000_000)  # the last id again (two sorted sets merged): nothing changes
+    assert len(runs.starts) == 1 and len(runs) == 1_000_000
+    with pytest.raises(AssertionError, match="increasing order"):
+        runs.add(5)

@@ -44,7 +44,6 @@ import multiprocessing
 import os
 import signal
 import time
-from array import array
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -63,7 +62,7 @@ from kiban.platform.tenants.routers import routed_to
 from .crypto import TenantCipher
 from .files import file_chunks, records
 from .tables import Table, by_name, exchanged_tables
-from .validator import Report, validate, validate_files, validate_manifest
+from .validator import IdRuns, Report, validate, validate_files, validate_manifest
 
 IMPORT_ALIAS = "import"  # the import role's connection (settings.IMPORT_DB_USER)
 MODES = ("refuse", "merge", "replace")  # what to do with a target that already holds data: docs/migration/exchange.md
@@ -119,11 +118,11 @@ def existing_rows(code: str, tables: list[Table], using: str = "default") -> dic
     return found
 
 
-def held_ids(code: str, tables: list[Table]) -> dict[str, array[int]]:
-    """The ids the tenant already holds, per non-empty table, sorted (8 bytes each: the validator checks the files'
-    ids and references against them)."""
+def held_ids(code: str, tables: list[Table]) -> dict[str, IdRuns]:
+    """The ids the tenant already holds, per non-empty table, as runs of consecutive ids (the validator checks the
+    files' ids and references against them)."""
     assert code.isdigit(), code  # a provisioned tenant's code: six digits
-    held: dict[str, array[int]] = {}
+    held: dict[str, IdRuns] = {}
     counts = existing_rows(code, tables)
     connection = connections["default"]
     with tenant_context(code), connection.cursor() as django_cursor:
@@ -131,11 +130,12 @@ def held_ids(code: str, tables: list[Table]) -> dict[str, array[int]]:
         for table in tables:
             if table.name not in counts:
                 continue
-            ids: array[int] = array("q")
+            ids = IdRuns()
             sql = f"COPY (SELECT id FROM {_q(table.db_table)} WHERE tenant_id = '{code}' ORDER BY id) TO STDOUT"
             with cursor.copy(sql) as copy:
                 for block in copy:
-                    ids.extend(map(int, bytes(block).split()))
+                    for value in bytes(block).split():
+                        ids.add(int(value))
             held[table.name] = ids
     return held
 
@@ -485,7 +485,7 @@ def _empty(code: str, registry: list[Table], using: str) -> None:
 
 
 def _validate_child(
-    directory: Path, tables: list[Table], report: Report, held: dict[str, array[int]], send: Any
+    directory: Path, tables: list[Table], report: Report, held: dict[str, IdRuns], send: Any
 ) -> None:
     with contextlib.suppress(Exception):  # Linux: die with the importer (a kill -9 of it must leave nothing running)
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
@@ -505,7 +505,7 @@ class _Validation:
     the two cores of a small server then validate and load at the same time instead of one after the other.
     """
 
-    def __init__(self, directory: Path, tables: list[Table], report: Report, held: dict[str, array[int]]) -> None:
+    def __init__(self, directory: Path, tables: list[Table], report: Report, held: dict[str, IdRuns]) -> None:
         self.report = report
         self.process: Any = None
         methods = multiprocessing.get_all_start_methods()

@@ -2,10 +2,12 @@
 
 Errors are reported as ``file:line: message`` (line of the record's first line; line 1 is the header). Only
 the first ``MAX_PER_FILE`` errors of a file are listed, then a count. Memory: ids of tables that others refer to
-are kept in a sorted array (8 bytes per row) to check references; nothing else grows with the file.
+are kept as runs of consecutive ids (``IdRuns``, 16 bytes a run) to check references: an export's ids are dense
+(sequence values, with a gap where a transaction rolled back), so this does not grow with the number of rows;
+nothing else grows with the file.
 
 Importing into a tenant that already has rows (``--mode merge``, or the platform's own audit entries) passes the
-ids the tenant already holds (``existing``, sorted arrays): a file row with such an id is an error on its line,
+ids the tenant already holds (``existing``, as ``IdRuns``): a file row with such an id is an error on its line,
 and a reference may point to a row the tenant already holds.
 
 Uniqueness beyond the id (住民票コード, 個人番号, request ids, one 世帯主 per household) is checked by the
@@ -19,8 +21,8 @@ import heapq
 import json
 import re
 from array import array
-from bisect import bisect_left
-from collections.abc import Callable, Mapping
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -184,8 +186,54 @@ def _validate_manifest(directory: Path, report: Report, tables: list[Table]) -> 
     return manifest
 
 
+class IdRuns:
+    """A set of ids kept as runs of consecutive values, built from ids in increasing order (``add``): memory grows
+    with the number of gaps between the ids, not with their number."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self) -> None:
+        self.starts: array[int] = array("q")
+        self.ends: array[int] = array("q")
+
+    @classmethod
+    def of(cls, ids: Iterable[int]) -> IdRuns:
+        runs = cls()
+        for value in ids:
+            runs.add(value)
+        return runs
+
+    def add(self, value: int) -> None:
+        """Add ``value``, not less than any id added before (the last one again changes nothing)."""
+        if self.ends and value == self.ends[-1] + 1:
+            self.ends[-1] = value
+        elif not self.ends or value != self.ends[-1]:
+            assert not self.ends or value > self.ends[-1], "ids must be added in increasing order"
+            self.starts.append(value)
+            self.ends.append(value)
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, int):
+            return False
+        at = bisect_right(self.starts, value) - 1
+        return at >= 0 and self.ends[at] >= value
+
+    def __iter__(self) -> Iterator[int]:
+        for start, end in zip(self.starts, self.ends, strict=True):
+            yield from range(start, end + 1)
+
+    def __bool__(self) -> bool:
+        return bool(self.starts)
+
+    def __len__(self) -> int:
+        return sum(self.ends) - sum(self.starts) + len(self.starts)
+
+    def __repr__(self) -> str:
+        return f"IdRuns({len(self)} ids in {len(self.starts)} runs)"
+
+
 def validate(
-    directory: Path, tables: list[Table] | None = None, existing: Mapping[str, array[int]] | None = None
+    directory: Path, tables: list[Table] | None = None, existing: Mapping[str, IdRuns] | None = None
 ) -> Report:
     """Check everything in ``directory``; the report lists every problem found (nothing is written)."""
     tables = tables if tables is not None else exchanged_tables()
@@ -205,15 +253,15 @@ def validate_manifest(directory: Path, tables: list[Table]) -> Report:
 
 
 def validate_files(
-    directory: Path, tables: list[Table], report: Report, existing: Mapping[str, array[int]] | None = None
+    directory: Path, tables: list[Table], report: Report, existing: Mapping[str, IdRuns] | None = None
 ) -> Report:
     """Every file against the manifest in ``report`` (hashes, headers, values, references): adds to ``report``.
 
-    ``existing``: per table, the sorted ids the target tenant already holds (they may be referred to; a file row
-    must not reuse one)."""
+    ``existing``: per table, the ids the target tenant already holds (they may be referred to; a file row must not
+    reuse one)."""
     existing = existing or {}
     manifest = report.manifest
-    ids: dict[str, array[int]] = {}
+    ids: dict[str, IdRuns] = {}
     referenced = {c.references for t in tables for c in t.columns if c.references}
     for table in tables:
         entry = manifest["tables"].get(table.name)
@@ -238,7 +286,7 @@ def validate_files(
         facts = _validate_file(path, table, entry, ids, table.name in referenced, report, held)
         report.facts[table.name] = facts
         if held is not None and table.name in ids:  # references may also point to rows the tenant holds
-            ids[table.name] = array("q", heapq.merge(ids[table.name], held))
+            ids[table.name] = IdRuns.of(heapq.merge(ids[table.name], held))
     return report
 
 
@@ -246,10 +294,10 @@ def _validate_file(
     path: Path,
     table: Table,
     entry: dict[str, Any],
-    ids: dict[str, array[int]],
+    ids: dict[str, IdRuns],
     keep_ids: bool,
     report: Report,
-    held: array[int] | None,
+    held: IdRuns | None,
 ) -> FileFacts:
     name = table.file
     facts = FileFacts()
@@ -261,7 +309,7 @@ def _validate_file(
     checks = [(i, check) for i, c in enumerate(table.columns) if (check := _checker(c)) is not None]
     refs = [(i, ids.get(c.references)) for i, c in enumerate(table.columns) if c.references]
     width = len(table.columns)
-    kept: array[int] = array("q")
+    kept = IdRuns()
     previous_id = 0
     with path.open(encoding="utf-8", newline="") as f:
         reader = csv.reader(f, strict=True)
@@ -295,21 +343,14 @@ def _validate_file(
                 else:
                     previous_id = row_id
                     if keep_ids:
-                        kept.append(row_id)
-                    if held:
-                        at = bisect_left(held, row_id)
-                        if at < len(held) and held[at] == row_id:
-                            error(start, f"id {row_id} is already held by the target tenant")
+                        kept.add(row_id)
+                    if held and row_id in held:
+                        error(start, f"id {row_id} is already held by the target tenant")
                 for i, known in refs:
                     value = row[i]
-                    if value and known is not None and _INT.fullmatch(value):
-                        target = int(value)
-                        at = bisect_left(known, target)
-                        if at == len(known) or known[at] != target:
-                            error(
-                                start,
-                                f"{table.columns[i].name} {value} refers to no row of {table.columns[i].references}",
-                            )
+                    if value and known is not None and _INT.fullmatch(value) and int(value) not in known:
+                        column = table.columns[i]
+                        error(start, f"{column.name} {value} refers to no row of {column.references}")
                 if len(errors) > 10 * MAX_PER_FILE:
                     break
         except (csv.Error, UnicodeDecodeError) as exc:
