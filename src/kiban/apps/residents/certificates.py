@@ -26,7 +26,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
 from django.db import transaction
@@ -270,12 +270,24 @@ def _entry(r: Resident, request: Request) -> PersonEntry:
 
 
 def _householder(household_id: int, people: Sequence[Resident], day: date) -> Resident | None:
-    """The 世帯主 to print: the one among ``people`` (as they are printed), else the household's on ``day``."""
+    """The 世帯主 to print: the one among ``people`` (as they are printed), else the household's on ``day``: today's
+    as the register holds it (``selectors.current_rows``: a 転出 waiting for its planned date has changed nothing
+    yet), an earlier day's as the history holds it (``selectors.householder_on``; a 除票's, ``_left_on``)."""
     found = next((r for r in people if r.relationship == HOUSEHOLDER), None)
     if found is not None:
         return found
+    if day < timezone.localdate():
+        return selectors.householder_on(household_id, day)
     heads = Resident.objects.filter(selectors.current(day), household_id=household_id, relationship=HOUSEHOLDER)
     return next((r for r in selectors.current_rows(heads, day) if r.relationship == HOUSEHOLDER), None)
+
+
+def _left_on(people: Sequence[Resident], today: date) -> date:
+    """The day a 除票's household is printed as of: the last day its persons were members, the day before their
+    removal (on the 消除日 they are off the register, and so is a 世帯主 who left with them); the latest removal when
+    they left on different days; today when no 消除日 is recorded."""
+    removed = [r.removed_on for r in people if r.removed_on is not None]
+    return max(removed) - timedelta(days=1) if removed else today
 
 
 def issue(request: Request) -> Issued:
@@ -298,7 +310,9 @@ def issue(request: Request) -> Issued:
     ]
     support.guard([r.id for r in people], what=dict(Certificate.Kind.choices)[request.kind], requester_is_self=is_self)
     household = Household.objects.get(id=people[0].household_id)
-    householder = _householder(household.id, people, today)
+    # A 除票's 世帯主 is that of the household the person left, as it stood then (not whoever heads it today).
+    removed = request.kind == Certificate.Kind.REMOVED_COPY
+    householder = _householder(household.id, people, _left_on(people, today) if removed else today)
     tenant = Tenant.objects.get(code=current_tenant_id())
     number, code = _number_and_code(today)
     content = CertificateContent(
@@ -309,10 +323,7 @@ def issue(request: Request) -> Issued:
         seal_title=_seal_title(certifier, today),
         address=household.full_address,
         householder_name=(householder.display_name if householder and "householder" in request.items else None),
-        persons=tuple(
-            _entry(r, request) if request.kind == Certificate.Kind.REMOVED_COPY else _current_entry(r, request)
-            for r in people
-        ),
+        persons=tuple(_entry(r, request) if removed else _current_entry(r, request) for r in people),
         issued_on=today,
         issue_number=number,
         verification_code=code,

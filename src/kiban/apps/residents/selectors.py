@@ -171,11 +171,15 @@ def current_rows(people: Iterable[Resident], day: date | None = None) -> list[Re
     rows = []
     for resident in people:
         entry = _entry_on(resident.id, day) if resident.id in pending else None
-        if entry is not None:
-            resident = copy.copy(resident)
-            resident.apply_snapshot(entry.snapshot)
-        rows.append(resident)
+        rows.append(_row_as_of(resident, entry) if entry is not None else resident)
     return rows
+
+
+def _row_as_of(resident: Resident, entry: ResidentHistory) -> Resident:
+    """The person's row with the items of a history entry, a copy never saved."""
+    row = copy.copy(resident)
+    row.apply_snapshot(entry.snapshot)
+    return row
 
 
 def mask(resident: Resident) -> str:
@@ -272,17 +276,35 @@ def history(resident_id: int, purpose: str, record_number: int | None = None) ->
 def household_members(household_id: int, purpose: str, as_of: date | None = None) -> list[ResidentRecord]:
     """The registered members of a household now or on ``as_of``, householder first (each audited as opened)."""
     day = as_of or timezone.localdate()
-    candidates = ResidentHistory.objects.filter(effective_on__lte=day).order_by("resident_id", "-effective_on", "-seq")
-    ids = set(candidates.filter(snapshot__household_id=household_id).values_list("resident_id", flat=True))
-    members = []
-    for resident in Resident.objects.filter(id__in=ids):
-        entry = _entry_on(resident.id, day)
-        if entry is None:
-            continue
-        rec = _record_from_history(resident, entry)
-        if rec.household_id == household_id and rec.status == Resident.Status.REGISTERED:
-            members.append(rec)
+    members = [_record_from_history(resident, entry) for resident, entry in _in_household_on(household_id, day)]
     return _opened_members(members, purpose)
+
+
+def householder_on(household_id: int, day: date) -> Resident | None:
+    """The 世帯主 of a household on ``day`` as the history holds it (e.g. of the household a 除票's person left), as a
+    row with that day's items, a copy never saved. Not audited: a certificate's audit entry names what it prints."""
+    for resident, entry in _in_household_on(household_id, day, relationship=HOUSEHOLDER):
+        if entry.snapshot.get("relationship") == HOUSEHOLDER:
+            return _row_as_of(resident, entry)
+    return None
+
+
+def _in_household_on(
+    household_id: int, day: date, relationship: str | None = None
+) -> list[tuple[Resident, ResidentHistory]]:
+    """The registered members of a household on ``day``, each with their history entry in effect that day; with
+    ``relationship``, only among those who had it in that household in some entry up to that day."""
+    candidates = ResidentHistory.objects.filter(effective_on__lte=day, snapshot__household_id=household_id)
+    if relationship is not None:
+        candidates = candidates.filter(snapshot__relationship=relationship)
+    members = []
+    for resident in Resident.objects.filter(id__in=set(candidates.values_list("resident_id", flat=True))):
+        entry = _entry_on(resident.id, day)
+        if entry is None or entry.snapshot.get("household_id") != household_id:
+            continue
+        if entry.snapshot.get("status") == Resident.Status.REGISTERED:
+            members.append((resident, entry))
+    return members
 
 
 def household_today(resident_id: int, purpose: str) -> list[ResidentRecord]:
