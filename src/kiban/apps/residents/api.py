@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from kiban.platform.api.principals import tenant_operation
 from kiban.platform.api.problems import Problem, not_found
@@ -694,15 +695,11 @@ class SampleIn(Schema):
     labels: bool = Field(default=False, description="answer with the 宛名シール PDF instead of the list")
 
 
-class SampleRowOut(Schema):
-    resident_id: int
-    name: str
-    kana: str
-    birth_date: date
-    sex: str
-    postal_code: str
-    address: str
-    district: str
+# A resident drawn (無作為抽出) as the API answers: ``extracts.Row``'s fields, declared there once; a pydantic dataclass
+# named for the OpenAPI schema. No docstring: it would become the schema's description.
+@pydantic_dataclass(frozen=True)
+class SampleRowOut(extracts.Row):
+    pass
 
 
 @router.get(

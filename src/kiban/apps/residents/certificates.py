@@ -51,6 +51,7 @@ from .models import (
     Certifier,
     Household,
     HouseholdMemberOrder,
+    IssuedDocument,
     MoveOutCertificate,
     Procedure,
     Resident,
@@ -149,15 +150,58 @@ def _number_and_code(today: date) -> tuple[str, str]:
     return f"{today:%Y%m%d}-{secrets.token_hex(4).upper()}", _new_code()
 
 
-def _no_certifier(problems: Problems) -> None:
-    problems.add(
-        "certifier",
-        "not_configured",
-        "認証者（市区町村長又は職務代理者の職名・氏名）が登録されていないため、証明書を交付できません。"
-        "責任者が認証者を登録してください（標準仕様書 1.3.9）。",
-        "No certifier (the mayor's or the acting deputy's title and name) is registered for today, so no "
-        "certificate can be issued: a supervisor must register one first.",
+# --- What every certificate shares: the certifier, the issue number and code, the signed PDF's hash kept ----------
+
+_AUDITED_AS: dict[type[IssuedDocument], str] = {Certificate: "certificate", MoveOutCertificate: "move_out_certificate"}
+
+
+def _certifier(problems: Problems, day: date, ward_code: str = "") -> Certifier | None:
+    """The certifier in force on ``day`` (``certifier_on``); without one nothing may be issued: a problem."""
+    certifier = certifier_on(day, ward_code)
+    if certifier is None:
+        problems.add(
+            "certifier",
+            "not_configured",
+            "認証者（市区町村長又は職務代理者の職名・氏名）が登録されていないため、証明書を交付できません。"
+            "責任者が認証者を登録してください（標準仕様書 1.3.9）。",
+            "No certifier (the mayor's or the acting deputy's title and name) is registered for today, so no "
+            "certificate can be issued: a supervisor must register one first.",
+        )
+    return certifier
+
+
+def _content(certifier: Certifier, day: date, **items: Any) -> CertificateContent:
+    """What a certificate prints: ``items`` (kind, persons …) and what every certificate prints about its issue, the
+    municipality, the certifier and the office's seal, the date, a new issue number and verification code."""
+    tenant = Tenant.objects.get(code=current_tenant_id())
+    number, code = _number_and_code(day)
+    return CertificateContent(
+        municipality_name=f"{tenant.prefecture}{tenant.name}",
+        mayor=f"{certifier.title}　{certifier.name}",
+        seal_title=_seal_title(certifier, day),
+        issued_on=day,
+        issue_number=number,
+        verification_code=code,
+        verification_url=verification_url(code),
+        **items,
     )
+
+
+def _sign_and_keep(
+    content: CertificateContent, document: IssuedDocument, action: str, fields_read: list[str], purpose: str
+) -> bytes:
+    """Render, seal and sign ``content``; then, in one transaction, keep ``document`` with the issue number, the code
+    and the PDF's hash (not the PDF), audited as ``action``, metered and counted. Returns the signed PDF."""
+    pdf = printing.render_signed(content, seal())
+    document.issue_number, document.verification_code = content.issue_number, content.verification_code
+    document.sha256 = hashlib.sha256(pdf).hexdigest()
+    document.issued_on, document.issued_by = content.issued_on, _actor()
+    with transaction.atomic():
+        document.save()
+        record(action, _AUDITED_AS[type(document)], str(document.pk), fields_read=fields_read, purpose=purpose)
+        metering.add(current_tenant_id(), "certificates")
+        CERTIFICATES.labels("residents", content.kind).inc()
+    return pdf
 
 
 def _check(request: Request, people: list[Resident]) -> Problems:
@@ -295,9 +339,7 @@ def issue(request: Request) -> Issued:
     people = list(Resident.objects.filter(id__in=request.resident_ids).order_by("id"))
     today = timezone.localdate()
     problems = _check(request, people)
-    certifier = certifier_on(today, request.ward_code)
-    if certifier is None:
-        _no_certifier(problems)
+    certifier = _certifier(problems, today, request.ward_code)
     problems.raise_if_any()
     assert certifier is not None
     # The register as it stands on the issue day (標準仕様書 1.1.5, j50): until a 転出's planned date the person
@@ -313,52 +355,30 @@ def issue(request: Request) -> Issued:
     # A 除票's 世帯主 is that of the household the person left, as it stood then (not whoever heads it today).
     removed = request.kind == Certificate.Kind.REMOVED_COPY
     householder = _householder(household.id, people, _left_on(people, today) if removed else today)
-    tenant = Tenant.objects.get(code=current_tenant_id())
-    number, code = _number_and_code(today)
-    content = CertificateContent(
+    content = _content(
+        certifier,
+        today,
         kind=cast(Any, request.kind),
         layout=cast(Any, request.layout),
-        municipality_name=f"{tenant.prefecture}{tenant.name}",
-        mayor=f"{certifier.title}　{certifier.name}",
-        seal_title=_seal_title(certifier, today),
         address=household.full_address,
         householder_name=(householder.display_name if householder and "householder" in request.items else None),
         persons=tuple(_entry(r, request) if removed else _current_entry(r, request) for r in people),
-        issued_on=today,
-        issue_number=number,
-        verification_code=code,
-        verification_url=verification_url(code),
         omitted_items=tuple(
             label for key, label in ITEMS.items() if key not in request.items and key not in PRINT_OPTIONS
         ),
         furigana="furigana" in request.items,
     )
-    pdf = printing.render_signed(content, seal())
-    with transaction.atomic():
-        certificate = Certificate(
-            kind=request.kind,
-            layout=request.layout,
-            resident_ids=[r.id for r in people],
-            items=sorted(request.items),
-            requester=request.requester,
-            requester_name=request.requester_name,
-            purpose=request.purpose,
-            issue_number=number,
-            verification_code=code,
-            sha256=hashlib.sha256(pdf).hexdigest(),
-            issued_on=today,
-            issued_by=f"{current_actor().kind}:{current_actor().ident}",
-        )
-        certificate.save()
-        record(
-            "residents.certificate.issued",
-            "certificate",
-            str(certificate.id),
-            fields_read=sorted({"name", "birth_date", "address", *request.items}),
-            purpose=request.purpose,
-        )
-        metering.add(current_tenant_id(), "certificates")
-        CERTIFICATES.labels("residents", request.kind).inc()
+    certificate = Certificate(
+        kind=request.kind,
+        layout=request.layout,
+        resident_ids=[r.id for r in people],
+        items=sorted(request.items),
+        requester=request.requester,
+        requester_name=request.requester_name,
+        purpose=request.purpose,
+    )
+    fields_read = sorted({"name", "birth_date", "address", *request.items})
+    pdf = _sign_and_keep(content, certificate, "residents.certificate.issued", fields_read, request.purpose)
     return Issued(certificate, pdf)
 
 
@@ -388,7 +408,7 @@ def verify(code: str, pdf: bytes | None = None) -> Verification:
     if pdf is not None:
         signature = printing.seal.verify_pdf(pdf, trust_root())
         matches = hashlib.sha256(pdf).hexdigest() == certificate.sha256 and signature.valid
-    what = "certificate" if isinstance(certificate, Certificate) else "move_out_certificate"
+    what = _AUDITED_AS[type(certificate)]
     record("residents.certificate.verified", what, str(certificate.id), purpose="公開確認ページ")
     return Verification(
         True,
@@ -800,55 +820,32 @@ def _thaw(values: dict[str, Any]) -> PersonEntry:
 
 def _sign_move_out(procedure_id: int, frozen: dict[str, Any], reissue_of: MoveOutCertificate | None) -> IssuedMoveOut:
     today = timezone.localdate()
-    certifier = certifier_on(today)
-    if certifier is None:
-        problems = Problems()
-        _no_certifier(problems)
-        problems.raise_if_any()
+    problems = Problems()
+    certifier = _certifier(problems, today)
+    problems.raise_if_any()
     assert certifier is not None
-    tenant = Tenant.objects.get(code=current_tenant_id())
-    number, code = _number_and_code(today)
-    content = CertificateContent(
+    content = _content(
+        certifier,
+        today,
         kind=frozen["kind"],
         layout="household",
-        municipality_name=f"{tenant.prefecture}{tenant.name}",
-        mayor=f"{certifier.title}　{certifier.name}",
-        seal_title=_seal_title(certifier, today),
         address=frozen["address"],
         householder_name=frozen["householder_name"] or None,
         persons=tuple(_thaw(p) for p in frozen["persons"]),
-        issued_on=today,
-        issue_number=number,
-        verification_code=code,
-        verification_url=verification_url(code),
         destination_address=frozen["destination_address"],
         planned_on=date.fromisoformat(frozen["planned_on"]),
         reissue=reissue_of is not None,
     )
-    pdf = printing.render_signed(content, seal())
-    with transaction.atomic():
-        certificate = MoveOutCertificate(
-            procedure_id=procedure_id,
-            kind=frozen["kind"],
-            resident_ids=_ids_of(procedure_id),
-            content=frozen,
-            reissue_of=reissue_of,
-            issue_number=number,
-            verification_code=code,
-            sha256=hashlib.sha256(pdf).hexdigest(),
-            issued_on=today,
-            issued_by=_actor(),
-        )
-        certificate.save()
-        record(
-            "residents.move_out_certificate.reissued" if reissue_of else "residents.move_out_certificate.issued",
-            "move_out_certificate",
-            str(certificate.id),
-            fields_read=["name", "birth_date", "address", "householder", "domicile", "resident_code"],
-            purpose="転出証明書の交付",
-        )
-        metering.add(current_tenant_id(), "certificates")
-        CERTIFICATES.labels("residents", frozen["kind"]).inc()
+    certificate = MoveOutCertificate(
+        procedure_id=procedure_id,
+        kind=frozen["kind"],
+        resident_ids=_ids_of(procedure_id),
+        content=frozen,
+        reissue_of=reissue_of,
+    )
+    action = "residents.move_out_certificate.reissued" if reissue_of else "residents.move_out_certificate.issued"
+    fields_read = ["name", "birth_date", "address", "householder", "domicile", "resident_code"]
+    pdf = _sign_and_keep(content, certificate, action, fields_read, "転出証明書の交付")
     return IssuedMoveOut(certificate, pdf)
 
 

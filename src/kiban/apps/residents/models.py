@@ -316,12 +316,29 @@ class SupportMeasure(TenantOwned):
         return self.starts_on <= day
 
 
-class Certificate(TenantOwned):
-    """An issued certificate (住民票の写し, 除票の写し, 記載事項証明書): what was issued, to whom, and the hash of
-    the signed PDF, so the public verification page can say whether a paper or file is genuine (法12条, 12条の2,
-    12条の3, 15条の4). The PDF itself is not kept (it holds personal data; the hash suffices). Append-only."""
+class IssuedDocument(TenantOwned):
+    """What every issued certificate keeps (住民票の写し and the like, ``Certificate``; 転出証明書,
+    ``MoveOutCertificate``): its issue number and verification code, printed on it, and the SHA-256 of the signed
+    PDF, so the public verification page can say whether a paper or file is genuine; the PDF itself is not kept (it
+    holds personal data; the hash suffices). Issued by ``certificates`` (``_content``, ``_sign_and_keep``).
+    Append-only. Each table keeps its own unique constraints (their names are in the migrations)."""
 
     append_only = True
+
+    issue_number = models.CharField("発行番号", max_length=32)
+    verification_code = models.CharField("確認コード", max_length=40)
+    sha256 = models.CharField("PDFのSHA-256", max_length=64)
+    issued_on = models.DateField("発行日")
+    issued_by = models.CharField("発行者", max_length=150)
+    issued_at = models.DateTimeField("発行日時", auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Certificate(IssuedDocument):
+    """An issued certificate (住民票の写し, 除票の写し, 記載事項証明書): what was issued, to whom, and the hash of
+    the signed PDF (``IssuedDocument``; 法12条, 12条の2, 12条の3, 15条の4)."""
 
     class Kind(models.TextChoices):
         RESIDENT_COPY = "resident_copy", "住民票の写し"
@@ -341,12 +358,6 @@ class Certificate(TenantOwned):
     requester = models.CharField("請求者区分", max_length=16, choices=Requester.choices)
     requester_name = models.CharField("請求者", max_length=150)
     purpose = models.CharField("請求事由", max_length=200)
-    issue_number = models.CharField("発行番号", max_length=32)
-    verification_code = models.CharField("確認コード", max_length=40)
-    sha256 = models.CharField("PDFのSHA-256", max_length=64)
-    issued_on = models.DateField("発行日")
-    issued_by = models.CharField("発行者", max_length=150)
-    issued_at = models.DateTimeField("発行日時", auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -448,17 +459,15 @@ class HouseholdMemberOrder(TenantOwned):
         return f"世帯 {self.household_id}: {self.resident_ids}"
 
 
-class MoveOutCertificate(TenantOwned):
+class MoveOutCertificate(IssuedDocument):
     """A moving-out certificate (転出証明書, 住民基本台帳法24条・施行令23条) issued in the course of a 転出
     procedure, or, for a move-out notified more than 14 days after it happened, the 転出証明書に準ずる証明書
     (標準仕様書 4.1.3.0.3, j660).
 
     ``content`` keeps what the first issue printed, so a reissue (再交付, after a loss) prints the state as it was
     then, marked 再交付 (j660: printing the latest state on a reissue is 実装しない機能). Only the hash of each PDF
-    is kept, with a verification code, as for the other certificates. Append-only.
+    is kept, with a verification code, as for the other certificates (``IssuedDocument``).
     """
-
-    append_only = True
 
     class Kind(models.TextChoices):
         MOVE_OUT = "move_out", "転出証明書"
@@ -471,12 +480,6 @@ class MoveOutCertificate(TenantOwned):
     reissue_of = models.ForeignKey(
         "self", models.PROTECT, db_constraint=False, null=True, blank=True, related_name="reissues"
     )
-    issue_number = models.CharField("発行番号", max_length=32)
-    verification_code = models.CharField("確認コード", max_length=40)
-    sha256 = models.CharField("PDFのSHA-256", max_length=64)
-    issued_on = models.DateField("発行日")
-    issued_by = models.CharField("発行者", max_length=150)
-    issued_at = models.DateTimeField("発行日時", auto_now_add=True)
 
     class Meta:
         constraints = [
