@@ -118,6 +118,28 @@ def test_every_foreign_key_into_a_tenant_table_carries_the_tenant(db: None) -> N
 
 
 @pytest.mark.postgres
+def test_no_tenant_table_keeps_an_index_another_one_covers_with_the_tenant(db: None) -> None:
+    """An index on (x, …) beside one on (tenant_id, x, …) only costs: every query carries the tenant (row-level
+    security), and every insert pays each index (a million residents' import)."""
+    indexes = _rows(
+        """SELECT indrelid::regclass::text, indexrelid::regclass::text,
+                  array(SELECT a.attname::text FROM unnest(indkey::int2[]) WITH ORDINALITY k(n, o)
+                        JOIN pg_attribute a ON a.attrelid = indrelid AND a.attnum = k.n ORDER BY k.o),
+                  indisunique, indpred IS NOT NULL
+           FROM pg_index WHERE indrelid::regclass::text = ANY(%s)""",
+        [[m._meta.db_table for m in TENANT_MODELS]],
+    )
+    redundant = [
+        f"{table}.{name} {columns}"
+        for table, name, columns, unique, partial in indexes
+        if not unique and not partial and "tenant_id" not in columns
+        for other_table, _, other, _, other_partial in indexes
+        if other_table == table and not other_partial and other[: len(columns) + 1] == ["tenant_id", *columns]
+    ]
+    assert redundant == [], "\n".join(redundant)
+
+
+@pytest.mark.postgres
 def test_without_a_tenant_setting_queries_return_no_rows(tenant_a: Any, make_resident: Any) -> None:
     make_resident(tenant_a)
     assert _rows("SELECT count(*) FROM residents_resident") == [(0,)]

@@ -18,7 +18,7 @@ class Benefit(TenantOwned):
         PERSON = "person", "1人当たり"
         HOUSEHOLD = "household", "1世帯当たり"
 
-    code = models.SlugField("給付金コード", max_length=64)
+    code = models.SlugField("給付金コード", max_length=64, db_index=False)  # unique with the tenant: indexed there
     name = models.CharField("名称", max_length=128)
     reference = models.CharField("根拠（実施要領等）", max_length=500, blank=True)
     base_date = models.DateField("基準日")

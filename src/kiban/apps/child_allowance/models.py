@@ -111,7 +111,9 @@ class Revision(TenantOwned):
         DECREASE = "額改定（減額）", "額改定（減額）"
         ENDED = "消滅", "消滅"
 
-    recognition = models.ForeignKey(Recognition, models.PROTECT, db_constraint=False, related_name="revisions")
+    recognition = models.ForeignKey(  # indexed with the tenant (Meta), as every query reads it
+        Recognition, models.PROTECT, db_constraint=False, db_index=False, related_name="revisions"
+    )
     seq = models.PositiveIntegerField("版")
     kind = models.CharField("区分", max_length=16, choices=Kind.choices)
     effective_month = models.DateField("適用月")
@@ -168,7 +170,9 @@ class PaymentRun(TenantOwned):
 class Payment(TenantOwned, BankAccountFields):
     """One recognition paid in one 支払期月 (児童手当法 8条4項), with the months it covers and their amounts."""
 
-    recognition = models.ForeignKey(Recognition, models.PROTECT, db_constraint=False, related_name="payments")
+    recognition = models.ForeignKey(  # indexed with the tenant (Meta), as every query reads it
+        Recognition, models.PROTECT, db_constraint=False, db_index=False, related_name="payments"
+    )
     run = models.ForeignKey(PaymentRun, models.PROTECT, db_constraint=False, related_name="payments")
     payment_month = models.DateField("支払期月")
     amount = models.BigIntegerField("支払額")

@@ -65,7 +65,11 @@ class Resident(TenantOwned):
         REGISTERED = "registered", "住登者"
         REMOVED = "removed", "消除者 (除票)"
 
-    household = models.ForeignKey(Household, models.PROTECT, db_constraint=False, related_name="members")
+    # db_index=False here and on the other foreign keys an index (tenant_id, x_id, …) already covers: every query
+    # carries the tenant (row-level security), and a second index costs every insert (tests/platform/tenants).
+    household = models.ForeignKey(
+        Household, models.PROTECT, db_constraint=False, db_index=False, related_name="members"
+    )
     relationship = models.CharField("続柄", max_length=32)
     kind = models.CharField("住民種別", max_length=10, choices=Kind.choices, default=Kind.JAPANESE)
     status = models.CharField("住民状態", max_length=10, choices=Status.choices, default=Status.REGISTERED)
@@ -259,7 +263,7 @@ class ResidentHistory(TenantOwned):
 
     append_only = True
 
-    resident = models.ForeignKey(Resident, models.PROTECT, db_constraint=False, related_name="history")
+    resident = models.ForeignKey(Resident, models.PROTECT, db_constraint=False, db_index=False, related_name="history")
     procedure = models.ForeignKey(Procedure, models.PROTECT, db_constraint=False, related_name="entries")
     seq = models.PositiveIntegerField("版")
     kind = models.CharField("異動事由", max_length=32)
@@ -293,7 +297,9 @@ class SupportMeasure(TenantOwned):
         PROVISIONAL = "provisional", "仮支援措置"
         CONFIRMED = "confirmed", "支援措置"
 
-    resident = models.ForeignKey(Resident, models.PROTECT, db_constraint=False, related_name="support_measures")
+    resident = models.ForeignKey(
+        Resident, models.PROTECT, db_constraint=False, db_index=False, related_name="support_measures"
+    )
     kind = models.CharField("種別", max_length=12, choices=Kind.choices)
     starts_on = models.DateField("開始日")
     ends_on = models.DateField("終了予定日", null=True, blank=True)
@@ -446,7 +452,9 @@ class HouseholdMemberOrder(TenantOwned):
 
     append_only = True
 
-    household = models.ForeignKey(Household, models.PROTECT, db_constraint=False, related_name="member_orders")
+    household = models.ForeignKey(
+        Household, models.PROTECT, db_constraint=False, db_index=False, related_name="member_orders"
+    )
     resident_ids = models.JSONField("並び順（宛名番号）")
     set_by = models.CharField("設定者", max_length=150)
     set_at = models.DateTimeField("設定日時", auto_now_add=True)
@@ -473,7 +481,9 @@ class MoveOutCertificate(IssuedDocument):
         MOVE_OUT = "move_out", "転出証明書"
         EQUIVALENT = "move_out_equivalent", "転出証明書に準ずる証明書"
 
-    procedure = models.ForeignKey(Procedure, models.PROTECT, db_constraint=False, related_name="move_out_certificates")
+    procedure = models.ForeignKey(
+        Procedure, models.PROTECT, db_constraint=False, db_index=False, related_name="move_out_certificates"
+    )
     kind = models.CharField("種別", max_length=24, choices=Kind.choices)
     resident_ids = models.JSONField("対象者")
     content = models.JSONField("記載内容（当初発行時）")
