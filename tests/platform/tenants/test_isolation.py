@@ -182,3 +182,21 @@ def test_the_tenant_setting_does_not_outlive_its_transaction(committed_db: None)
 def test_the_owner_connection_is_not_used_by_application_code() -> None:
     assert connections["default"].settings_dict["USER"] == settings.APP_DB_USER
     assert connections["owner"].settings_dict["USER"] != settings.APP_DB_USER
+
+
+@pytest.mark.django_db
+def test_every_append_only_table_refuses_update_and_delete_by_trigger() -> None:
+    """The registry's and the audit trail's second line behind the missing grants, on both databases; a migration
+    that rebuilds a table (SQLite's AlterField does) must not lose them. (The data keys, events and portal steps are
+    append-only by grants alone.)"""
+    from kiban.platform.tenants.grants import append_only_tables
+
+    if connection.vendor == "sqlite":
+        rows = _rows("SELECT tbl_name, upper(sql) FROM sqlite_master WHERE type = 'trigger'")
+        guarded = {op: {t for t, sql in rows if f"BEFORE {op} ON" in sql} for op in ("UPDATE", "DELETE")}
+    else:
+        rows = _rows("SELECT tgrelid::regclass::text, tgtype FROM pg_trigger WHERE NOT tgisinternal")
+        guarded = {op: {t for t, kind in rows if kind & bit} for op, bit in (("UPDATE", 16), ("DELETE", 8))}
+    tables = [t for t in append_only_tables() if t.startswith(("residents_", "audit_"))]
+    assert len(tables) >= 7
+    assert [t for t in tables if t not in guarded["UPDATE"] or t not in guarded["DELETE"]] == []

@@ -4,6 +4,17 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+# Only the indexes are dropped (SQL on both vendors): Django's AlterField would rebuild each table on SQLite and
+# lose the append-only triggers of the history, the member orders and the move-out certificates.
+INDEXES = [
+    ("residents_householdmemberorder", "household_id", "residents_householdmemberorder_household_id_d90ebe37"),
+    ("residents_moveoutcertificate", "procedure_id", "residents_moveoutcertificate_procedure_id_aebfa03e"),
+    ("residents_resident", "household_id", "residents_resident_household_id_3fa81f6b"),
+    ("residents_residenthistory", "resident_id", "residents_residenthistory_resident_id_d84d43ce"),
+    ("residents_supportmeasure", "resident_id", "residents_supportmeasure_resident_id_5e300d0f"),
+]
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -11,29 +22,39 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='householdmemberorder',
-            name='household',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='member_orders', to='residents.household'),
-        ),
-        migrations.AlterField(
-            model_name='moveoutcertificate',
-            name='procedure',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='move_out_certificates', to='residents.procedure'),
-        ),
-        migrations.AlterField(
-            model_name='resident',
-            name='household',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='residents.household'),
-        ),
-        migrations.AlterField(
-            model_name='residenthistory',
-            name='resident',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='history', to='residents.resident'),
-        ),
-        migrations.AlterField(
-            model_name='supportmeasure',
-            name='resident',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='support_measures', to='residents.resident'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='householdmemberorder',
+                    name='household',
+                    field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='member_orders', to='residents.household'),
+                ),
+                migrations.AlterField(
+                    model_name='moveoutcertificate',
+                    name='procedure',
+                    field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='move_out_certificates', to='residents.procedure'),
+                ),
+                migrations.AlterField(
+                    model_name='resident',
+                    name='household',
+                    field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='residents.household'),
+                ),
+                migrations.AlterField(
+                    model_name='residenthistory',
+                    name='resident',
+                    field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='history', to='residents.resident'),
+                ),
+                migrations.AlterField(
+                    model_name='supportmeasure',
+                    name='resident',
+                    field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='support_measures', to='residents.resident'),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    f'DROP INDEX IF EXISTS "{name}"', f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}")'
+                )
+                for table, column, name in INDEXES
+            ],
         ),
     ]
