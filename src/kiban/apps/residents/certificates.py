@@ -277,9 +277,7 @@ def _entry(r: Resident, request: Request) -> PersonEntry:
         spans = selectors.record_spans(entries)  # this 住民票's history only (標準仕様書 2.2.1: not a 再転入's)
         first = spans[-1].first_seq if spans else 0
         history = tuple(
-            HistoryLine(h.effective_on, h.notified_on, h.kind, f"{h.address}{'　' + h.building if h.building else ''}")
-            for h in entries
-            if h.seq >= first
+            HistoryLine(h.effective_on, h.notified_on, h.kind, h.full_address) for h in entries if h.seq >= first
         )
     number = None
     if "individual_number" in items and r.individual_number_cipher is not None:
@@ -326,6 +324,18 @@ def _householder(household_id: int, people: Sequence[Resident], day: date) -> Re
     return next((r for r in selectors.current_rows(heads, day) if r.relationship == HOUSEHOLDER), None)
 
 
+def _address(household: Household, people: Sequence[Resident], day: date) -> str:
+    """The address to print (with 方書): the household's today; an earlier day's (a 除票's, ``_left_on``) as the
+    history of the person removed last holds it (``selectors.address_on``), not the household's today: it may have
+    moved on without them since (a 転居 or a 軽微な修正 rewrites its address in place). A person with no entry the
+    day before (registered on the day of their removal) gets the address their removal recorded."""
+    if day >= timezone.localdate():
+        return household.full_address
+    last = max(people, key=lambda r: r.removed_on or date.min)
+    removal = last.removed_on or day
+    return selectors.address_on(last.id, day) or selectors.address_on(last.id, removal) or household.full_address
+
+
 def _left_on(people: Sequence[Resident], today: date) -> date:
     """The day a 除票's household is printed as of: the last day its persons were members, the day before their
     removal (on the 消除日 they are off the register, and so is a 世帯主 who left with them); the latest removal when
@@ -352,15 +362,17 @@ def issue(request: Request) -> Issued:
     ]
     support.guard([r.id for r in people], what=dict(Certificate.Kind.choices)[request.kind], requester_is_self=is_self)
     household = Household.objects.get(id=people[0].household_id)
-    # A 除票's 世帯主 is that of the household the person left, as it stood then (not whoever heads it today).
+    # A 除票's address and 世帯主 are those of the household the person left, as it stood then (not where it lives or
+    # who heads it today).
     removed = request.kind == Certificate.Kind.REMOVED_COPY
-    householder = _householder(household.id, people, _left_on(people, today) if removed else today)
+    day = _left_on(people, today) if removed else today
+    householder = _householder(household.id, people, day)
     content = _content(
         certifier,
         today,
         kind=cast(Any, request.kind),
         layout=cast(Any, request.layout),
-        address=household.full_address,
+        address=_address(household, people, day),
         householder_name=(householder.display_name if householder and "householder" in request.items else None),
         persons=tuple(_entry(r, request) if removed else _current_entry(r, request) for r in people),
         omitted_items=tuple(

@@ -23,6 +23,11 @@ from kiban.platform.tenants.models import TenantOwned
 HOUSEHOLDER = "世帯主"
 
 
+def with_building(address: str, building: str) -> str:
+    """An address with its 方書 (法7条7号), as certificates print it."""
+    return f"{address}　{building}" if building else address
+
+
 class Household(TenantOwned):
     """A household (世帯, 法6条): people living together and sharing a livelihood, at one address."""
 
@@ -45,7 +50,7 @@ class Household(TenantOwned):
 
     @property
     def full_address(self) -> str:
-        return f"{self.address}　{self.building}" if self.building else self.address
+        return with_building(self.address, self.building)
 
 
 class Resident(TenantOwned):
@@ -281,6 +286,11 @@ class ResidentHistory(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.resident_id}#{self.seq} {self.kind} {self.effective_on}"
+
+    @property
+    def full_address(self) -> str:
+        """The person's address with 方書 after this procedure (their household's then)."""
+        return with_building(self.address, self.building)
 
 
 class SupportMeasure(TenantOwned):

@@ -289,6 +289,14 @@ def householder_on(household_id: int, day: date) -> Resident | None:
     return None
 
 
+def address_on(resident_id: int, day: date) -> str | None:
+    """A person's address with 方書 on ``day`` as the history holds it (the entry in effect that day), ``None`` before
+    their first entry: e.g. a 除票's, where they lived when removed, though the household they left has moved on since.
+    Not audited: a certificate's audit entry names what it prints."""
+    entry = _entry_on(resident_id, day)
+    return entry.full_address if entry is not None else None
+
+
 def _in_household_on(
     household_id: int, day: date, relationship: str | None = None
 ) -> list[tuple[Resident, ResidentHistory]]:
