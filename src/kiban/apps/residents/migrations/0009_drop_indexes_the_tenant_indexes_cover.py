@@ -3,7 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
 # Only the indexes are dropped (SQL on both vendors): Django's AlterField would rebuild each table on SQLite and
 # lose the append-only triggers of the history, the member orders and the move-out certificates.
 INDEXES = [
