@@ -120,17 +120,16 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         raise Http404("no such resident")
     registered = resident.status == "registered"
     # 転出予定 (標準仕様書 1.1.5, j50): removed by a move-out whose planned date has not come; still on the register.
-    row = Resident.objects.only("id", "status", "removed_on").get(id=resident_id)
+    row = Resident.objects.only("id", "status", "removed_on", "household_id").get(id=resident_id)
     moving_out = not registered and selectors.is_current(row)
-    # The household's members are read (and audited as opened) only when there are others than this person; a
-    # count reads no personal item.
-    others = (
-        registered
-        and Resident.objects.filter(household_id=resident.household_id, status=Resident.Status.REGISTERED)
-        .exclude(id=resident_id)
-        .exists()
-    )
-    members = selectors.household_members(resident.household_id, purpose) if others else []
+    # The household as it stands today (j50): a member whose 転出 waits for its planned date is still in it, marked
+    # 転出予定 as on their own page, and everyone has today's 世帯主・続柄. Its members are read (and audited as opened)
+    # only when there are others than this person on the register; a count reads no personal item.
+    on_register = Resident.objects.filter(selectors.current(), household_id=row.household_id)
+    others = (registered or moving_out) and on_register.exclude(id=resident_id).exists()
+    members = selectors.household_today(resident_id, purpose) if others else []
+    leaving = Resident.objects.filter(id__in=[m.id for m in members]).exclude(status=Resident.Status.REGISTERED)
+    moving_on = {r.id: forms.person_date(r, "removed_on") for r in leaving.only("id", "kind", "removed_on")}
     # 住民票 one at a time (標準仕様書 2.2.1, j350): the current one's history, links to the earlier ones.
     records = selectors.records_of(resident_id)
     raw_record = request.GET.get("record", "")
@@ -149,8 +148,8 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         "registered": registered,
         "protected": resident_id in protected,
         "dates": {k: forms.person_date(resident, k) for k in DETAIL_DATES},
-        "members": [{"m": m, "birth": forms.person_date(m, "birth_date"), "protected": m.id in protected}
-                    for m in members],
+        "members": [{"m": m, "birth": forms.person_date(m, "birth_date"), "protected": m.id in protected,
+                     "moving_out": moving_on.get(m.id, "")} for m in members],
         "history": [{**_history_row(h), "undo": h.procedure_id == undoable} for h in history],
         "moving_out": moving_out,
         "current": registered or moving_out,
