@@ -7,6 +7,8 @@ from typing import Any
 
 from django.test import Client
 
+from kiban.urls import api
+
 ITEMS = ["resident_id", "name", "kana", "birth_date", "sex", "postal_code", "address", "district"]
 
 
@@ -32,3 +34,18 @@ def test_the_openapi_schema_of_a_drawn_resident(db: None) -> None:
     assert list(schema["properties"]) == ITEMS and schema["required"] == ITEMS
     assert schema["properties"]["birth_date"] == {"format": "date", "title": "Birth Date", "type": "string"}
     assert schema["properties"]["resident_id"] == {"title": "Resident Id", "type": "integer"}
+
+
+def test_the_openapi_document_describes_both_answers_of_the_sample(db: None) -> None:
+    """The 200 answer is the list of rows (JSON) or, with ``labels``, the 宛名シール (PDF): both in the one response
+    object, so the JSON rows are not hidden by the PDF (a response keyed ``"200"`` beside ninja's ``200`` was)."""
+    doc = Client().get("/api/v1/openapi.json").json()
+    answer = doc["paths"]["/api/v1/tenants/{code}/extracts/sample"]["post"]["responses"]["200"]
+    assert answer["description"]
+    content = answer["content"]
+    assert list(content) == ["application/json", "application/pdf"]
+    rows = content["application/json"]["schema"]
+    assert rows["type"] == "array" and rows["items"] == {"$ref": "#/components/schemas/SampleRowOut"}
+    assert content["application/pdf"]["schema"] == {"type": "string", "format": "binary"}
+    generated = api.get_openapi_schema()["paths"]["/api/v1/tenants/{code}/extracts/sample"]["post"]["responses"]
+    assert list(generated) == [200]  # one response object, not a second one keyed "200"

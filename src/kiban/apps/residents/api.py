@@ -719,7 +719,16 @@ def inspection_csv(request: HttpRequest, code: str, params: Query[InspectionPara
     "/tenants/{code}/extracts/sample",
     summary="無作為抽出 (the list, or its 宛名シール as PDF)",
     response={200: list[SampleRowOut]},
-    openapi_extra={"responses": {"200": {"content": {"application/pdf": {}}}}},
+    # Merged into the 200 response ninja generates from ``response`` (its key is the int 200: a "200" key would be a
+    # second response object, and in the JSON document it replaced the JSON rows).
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the residents drawn (JSON), or with `labels` their 宛名シール (PDF)",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
 )
 @SUPERVISE
 def random_sample(request: HttpRequest, code: str, body: SampleIn) -> Any:
