@@ -867,7 +867,7 @@ class CertificateIn(Schema):
     "/tenants/{code}/certificates",
     summary="証明書の交付 (signed PDF)",
     response={200: None},
-    openapi_extra={"responses": {"200": {"content": {"application/pdf": {}}}}},
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
 )
 @WRITE
 def issue_certificate(request: HttpRequest, code: str, body: CertificateIn) -> HttpResponse:
@@ -910,7 +910,7 @@ def _pdf(issued: Any) -> HttpResponse:
     "/tenants/{code}/procedures/{procedure_id}/move-out-certificate",
     summary="転出証明書 of a 転出 procedure (標準仕様書 4.1.3.0.3; once, then 再交付)",
     response={200: None},
-    openapi_extra={"responses": {"200": {"content": {"application/pdf": {}}}}},
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
 )
 @WRITE
 def issue_move_out_certificate(request: HttpRequest, code: str, procedure_id: int) -> HttpResponse:
@@ -926,7 +926,7 @@ def issue_move_out_certificate(request: HttpRequest, code: str, procedure_id: in
     "/tenants/{code}/move-out-certificates/{certificate_id}/reissue",
     summary="転出証明書の再交付 (the content of the first issue, marked 再交付)",
     response={200: None},
-    openapi_extra={"responses": {"200": {"content": {"application/pdf": {}}}}},
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
 )
 @WRITE
 def reissue_move_out_certificate(request: HttpRequest, code: str, certificate_id: int) -> HttpResponse:
