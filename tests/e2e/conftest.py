@@ -146,6 +146,34 @@ def _readable(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+class Accessibility:
+    """What a browser test saw: a screenshot of every page it checks (under ``shots``) and the axe-core findings
+    (WCAG 2.2 A/AA), asserted at the end of the test so that one run reports every page."""
+
+    def __init__(self, script: str, shots: Path = ARTIFACTS) -> None:
+        self.script, self.shots = script, shots
+        self.findings: dict[str, list[dict[str, Any]]] = {}
+        shots.mkdir(parents=True, exist_ok=True)
+
+    def check(self, page: Any, name: str) -> None:
+        page.wait_for_load_state()
+        page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(self.script)
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            WCAG_TAGS,
+        )
+        assert len(result["passes"]) > 10, f"axe-core checked almost nothing on {page.url}"
+        if result["violations"]:
+            self.findings[f"{name} ({page.url})"] = result["violations"]
+            print(f"axe-core on {name} ({page.url}):\n{_readable(result['violations'])}")  # shown if the test fails
+
+    def assert_accessible(self) -> None:
+        report = "\n".join(f"{page}:\n{_readable(v)}" for page, v in self.findings.items())
+        assert not self.findings, f"axe-core found WCAG 2.2 A/AA violations:\n{report}"
+
+
 def focused(page: Any, prop: str) -> Any:
     """``document.activeElement[prop]`` once the page has put the focus somewhere: the browser applies
     ``autofocus`` while rendering, which may come after the load event (reading at once raced in one run)."""

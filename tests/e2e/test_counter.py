@@ -15,7 +15,7 @@ from kiban.apps.residents.permissions import CLERK, SUPERVISOR
 from kiban.platform.tenants.context import tenant_context
 from kiban.standard.era import format_date
 from tests.conftest import CODE_A, PASSWORD, totp_code
-from tests.e2e.conftest import ARTIFACTS, E2E_DB, WCAG_TAGS, _readable, focused
+from tests.e2e.conftest import ARTIFACTS, E2E_DB, Accessibility, focused
 
 pytestmark = E2E_DB
 
@@ -64,37 +64,13 @@ def _shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-class Axe:
-    """axe-core (WCAG 2.2 A/AA) on the pages photographed; the findings are asserted at the end of the test."""
-
-    def __init__(self, script: str) -> None:
-        self.script = script
-        self.findings: dict[str, list[dict[str, Any]]] = {}
-
-    def check(self, page: Any, name: str) -> None:
-        _shot(page, name)
-        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-            page.evaluate(self.script)
-        result = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-            WCAG_TAGS,
-        )
-        assert len(result["passes"]) > 10, f"axe-core checked almost nothing on {page.url}"
-        if result["violations"]:
-            self.findings[f"{name} ({page.url})"] = result["violations"]
-
-    def assert_accessible(self) -> None:
-        report = "\n".join(f"{page}:\n{_readable(v)}" for page, v in self.findings.items())
-        assert not self.findings, f"axe-core found WCAG 2.2 A/AA violations:\n{report}"
-
-
 def test_move_in_then_search_and_open_by_keyboard_only(counter_server: str, browser: Any, axe_script: str) -> None:
     user, supervisor = _staff()
     code, supervisor_code = totp_code(user), totp_code(supervisor)
     moved_in = timezone.localdate() - timedelta(days=3)
     chromium = browser()
     page = chromium.page
-    axe = Axe(axe_script)
+    axe = Accessibility(axe_script)
 
     page.goto(f"{counter_server}/login/?next=/staff/residents/procedures/move-in/")
     _shot(page, "01-sign-in")

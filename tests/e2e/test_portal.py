@@ -29,7 +29,7 @@ from kiban.platform.tenants.context import tenant_context
 from kiban.platform.tenants.services import provision
 from kiban.standard.era import format_date
 from tests.conftest import CODE_A, PASSWORD, register_test_certifier, totp_code
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WCAG_TAGS, _readable, focused
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Accessibility, focused
 
 pytestmark = pytest.mark.postgres
 
@@ -37,39 +37,6 @@ SHOTS = ARTIFACTS / "portal"
 T = TypeVar("T")
 PIN = "card-pin-for-e2e-2026"
 CLIENT_SECRET = "kiban-portal-e2e-secret"
-
-
-# --- axe-core ---------------------------------------------------------------------------------------------------
-
-
-class Pages:
-    """What the test saw: a screenshot and the axe-core findings of every page, asserted at the end."""
-
-    def __init__(self, axe: str) -> None:
-        self.axe = axe
-        self.findings: dict[str, list[dict[str, Any]]] = {}
-        SHOTS.mkdir(parents=True, exist_ok=True)
-
-    def check(self, page: Any, name: str) -> None:
-        page.wait_for_load_state()
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-            page.evaluate(self.axe)
-        result = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-            WCAG_TAGS,
-        )
-        assert len(result["passes"]) > 10, f"axe-core checked almost nothing on {page.url}"
-        if result["violations"]:
-            self.findings[f"{name} ({page.url})"] = result["violations"]
-            print(f"axe-core on {name} ({page.url}):\n{_readable(result['violations'])}")  # shown if the test fails
-
-    def assert_accessible(self) -> None:
-        report = "\n".join(f"{page}:\n{_readable(v)}" for page, v in self.findings.items())
-        assert not self.findings, f"axe-core found WCAG 2.2 A/AA violations:\n{report}"
-
-
-# --- the browser -----------------------------------------------------------------------------------------------
 
 
 class Chromium:
@@ -130,7 +97,7 @@ def static_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def portal(
     counter_server: str, settings: Any, axe_script: str, static_root: Path
-) -> Iterator[tuple[str, Chromium, Pages]]:
+) -> Iterator[tuple[str, Chromium, Accessibility]]:
     """The live server with the portal as an OIDC client of its own demo provider, a browser and the page checks."""
     settings.STATIC_ROOT = static_root
     settings.KIBAN_PORTAL_OIDC = {
@@ -144,7 +111,7 @@ def portal(
     register_portal_client("kiban-portal-e2e", CLIENT_SECRET, f"{counter_server}/portal/callback/")
     chromium = Chromium()
     try:
-        yield counter_server, chromium, Pages(axe_script)
+        yield counter_server, chromium, Accessibility(axe_script, SHOTS)
     finally:
         chromium.close()
 
@@ -238,7 +205,7 @@ def _focus_is_visible(page: Any) -> bool:
     )
 
 
-def _sign_in(page: Any, server: str, pages: Pages, username: str, prefix: str) -> None:
+def _sign_in(page: Any, server: str, pages: Accessibility, username: str, prefix: str) -> None:
     """From the portal's start page to the resident's page, by keyboard: the municipality, then user id and PIN at
     the demo provider (standing in for the card and its PIN)."""
     page.goto(f"{server}/portal/")
@@ -269,7 +236,7 @@ def _staff_sign_in(page: Any, server: str, user: Any, path: str) -> None:
     _wait_for_path(page, path)
 
 
-def _start(page: Any, pages: Pages, button: str, prefix: str) -> str:
+def _start(page: Any, pages: Accessibility, button: str, prefix: str) -> str:
     """From the resident's page to a new draft of the procedure whose button says ``button``."""
     _tab_to(page, f'a[href="/portal/{CODE_A}/procedures/"]')
     _enter(page)
@@ -282,7 +249,7 @@ def _start(page: Any, pages: Pages, button: str, prefix: str) -> str:
     return urlsplit(page.url).path
 
 
-def _decide(page: Any, pages: Pages, note: str, button: str, name: str) -> None:
+def _decide(page: Any, pages: Accessibility, note: str, button: str, name: str) -> None:
     """A staff member writes the note and presses the decision button, by keyboard."""
     pages.check(page, name)
     _tab_to(page, "#id_note")
