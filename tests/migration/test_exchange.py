@@ -571,3 +571,12 @@ def test_id_runs_of_a_million_dense_ids_take_one_run() -> None:
     assert len(runs.starts) == 1 and len(runs) == 1_000_000
     with pytest.raises(AssertionError, match="increasing order"):
         runs.add(5)
+
+
+@given(st.sets(st.integers(1, 300), max_size=100), st.sets(st.integers(1, 300), max_size=100))
+def test_the_union_of_id_runs_is_the_union_of_their_ids_in_fewest_runs(first: set[int], second: set[int]) -> None:
+    from kiban.migration.exchange.validator import IdRuns
+
+    union = IdRuns.of(sorted(first)) | IdRuns.of(sorted(second))
+    assert list(union) == sorted(first | second)
+    assert (len(union.starts), len(union.ends)) == 2 * (len(IdRuns.of(sorted(first | second)).starts),)

@@ -471,11 +471,11 @@ def _line_numbers(path: Path, ordinals: set[int]) -> dict[int, int]:
     return out
 
 
-def _empty(code: str, registry: list[Table], using: str) -> None:
+def _empty(code: str, registry: list[Table], using: str, held: dict[str, int]) -> None:
     """``--mode replace``: delete the tenant's registry rows (none of them append-only: checked), in the load's
     transaction, tables referring to others first. Another record still referring to a row (e.g. a certificate
-    issued for a resident) makes the database refuse, and the import fails with nothing changed."""
-    held = existing_rows(code, registry, using)
+    issued for a resident) makes the database refuse, and the import fails with nothing changed. ``held``: the rows
+    the tenant holds per table (``existing_rows``)."""
     with connections[using].cursor() as cursor:
         for table in reversed([t for t in registry if t.name in held]):
             try:
@@ -587,9 +587,12 @@ def import_tenant(
     return result
 
 
-def _check_mode(code: str, mode: str, registry: list[Table], using: str = "default") -> None:
-    """Refuse what ``mode`` cannot do with the tenant's current registry data (see docs/migration/exchange.md)."""
-    existing = existing_rows(code, registry, using)
+def _check_mode(
+    code: str, mode: str, registry: list[Table], using: str = "default", existing: dict[str, int] | None = None
+) -> None:
+    """Refuse what ``mode`` cannot do with the tenant's current registry data (see docs/migration/exchange.md);
+    ``existing``: its rows per table if already counted."""
+    existing = existing_rows(code, registry, using) if existing is None else existing
     if not existing or mode == "merge":
         return
     listed = ", ".join(f"{name} {count:,}" for name, count in existing.items())
@@ -688,13 +691,15 @@ def _load(
             # The history's join to the residents just loaded (for the 個人番号 digest) hashes a million rows: let the
             # hash stay in memory (the default 4 MB spills it to temporary files in many batches).
             cursor.execute("SET LOCAL work_mem TO '256MB'")
-        if mode == "refuse" and existing_rows(code, registry, alias):  # a concurrent import won the lock
+        existing = existing_rows(code, registry, alias)  # again, under the lock
+        if mode == "refuse" and existing:  # a concurrent import won the lock
             raise ImportRefused(f"tenant {code} received data while this import waited; nothing was written")
-        if mode == "replace":
-            _check_mode(code, mode, registry, alias)  # again, under the lock
-            _empty(code, registry, alias)
+        if mode == "replace" and existing:
+            _check_mode(code, mode, registry, alias, existing)
+            _empty(code, registry, alias, existing)
+            existing = {}
         # Triggers off only after the emptying (its deletes are checked as usual) and only into an empty registry.
-        set_based = may_switch_triggers and not existing_rows(code, registry, alias)
+        set_based = may_switch_triggers and not existing
         result.references = "set-based" if set_based else "row by row"
         if set_based:
             with connection.cursor() as cursor:

@@ -212,14 +212,29 @@ class IdRuns:
             self.starts.append(value)
             self.ends.append(value)
 
+    def __or__(self, other: IdRuns) -> IdRuns:
+        """Both sets, merged run by run (not id by id)."""
+        union = IdRuns()
+        for start, end in heapq.merge(self.runs(), other.runs()):
+            if union.ends and start <= union.ends[-1] + 1:
+                union.ends[-1] = max(union.ends[-1], end)
+            else:
+                union.starts.append(start)
+                union.ends.append(end)
+        return union
+
     def __contains__(self, value: object) -> bool:
         if not isinstance(value, int):
             return False
         at = bisect_right(self.starts, value) - 1
         return at >= 0 and self.ends[at] >= value
 
+    def runs(self) -> Iterator[tuple[int, int]]:
+        """(first, last) of each run, in order."""
+        return zip(self.starts, self.ends, strict=True)
+
     def __iter__(self) -> Iterator[int]:
-        for start, end in zip(self.starts, self.ends, strict=True):
+        for start, end in self.runs():
             yield from range(start, end + 1)
 
     def __bool__(self) -> bool:
@@ -286,7 +301,7 @@ def validate_files(
         facts = _validate_file(path, table, entry, ids, table.name in referenced, report, held)
         report.facts[table.name] = facts
         if held is not None and table.name in ids:  # references may also point to rows the tenant holds
-            ids[table.name] = IdRuns.of(heapq.merge(ids[table.name], held))
+            ids[table.name] = ids[table.name] | held
     return report
 
 
