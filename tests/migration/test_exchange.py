@@ -580,3 +580,54 @@ def test_the_union_of_id_runs_is_the_union_of_their_ids_in_fewest_runs(first: se
     union = IdRuns.of(sorted(first)) | IdRuns.of(sorted(second))
     assert list(union) == sorted(first | second)
     assert (len(union.starts), len(union.ends)) == 2 * (len(IdRuns.of(sorted(first | second)).starts),)
+
+
+def _history_digests(directory: Path, code: str) -> list[tuple[str, str, str]]:
+    """Each history entry: what the file's snapshot said, what the imported snapshot holds, and the imported
+    resident's digest."""
+    with (directory / "resident_history.csv").open(encoding="utf-8", newline="") as f:
+        said = {int(r["id"]): json.loads(r["snapshot"]).get("individual_number_digest") for r in csv.DictReader(f)}
+    from kiban.platform.tenants.context import tenant_context
+
+    with tenant_context(code), connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT h.id, h.snapshot ->> 'individual_number_digest', r.individual_number_digest "
+            "FROM residents_residenthistory h JOIN residents_resident r ON r.id = h.resident_id "
+            "WHERE h.tenant_id = %s ORDER BY h.id",
+            [code],
+        )
+        return [(said[i], held, digest) for i, held, digest in cursor.fetchall()]
+
+
+@BOTH
+@pytest.mark.parametrize("form", ["as exported", "compact JSON"])
+def test_the_history_gets_the_target_tenants_digest_where_it_says_current(tmp_path: Path, form: str) -> None:
+    """The file says "current"; the import writes the target tenant's digest of the person's number (never the
+    source's), whatever the JSON's spacing."""
+    out = _exported(tmp_path, households=2)
+    if form == "compact JSON":
+        compact = lambda t: t.replace('""individual_number_digest"": ""', '""individual_number_digest"":""')  # noqa: E731
+        _rewrite(out, "resident_history.csv", compact)
+    source = {digest for _, _, digest in _history_digests(out, SOURCE)}
+    assert import_tenant(TARGET, out).loaded
+    entries = _history_digests(out, TARGET)
+    current = [(held, digest) for said, held, digest in entries if said == "current"]
+    assert len(current) >= 2 and all(held == digest and len(digest) == 64 for held, digest in current), entries
+    assert not {held for held, _ in current} & source
+    assert all(held == said for said, held, _ in entries if said != "current")
+
+
+@BOTH
+@pytest.mark.parametrize(
+    ("snapshot", "problem"),
+    [({"individual_number_digest": "ab" * 32}, "a digest"), ({"a": {"individual_number_digest": "current"}}, "nested")],
+)
+def test_a_snapshot_may_only_say_whether_the_current_number_belongs_there(
+    tmp_path: Path, snapshot: dict[str, Any], problem: str
+) -> None:
+    out = _exported(tmp_path, households=1)
+    text = json.dumps(snapshot, ensure_ascii=False).replace('"', '""')
+    _rewrite(out, "resident_history.csv", lambda t: re.sub(r',"\{.*\}"$', f',"{text}"', t, count=1, flags=re.M))
+    report = validate(out)
+    expected = 'resident_history.csv:2: snapshot: individual_number_digest must say "current", "superseded" or ""'
+    assert any(e.startswith(expected) for e in report.errors), (problem, report.errors)

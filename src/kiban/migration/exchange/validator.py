@@ -64,9 +64,17 @@ class Report:
         return "\n".join(lines)
 
 
-def _checker(column: Column) -> Callable[[str], str | None] | None:
+DIGEST_MARKERS = ("current", "superseded", "", None)  # what a digest_in_json key may say (residents.exchange)
+
+
+def _checker(column: Column, digest_key: str | None = None) -> Callable[[str], str | None] | None:
     """A function of the field's text: None if valid, else the problem; None instead of a function when the
-    column accepts any text (nothing to call per row). Specialized per kind: this runs for every field."""
+    column accepts any text (nothing to call per row). Specialized per kind: this runs for every field.
+
+    ``digest_key``: the JSON column carries a 個人番号 digest under this key (``digest_in_json``). The file says
+    only whether the person's current number belongs there, at the snapshot's top level, and the import writes the
+    target tenant's digest there (``importer._load_table``): a digest (another tenant's key) or the key anywhere else
+    is refused, as the import would keep it as it stands."""
     kind, name, required = column.kind, column.name, column.required
     extra: list[Callable[[str], str | None]] = []
     if column.choices is not None:
@@ -111,12 +119,17 @@ def _checker(column: Column) -> Callable[[str], str | None] | None:
             return None if moment.tzinfo is not None else f"{name}: {v!r} has no UTC offset"
     elif kind == "json":
         decode = json.loads
+        marker = f'"{digest_key}"' if digest_key else ""
 
         def base(v: str) -> str | None:
             try:
-                decode(v)
+                value = decode(v)
             except json.JSONDecodeError as exc:
                 return f"{name}: not valid JSON ({exc.msg})"
+            if marker and marker in v:
+                said = value.get(digest_key, "(absent)") if isinstance(value, dict) else "(absent)"
+                if said not in DIGEST_MARKERS:  # a digest of another platform's key, or the key nested
+                    return f'{name}: {digest_key} must say "current", "superseded" or "" at the top level'
             return None
     elif kind == "bool":
 
@@ -321,7 +334,10 @@ def _validate_file(
     def error(line: int, message: str) -> None:
         errors.append(f"{name}:{line}: {message}")
 
-    checks = [(i, check) for i, c in enumerate(table.columns) if (check := _checker(c)) is not None]
+    d = table.digest_in_json
+    key, field = (d.key, d.json_field) if d is not None else (None, None)
+    checkers = [_checker(c, key if c.name == field else None) for c in table.columns]
+    checks = [(i, check) for i, check in enumerate(checkers) if check is not None]
     refs = [(i, ids.get(c.references)) for i, c in enumerate(table.columns) if c.references]
     width = len(table.columns)
     kept = IdRuns()
