@@ -299,7 +299,7 @@ def test_merge_names_the_line_whose_individual_number_the_tenant_holds(tmp_path:
 
     provision(SOURCE)
     provision(TARGET)
-    _population(TARGET, [("スズキ", 1, True, False)])  # household 1 of a population: NUMBERS[3]
+    _move_in(TARGET, 51, "スズキ", 1, True, False)  # NUMBERS[3] (its own request id, hyp-51)
     _population(SOURCE, [("ヤマダ", 1, True, False)])  # the same number in the source's first household
     out = tmp_path / "export"
     export_tenant(SOURCE, out)
@@ -631,3 +631,25 @@ def test_a_snapshot_may_only_say_whether_the_current_number_belongs_there(
     report = validate(out)
     expected = 'resident_history.csv:2: snapshot: individual_number_digest must say "current", "superseded" or ""'
     assert any(e.startswith(expected) for e in report.errors), (problem, report.errors)
+
+
+@BOTH
+def test_the_thread_computing_the_residents_rows_passes_its_failure_to_the_load(tmp_path: Path) -> None:
+    """The residents' staging rows are computed by a thread (importer._Ahead); what stops it stops the load."""
+    from kiban.migration.exchange.importer import _Ahead
+    from kiban.migration.exchange.tables import by_name, exchanged_tables
+    from kiban.migration.exchange.validator import validate_manifest
+    from kiban.platform.tenants.context import tenant_context
+
+    out = _exported(tmp_path, households=2)
+    _rewrite(out, "residents.csv", lambda text: text.rstrip("\n") + ',"an open quote\n')
+    report = validate_manifest(out, exchanged_tables())
+    with tenant_context(TARGET):
+        ahead = _Ahead(by_name(exchanged_tables())["residents"], out, report)
+    try:
+        with pytest.raises(ValueError, match="does not end with a complete record"):
+            b"".join(ahead.chunks())
+    finally:
+        ahead.close()
+    assert not import_tenant(TARGET, out).loaded
+    assert _registry_rows(TARGET) == {}

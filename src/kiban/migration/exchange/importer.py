@@ -11,7 +11,8 @@ Order of work:
 2. ``validate_files`` reads every file (hashes, headers, values, references) in a second (forked) process while
    this one loads: one transaction in the tenant's context loads every table with ``COPY … FROM STDIN`` into a
    staging table and ``INSERT … SELECT`` (row-level security), keeping the original ids, re-encrypting the 個人番号
-   under the target's key and rebuilding the audit chain under this platform's key.
+   under the target's key and rebuilding the audit chain under this platform's key. The re-encryption runs in a
+   thread from the start (``_Ahead``) while the tables that need no Python work load (``_load_plan``).
 3. Only if validation reported no error: the id sequences are moved past the largest imported id (as the owner
    role: the application role may only use sequences; not transactional, so a crash after it costs nothing but
    unused ids), the foreign keys are checked (below), the chain is verified with
@@ -43,6 +44,8 @@ import json
 import multiprocessing
 import os
 import signal
+import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -60,7 +63,7 @@ from kiban.platform.tenants.models import Tenant
 from kiban.platform.tenants.routers import routed_to
 
 from .crypto import TenantCipher
-from .files import file_chunks, records
+from .files import CHUNK, file_chunks, records
 from .tables import Table, by_name, exchanged_tables
 from .validator import IdRuns, Report, validate, validate_files, validate_manifest
 
@@ -302,6 +305,56 @@ class _Chain:
         return b',"' + prev.encode() + b'","' + target_hash.encode() + b'"'
 
 
+class _Ahead:
+    """An encrypted table's staging rows (``_encrypting``), computed by a thread while the connection loads the
+    tables before it.
+
+    Re-encrypting the 個人番号 and deriving the search keys is the importer's Python (about 20 s of a million
+    residents on this machine); streamed into the COPY it kept the one database backend waiting. Computed ahead
+    into a temporary file it overlaps with the other tables' loads, and the COPY reads the file at the backend's
+    speed. The file is unnamed (``tempfile.TemporaryFile``: gone with the process, also after ``kill -9``) and holds
+    what the staging table would: the ciphertext, never the plaintext number.
+    """
+
+    def __init__(self, table: Table, directory: Path, report: Report) -> None:
+        self.hashing = _hash_check(table, directory, report)
+        self.file = tempfile.TemporaryFile(prefix="kiban-import-")
+        self.error: BaseException | None = None
+        self.stopped = threading.Event()
+        rows = _encrypting(table, self.hashing, _cipher(table))  # the keys are read here, before the thread starts
+        self.thread = threading.Thread(target=self._write, args=(rows,), name=f"kiban-import-{table.name}", daemon=True)
+        self.thread.start()
+
+    def _write(self, rows: Iterator[bytes]) -> None:
+        try:
+            buffer: list[bytes] = []
+            size = 0
+            for row in rows:
+                if self.stopped.is_set():
+                    return
+                buffer.append(row)
+                size += len(row)
+                if size >= CHUNK:
+                    self.file.write(b"".join(buffer))
+                    buffer, size = [], 0
+            self.file.write(b"".join(buffer))
+        except BaseException as exc:  # raised again where the rows are read (``chunks``)
+            self.error = exc
+
+    def chunks(self) -> Iterator[bytes]:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        self.file.seek(0)
+        while block := self.file.read(CHUNK):
+            yield block
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+        self.file.close()
+
+
 def _chaining(hashing: _HashCheck, chain: _Chain) -> Iterator[bytes]:
     for record in _body(records(hashing.chunks())):
         row = next(csv.reader([record.decode()]))
@@ -328,25 +381,50 @@ def _copy(cursor: Any, sql: str, data: Iterator[bytes], table: str = "") -> None
 STAGE = "kiban_exchange_stage"
 
 
-def _load_table(cursor: Any, table: Table, directory: Path, code: str, report: Report, chain: _Chain) -> int:
-    """COPY the file into a temporary staging table, then INSERT … SELECT into the tenant's table.
+def _hash_check(table: Table, directory: Path, report: Report) -> _HashCheck:
+    return _HashCheck(directory / table.file, report.manifest["tables"][table.name]["sha256"])
+
+
+def _cipher(table: Table) -> TenantCipher:
+    """The target tenant's cipher of an encrypted table, its keys loaded (it queries: before any COPY starts)."""
+    enc = table.encrypted.encrypted if table.encrypted is not None else None
+    assert enc is not None
+    cipher = TenantCipher(enc.crypto_column)
+    cipher.prepare_for_writing()
+    return cipher
+
+
+@dataclass
+class _Staged:
+    """A file copied into its temporary staging table, waiting for its INSERT."""
+
+    table: Table
+    path: Path
+    name: str  # of the staging table
+    columns: list[str]
+
+
+def _stage(
+    cursor: Any, table: Table, directory: Path, report: Report, chain: _Chain, ahead: _Ahead | None = None
+) -> _Staged:
+    """COPY the file into a temporary staging table (its own, so that several can wait for their INSERT).
 
     PostgreSQL refuses ``COPY FROM`` into a table under row-level security ("COPY FROM not supported with
-    row-level security"), and the application role is under it; the INSERT is checked by the policy, so a row can
-    only land in the tenant of the context. The staging table has no index, constraint or policy.
+    row-level security"), and the application role is under it; the INSERT (``_insert``) is checked by the policy,
+    so a row can only land in the tenant of the context. The staging table has no index, constraint or policy.
+    ``ahead``: an encrypted table's staging rows, computed ahead by a thread.
     """
     path = directory / table.file
-    hashing = _HashCheck(path, report.manifest["tables"][table.name]["sha256"])
+    hashing = ahead.hashing if ahead is not None else _hash_check(table, directory, report)
     names = [c.name for c in table.columns if c.encrypted is None]
     data: Iterator[bytes]
     header = "HEADER"
     if table.encrypted is not None:
         enc = table.encrypted.encrypted
         assert enc is not None
-        cipher = TenantCipher(enc.crypto_column)
-        cipher.prepare_for_writing()
         staged = [*names, enc.cipher_field, enc.digest_field, *table.derived]
-        data, header = _encrypting(table, hashing, cipher), "HEADER false"
+        data = ahead.chunks() if ahead is not None else _encrypting(table, hashing, _cipher(table))
+        header = "HEADER false"
     elif table.audit_chain:
         staged = [*names, "prev_hash", "hash"]
         data, header = _chaining(hashing, chain), "HEADER false"
@@ -354,9 +432,17 @@ def _load_table(cursor: Any, table: Table, directory: Path, code: str, report: R
         staged = names
         data = hashing.chunks()
     cols = ", ".join(_q(n) for n in staged)
-    cursor.execute(f"CREATE TEMP TABLE {STAGE} ON COMMIT DROP AS SELECT {cols} FROM {_q(table.db_table)} WITH NO DATA")
-    _copy(cursor, f"COPY {STAGE} ({cols}) FROM STDIN WITH (FORMAT csv, {header})", data, table.name)
+    stage = _q(f"{STAGE}_{table.name}")
+    cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {cols} FROM {_q(table.db_table)} WITH NO DATA")
+    _copy(cursor, f"COPY {stage} ({cols}) FROM STDIN WITH (FORMAT csv, {header})", data, table.name)
     hashing.check()
+    return _Staged(table, path, stage, staged)
+
+
+def _insert(cursor: Any, staging: _Staged, code: str, chain: _Chain) -> int:
+    """INSERT … SELECT the staged rows into the tenant's table; the number of rows inserted."""
+    table, path, stage, staged = staging.table, staging.path, staging.name, staging.columns
+    cols = ", ".join(_q(n) for n in staged)
     joins = ""
     select = [f"s.{_q(n)}" for n in staged]
     params = [code]
@@ -374,13 +460,13 @@ def _load_table(cursor: Any, table: Table, directory: Path, code: str, report: R
         params.append(code)
     # A savepoint (one per table; no cost measurable here) so that a uniqueness violation can be traced to its lines.
     cursor.execute("SAVEPOINT kiban_exchange_insert")
-    insert = f"INSERT INTO {_q(table.db_table)} (tenant_id, {cols}) SELECT %s, {', '.join(select)} FROM {STAGE} s"
+    insert = f"INSERT INTO {_q(table.db_table)} (tenant_id, {cols}) SELECT %s, {', '.join(select)} FROM {stage} s"
     try:
         cursor.execute(insert + joins, params)
     except pg_errors.UniqueViolation as exc:
         cursor.execute("ROLLBACK TO SAVEPOINT kiban_exchange_insert")
         named = ", ".join(f"{expr} AS {_q(name)}" for expr, name in zip(select, staged, strict=True))
-        numbered = f"SELECT row_number() OVER (ORDER BY s.ctid) AS n, {named} FROM {STAGE} s{joins}"
+        numbered = f"SELECT row_number() OVER (ORDER BY s.ctid) AS n, {named} FROM {stage} s{joins}"
         constraint = exc.diag.constraint_name or ""
         try:
             found = _duplicates(cursor, table, path, staged, (numbered, params[1:]), code, constraint)
@@ -391,7 +477,7 @@ def _load_table(cursor: Any, table: Table, directory: Path, code: str, report: R
         raise LoadFailed("\n".join(found)) from exc
     rows = int(cursor.rowcount)
     cursor.execute("RELEASE SAVEPOINT kiban_exchange_insert")
-    cursor.execute(f"DROP TABLE {STAGE}")
+    cursor.execute(f"DROP TABLE {stage}")
     return rows
 
 
@@ -484,9 +570,7 @@ def _empty(code: str, registry: list[Table], using: str, held: dict[str, int]) -
                 raise LoadFailed(f"--mode replace: the tenant's {table.name} cannot be deleted: {exc}") from exc
 
 
-def _validate_child(
-    directory: Path, tables: list[Table], report: Report, held: dict[str, IdRuns], send: Any
-) -> None:
+def _validate_child(directory: Path, tables: list[Table], report: Report, held: dict[str, IdRuns], send: Any) -> None:
     with contextlib.suppress(Exception):  # Linux: die with the importer (a kill -9 of it must leave nothing running)
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     try:
@@ -663,6 +747,24 @@ def _check_references(cursor: Any, tables: list[Table], code: str) -> None:
         raise LoadFailed("references between files do not hold:\n" + "\n".join(problems))
 
 
+def _load_plan(tables: list[Table]) -> list[tuple[str, Table]]:
+    """The steps of the load: ``("load", t)`` (stage and insert), ``("stage", t)``, ``("insert", t)``.
+
+    The tables streamed from their files as they are first (households, procedures, …), then the staging COPY of
+    the tables whose INSERT needs others loaded before (the history joins the residents for the 個人番号 digest),
+    then the encrypted tables, whose rows a thread has computed meanwhile (``_Ahead``), then those INSERTs, the
+    audit trail last. All that while the thread re-encrypts, the backend has work. Every foreign key is deferred
+    (checked at the commit, or set-based before it), so the order is free otherwise."""
+    plain = [t for t in tables if t.encrypted is None and t.digest_in_json is None and not t.audit_chain]
+    joining = [t for t in tables if t.digest_in_json is not None]
+    encrypted = [t for t in tables if t.encrypted is not None and t not in joining]
+    last = [t for t in tables if t not in plain and t not in joining and t not in encrypted]
+    return [
+        *[("load", t) for t in plain], *[("stage", t) for t in joining], *[("load", t) for t in encrypted],
+        *[("insert", t) for t in joining], *[("load", t) for t in last],
+    ]  # fmt: skip
+
+
 def _load(
     code: str,
     mode: str,
@@ -711,10 +813,22 @@ def _load(
             chain.start_after(head.last_seq, head.last_hash)
         raw = connection.connection
         assert raw is not None
-        with raw.cursor() as cursor:
-            for table in tables:
+        with raw.cursor() as cursor, contextlib.ExitStack() as stack:
+            # The encrypted tables' rows are computed by threads from the start (``_Ahead``), and the tables that
+            # need no Python work load first, meanwhile; the foreign keys are checked at the end in either case.
+            ahead = {
+                t.name: stack.enter_context(contextlib.closing(_Ahead(t, directory, report)))
+                for t in tables
+                if t.encrypted is not None
+            }
+            waiting: dict[str, _Staged] = {}
+            for step, table in _load_plan(tables):
                 try:
-                    rows = _load_table(cursor, table, directory, code, report, chain)
+                    if step in ("load", "stage"):
+                        waiting[table.name] = _stage(cursor, table, directory, report, chain, ahead.get(table.name))
+                    if step == "stage":
+                        continue
+                    rows = _insert(cursor, waiting.pop(table.name), code, chain)
                 except Exception as exc:
                     # The raw psycopg cursor bypasses Django's error tracking: tell the atomic block to roll back.
                     transaction.set_rollback(True, using=alias)
