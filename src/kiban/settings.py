@@ -193,6 +193,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+
 # Machine clients: OAuth 2.0 client credentials (django-oauth-toolkit). Scopes are "<business>:read|write".
 def _oidc_private_key() -> str:
     key = os.environ.get("KIBAN_OIDC_RSA_PRIVATE_KEY", "")

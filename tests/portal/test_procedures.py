@@ -214,7 +214,9 @@ def test_a_copy_of_the_resident_record_is_issued_at_once_and_verifiable(tenant_a
     url = f"/portal/{tenant_a.code}/certificate/"
     assert browser.get(url).status_code == 200
     assert browser.post(url, {"members": [str(mother)], "purpose": ""}).status_code == 400
-    response = browser.post(url, {"members": [str(mother), str(child)], "items": ["householder"], "purpose": "パスポート申請"})
+    response = browser.post(
+        url, {"members": [str(mother), str(child)], "items": ["householder"], "purpose": "パスポート申請"}
+    )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     with tenant_context(tenant_a.code):
         cert = Certificate.objects.get()

@@ -195,8 +195,7 @@ class BenefitsService(Protocol):
         """The benefits whose payee (the householder on the base date) is this resident."""
         ...
 
-    def apply(self, code: str, resident_id: int, account: BankAccountData, applied_on: date) -> ProcedureOutcome:
-        ...
+    def apply(self, code: str, resident_id: int, account: BankAccountData, applied_on: date) -> ProcedureOutcome: ...
 
 
 _benefits: BenefitsService | None = None

@@ -91,7 +91,6 @@ def normalize_digits(text: str) -> str:
     return _DASHES_AND_SPACES.sub("", unicodedata.normalize("NFKC", text))
 
 
-
 _VOWEL_OF = {
     kana: vowel
     for vowel, row in (

@@ -99,7 +99,11 @@ def test_records_and_history_in_the_standard_schemas(tenant_a: Any, client_token
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     url = f"/api/v1/tenants/{tenant_a.code}/residents/{person.id}"
     record = Resident.model_validate(client.get(f"{url}/standard", {"purpose": "x"}).json())
-    assert (record.address.prefecture, record.address.municipality, record.address.town) == ("東京都", "千代田区", "二番町2番")
+    assert (record.address.prefecture, record.address.municipality, record.address.town) == (
+        "東京都",
+        "千代田区",
+        "二番町2番",
+    )
     assert record.address.building == "二番町ハイツ3F" and record.relationship == "世帯主"
     then = Resident.model_validate(client.get(f"{url}/standard", {"purpose": "x", "as_of": "2020-01-01"}).json())
     assert then.address.town == "一番町1番"

@@ -60,4 +60,3 @@ def test_the_householder_of_a_household_that_is_gone(chiyoda: Any) -> None:
     services.death(n(days_ago(100)), resident_id=son)
     services.move_out(n(days_ago(20)), resident_ids=[head, wife], destination_address=DESTINATION)
     assert householder_on_removed_copy(son) == "山田　太郎"
-

@@ -374,11 +374,21 @@ def test_a_person_who_comes_back_keeps_their_number_and_gets_a_new_record(chiyod
     assert back.resident_ids == [rid] and Resident.objects.filter(resident_code=code).count() == 1
     r = Resident.objects.get(id=rid)
     assert r.status == "registered" and r.removed_on is None and r.became_resident_on == D(2024, 4, 1)
-    assert [h.kind for h in ResidentHistory.objects.filter(resident_id=rid).order_by("seq")] == ["国内転入", "国内転出", "国内転入"]
+    assert [h.kind for h in ResidentHistory.objects.filter(resident_id=rid).order_by("seq")] == [
+        "国内転入",
+        "国内転出",
+        "国内転入",
+    ]
     spans = selectors.records_of(rid)
-    assert [(s.number, s.began_on, s.removed_on) for s in spans] == [(1, D(2018, 4, 1), D(2020, 3, 31)), (2, D(2024, 4, 1), None)]
+    assert [(s.number, s.began_on, s.removed_on) for s in spans] == [
+        (1, D(2018, 4, 1), D(2020, 3, 31)),
+        (2, D(2024, 4, 1), None),
+    ]
     assert [h.kind for h in selectors.history(rid, "x")] == ["国内転入"]  # the current 住民票 only
-    assert [(h.kind, h.effective_on) for h in selectors.history(rid, "x", 1)] == [("国内転入", D(2018, 4, 1)), ("国内転出", D(2020, 3, 31))]
+    assert [(h.kind, h.effective_on) for h in selectors.history(rid, "x", 1)] == [
+        ("国内転入", D(2018, 4, 1)),
+        ("国内転出", D(2020, 3, 31)),
+    ]
     assert selectors.history(rid, "x", 3) == []
     assert selectors.open_resident(rid, "x", as_of=D(2022, 1, 1)) is None  # away in between
     assert selectors.open_resident(rid, "x", as_of=D(2019, 1, 1)) is not None

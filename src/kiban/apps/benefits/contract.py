@@ -31,11 +31,13 @@ class KibanBenefits:
         application = Application.objects.filter(benefit=benefit, payee_id=resident_id).first() if benefit else None
         if benefit is None or application is None:
             return ProcedureOutcome(None, errors=(("code", "この給付金の対象ではありません。", "Not eligible."),))
-        bank = services.BankAccount(account.bank_code, account.branch_code, account.account_type,
-                                    account.account_number, account.holder_kana)
+        bank = services.BankAccount(
+            account.bank_code, account.branch_code, account.account_type, account.account_number, account.holder_kana
+        )
         try:
-            done = services.apply(benefit, household_id=application.household_id, applied_on=applied_on, bank=bank,
-                                  payee_id=resident_id)
+            done = services.apply(
+                benefit, household_id=application.household_id, applied_on=applied_on, bank=bank, payee_id=resident_id
+            )
         except services.BenefitError as exc:
             return ProcedureOutcome(None, errors=tuple((e.field, e.message, e.message_en) for e in exc.errors))
         return ProcedureOutcome(done.id)

@@ -813,7 +813,9 @@ MOVE_OUT_ITEMS = ("householder", "domicile", "resident_code")  # 施行令23条:
 def _move_out_entry(r: Resident) -> PersonEntry:
     """A person on the 転出証明書: the items of ``MOVE_OUT_ITEMS`` and those printed always, without the removal
     (the certificate says where to and when instead)."""
-    return _current_entry(r, Request("move_out", [r.id], Certificate.Requester.SELF, "", "転出証明書の交付", MOVE_OUT_ITEMS))
+    return _current_entry(
+        r, Request("move_out", [r.id], Certificate.Requester.SELF, "", "転出証明書の交付", MOVE_OUT_ITEMS)
+    )
 
 
 _DATE_FIELDS = frozenset(f.name for f in fields(PersonEntry) if str(f.type).startswith("date"))

@@ -108,30 +108,48 @@ class _Run:
         for rid in ids:
             r = found.get(rid)
             if r is None:
-                self.problems.add(field_name, "not_found", f"住民（ID {rid}）が見つかりません。", f"No resident with id {rid}.")
+                self.problems.add(
+                    field_name, "not_found", f"住民（ID {rid}）が見つかりません。", f"No resident with id {rid}."
+                )
             elif not r.is_registered and r.removed_on is not None and r.removed_on > self.today:
-                self.problems.add(field_name, "moving_out",
-                                  f"{r.display_name}さんは転出予定です（{format_date(r.removed_on)}に消除）。"
-                                  "先に転出の取消しをしてください。",
-                                  f"Resident {rid} has notified a move-out on {r.removed_on}; cancel it first.")
+                self.problems.add(
+                    field_name,
+                    "moving_out",
+                    f"{r.display_name}さんは転出予定です（{format_date(r.removed_on)}に消除）。"
+                    "先に転出の取消しをしてください。",
+                    f"Resident {rid} has notified a move-out on {r.removed_on}; cancel it first.",
+                )
             elif not r.is_registered:
-                self.problems.add(field_name, "removed", f"{r.display_name}さんは既に消除されています（除票）。",
-                                  f"Resident {rid} has been removed from the register.")
+                self.problems.add(
+                    field_name,
+                    "removed",
+                    f"{r.display_name}さんは既に消除されています（除票）。",
+                    f"Resident {rid} has been removed from the register.",
+                )
             else:
                 if self.n.effective_on < _last_effective_on(r):
-                    self.problems.add("effective_on", "before_last_change",
-                                      f"異動日が{r.display_name}さんの前回の異動日より前です。",
-                                      f"The date of change is before resident {rid}'s last recorded change.")
+                    self.problems.add(
+                        "effective_on",
+                        "before_last_change",
+                        f"異動日が{r.display_name}さんの前回の異動日より前です。",
+                        f"The date of change is before resident {rid}'s last recorded change.",
+                    )
                 people.append(r)
         return people
 
     def household(self, household_id: int, field_name: str = "household_id") -> Household | None:
         household = Household.objects.select_for_update().filter(id=household_id).first()
         if household is None:
-            self.problems.add(field_name, "not_found", f"世帯（番号 {household_id}）が見つかりません。",
-                              f"No household {household_id}.")
+            self.problems.add(
+                field_name,
+                "not_found",
+                f"世帯（番号 {household_id}）が見つかりません。",
+                f"No household {household_id}.",
+            )
         elif not Resident.objects.filter(household_id=household_id, status=Resident.Status.REGISTERED).exists():
-            self.problems.add(field_name, "empty", "この世帯には住民がいません。", "The household has no registered members.")
+            self.problems.add(
+                field_name, "empty", "この世帯には住民がいません。", "The household has no registered members."
+            )
         return household
 
     def change(self, resident: Resident) -> None:
@@ -172,9 +190,14 @@ class _Run:
         ResidentHistory.objects.bulk_create(
             [
                 ResidentHistory(
-                    resident_id=r.id, procedure=procedure, seq=r.version - 1, kind=self.interim[r.id][0],
-                    effective_on=self.n.effective_on, notified_on=self.n.notified_on,
-                    address=households[r.household_id].address, building=households[r.household_id].building,
+                    resident_id=r.id,
+                    procedure=procedure,
+                    seq=r.version - 1,
+                    kind=self.interim[r.id][0],
+                    effective_on=self.n.effective_on,
+                    notified_on=self.n.notified_on,
+                    address=households[r.household_id].address,
+                    building=households[r.household_id].building,
                     snapshot=self.interim[r.id][1],
                 )
                 for r in changed
@@ -182,9 +205,14 @@ class _Run:
             ]
             + [
                 ResidentHistory(
-                    resident_id=r.id, procedure=procedure, seq=r.version, kind=self.kind,
-                    effective_on=self.n.effective_on, notified_on=self.n.notified_on,
-                    address=households[r.household_id].address, building=households[r.household_id].building,
+                    resident_id=r.id,
+                    procedure=procedure,
+                    seq=r.version,
+                    kind=self.kind,
+                    effective_on=self.n.effective_on,
+                    notified_on=self.n.notified_on,
+                    address=households[r.household_id].address,
+                    building=households[r.household_id].building,
                     snapshot=r.snapshot(),
                 )
                 for r in changed
@@ -219,12 +247,19 @@ class _Run:
         for row in counts:
             number = f"{row['household_id']:010d}"
             if row["householders"] == 0:
-                self.problems.add("relationships", "householder_missing",
-                                  f"世帯（{number}）に世帯主がいなくなります。世帯主変更も併せて入力してください。",
-                                  f"Household {number} would have no householder; record the new householder too.")
+                self.problems.add(
+                    "relationships",
+                    "householder_missing",
+                    f"世帯（{number}）に世帯主がいなくなります。世帯主変更も併せて入力してください。",
+                    f"Household {number} would have no householder; record the new householder too.",
+                )
             elif row["householders"] > 1:
-                self.problems.add("relationships", "householder_doubled", f"世帯（{number}）に世帯主が2人になります。",
-                                  f"Household {number} would have two householders.")
+                self.problems.add(
+                    "relationships",
+                    "householder_doubled",
+                    f"世帯（{number}）に世帯主が2人になります。",
+                    f"Household {number} would have two householders.",
+                )
 
 
 def _start(kind: str, n: Notification, payload: Mapping[str, Any]) -> _Run | ProcedureResult:
@@ -234,8 +269,12 @@ def _start(kind: str, n: Notification, payload: Mapping[str, Any]) -> _Run | Pro
         problems.add("request_id", "invalid", "要求IDは1〜64文字です。", "The request id must be 1–64 characters.")
     done = Procedure.objects.filter(request_id=n.request_id).first() if not problems else None
     if done is not None and done.kind != kind:
-        problems.add("request_id", "reused", "この要求IDは別の手続で使われています。",
-                     "This request id was already used for a different procedure.")
+        problems.add(
+            "request_id",
+            "reused",
+            "この要求IDは別の手続で使われています。",
+            "This request id was already used for a different procedure.",
+        )
     problems.raise_if_any()
     if done is not None:
         return ProcedureResult(done.id, done.kind, replayed=True, **done.result)
@@ -395,19 +434,31 @@ def _check_new_person(run: _Run, prefix: str, person: PersonData) -> None:
     check_person(run.problems, prefix, person, run.n.effective_on)
     registered = Resident.objects.filter(status=Resident.Status.REGISTERED)
     if person.resident_code and registered.filter(resident_code=person.resident_code).exists():
-        run.problems.add(f"{prefix}.resident_code", "already_registered", "この住民票コードの方は既に住民登録されています。",
-                         "A registered resident already has this resident record code.")
+        run.problems.add(
+            f"{prefix}.resident_code",
+            "already_registered",
+            "この住民票コードの方は既に住民登録されています。",
+            "A registered resident already has this resident record code.",
+        )
     returning = returning_resident(person)
     if returning is None and _matches_removed_record(person) and SAME_AS_REMOVED_RECORD not in run.flags:
         run.flags.append(SAME_AS_REMOVED_RECORD)
     if returning is not None and returning.removed_on is not None and run.n.effective_on < returning.removed_on:
-        run.problems.add("effective_on", "before_last_change", "再転入の異動日が前回の消除日より前です。",
-                         "The date of re-entry is before the date the person's record was removed.")
+        run.problems.add(
+            "effective_on",
+            "before_last_change",
+            "再転入の異動日が前回の消除日より前です。",
+            "The date of re-entry is before the date the person's record was removed.",
+        )
     if person.individual_number and not any(e.field == f"{prefix}.individual_number" for e in run.problems.errors):
         others = Resident.objects.exclude(id=returning.id) if returning is not None else Resident.objects.all()
         if others.filter(individual_number_digest=crypto.digest(person.individual_number, INDIVIDUAL_NUMBER)).exists():
-            run.problems.add(f"{prefix}.individual_number", "duplicate", "この個人番号は別の住民に記録されています。",
-                             "This individual number is recorded for another resident.")
+            run.problems.add(
+                f"{prefix}.individual_number",
+                "duplicate",
+                "この個人番号は別の住民に記録されています。",
+                "This individual number is recorded for another resident.",
+            )
 
 
 def set_individual_number(resident: Resident, number: str) -> None:
@@ -422,8 +473,11 @@ def _new_household(run: _Run, address: AddressData) -> Household:
     if address.postal_code and not (len(address.postal_code) == 7 and address.postal_code.isdigit()):
         run.problems.add("address.postal_code", "invalid", "郵便番号は7桁の数字です。", "The postal code is 7 digits.")
     household = Household(
-        address=address.address.strip(), postal_code=address.postal_code, district=address.district,
-        building=address.building.strip(), established_on=run.n.effective_on,
+        address=address.address.strip(),
+        postal_code=address.postal_code,
+        district=address.district,
+        building=address.building.strip(),
+        established_on=run.n.effective_on,
     )
     return household
 
@@ -431,11 +485,16 @@ def _new_household(run: _Run, address: AddressData) -> Household:
 def _one_householder(run: _Run, relationships: Iterable[str], field_name: str) -> None:
     count = sum(1 for r in relationships if r == HOUSEHOLDER)
     if count == 0:
-        run.problems.add(field_name, "householder_missing", "新しい世帯の世帯主を1人指定してください。",
-                         "Name exactly one householder of the new household.")
+        run.problems.add(
+            field_name,
+            "householder_missing",
+            "新しい世帯の世帯主を1人指定してください。",
+            "Name exactly one householder of the new household.",
+        )
     elif count > 1:
-        run.problems.add(field_name, "householder_doubled", "世帯主は1世帯に1人です。",
-                         "A household has exactly one householder.")
+        run.problems.add(
+            field_name, "householder_doubled", "世帯主は1世帯に1人です。", "A household has exactly one householder."
+        )
 
 
 def _apply_relationships(run: _Run, people: list[Resident], relationships: Mapping[int, str], field_name: str) -> None:
@@ -444,8 +503,12 @@ def _apply_relationships(run: _Run, people: list[Resident], relationships: Mappi
     for r in people:
         value = relationships.get(r.id)
         if value is None:
-            run.problems.add(f"{field_name}.{r.id}", "required", f"{r.display_name}さんの続柄を入力してください。",
-                             f"Enter resident {r.id}'s relationship to the householder.")
+            run.problems.add(
+                f"{field_name}.{r.id}",
+                "required",
+                f"{r.display_name}さんの続柄を入力してください。",
+                f"Enter resident {r.id}'s relationship to the householder.",
+            )
             continue
         try:
             r.relationship = validate_relationship(value)
@@ -469,8 +532,13 @@ def move_in(
     """転入届 (法22条, 外国人住民は30条の46): persons move here from another municipality or from abroad, into a
     new household at ``address`` or into an existing household (``household_id``)."""
     kind = ChangeReason.MOVE_IN_FROM_ABROAD if origin == "abroad" else ChangeReason.MOVE_IN_DOMESTIC
-    payload = {"address": address, "persons": persons, "household_id": household_id, "origin": origin,
-               "previous_address": previous_address}
+    payload = {
+        "address": address,
+        "persons": persons,
+        "household_id": household_id,
+        "origin": origin,
+        "previous_address": previous_address,
+    }
     return _move_in(kind, n, payload, address, persons, household_id, origin, previous_address)
 
 
@@ -485,24 +553,37 @@ def _move_in(
 ) -> None:
     run.check_dates()
     if origin not in ("domestic", "abroad"):
-        run.problems.add("origin", "invalid", "転入元は domestic（国内）か abroad（国外）です。", "origin is domestic or abroad.")
+        run.problems.add(
+            "origin", "invalid", "転入元は domestic（国内）か abroad（国外）です。", "origin is domestic or abroad."
+        )
     if not persons:
         run.problems.add("persons", "required", "転入する方を1人以上入力してください。", "Enter at least one person.")
     if origin == "domestic" and not previous_address.strip():
-        run.problems.add("previous_address", "required", "前住所を入力してください（転出証明書の住所）。",
-                         "Enter the previous address (from the move-out certificate).")
+        run.problems.add(
+            "previous_address",
+            "required",
+            "前住所を入力してください（転出証明書の住所）。",
+            "Enter the previous address (from the move-out certificate).",
+        )
     if origin == "domestic":
         for i, p in enumerate(persons):
             if not p.resident_code:
-                run.problems.add(f"persons.{i}.resident_code", "required",
-                                 "国内からの転入では転出証明書の住民票コードを入力してください。",
-                                 "A move-in from another municipality carries the resident record code over.")
+                run.problems.add(
+                    f"persons.{i}.resident_code",
+                    "required",
+                    "国内からの転入では転出証明書の住民票コードを入力してください。",
+                    "A move-in from another municipality carries the resident record code over.",
+                )
     household: Household | None
     if household_id is not None:
         household = run.household(household_id)
         if any(p.relationship == HOUSEHOLDER for p in persons):
-            run.problems.add("persons", "householder_doubled", "既存の世帯に転入する方は世帯主になれません（世帯主変更は別の届出です）。",
-                             "Persons joining an existing household cannot be its householder.")
+            run.problems.add(
+                "persons",
+                "householder_doubled",
+                "既存の世帯に転入する方は世帯主になれません（世帯主変更は別の届出です）。",
+                "Persons joining an existing household cannot be its householder.",
+            )
     else:
         household = _new_household(run, address)
         _one_householder(run, (p.relationship for p in persons), "persons")
@@ -510,8 +591,12 @@ def _move_in(
     for i, p in enumerate(persons):
         _check_new_person(run, f"persons.{i}", p)
         if p.resident_code and p.resident_code in codes_seen:
-            run.problems.add(f"persons.{i}.resident_code", "duplicate", "同じ住民票コードが2回入力されています。",
-                             "The same resident record code was entered twice.")
+            run.problems.add(
+                f"persons.{i}.resident_code",
+                "duplicate",
+                "同じ住民票コードが2回入力されています。",
+                "The same resident record code was entered twice.",
+            )
         codes_seen.add(p.resident_code)
     run.problems.raise_if_any()
     assert household is not None
@@ -523,19 +608,28 @@ def _move_in(
         run.change(r)
 
 
-def register_by_authority(n: Notification, *, address: AddressData, persons: list[PersonData],
-                          household_id: int | None = None, reason: str = "") -> ProcedureResult:
+def register_by_authority(
+    n: Notification,
+    *,
+    address: AddressData,
+    persons: list[PersonData],
+    household_id: int | None = None,
+    reason: str = "",
+) -> ProcedureResult:
     """職権記載 (法8条, 施行令12条): the mayor records a person found to live here without notification."""
     payload = {"address": address, "persons": persons, "household_id": household_id, "reason": reason}
     return _register_by_authority(ChangeReason.ENTRY_EX_OFFICIO, n, payload, address, persons, household_id, reason)
 
 
 @_atomic
-def _register_by_authority(run: _Run, address: AddressData, persons: list[PersonData], household_id: int | None,
-                           reason: str) -> None:
+def _register_by_authority(
+    run: _Run, address: AddressData, persons: list[PersonData], household_id: int | None, reason: str
+) -> None:
     run.check_dates()
     if not reason.strip():
-        run.problems.add("reason", "required", "職権記載の理由を入力してください。", "Enter the reason for the ex officio entry.")
+        run.problems.add(
+            "reason", "required", "職権記載の理由を入力してください。", "Enter the reason for the ex officio entry."
+        )
     household = run.household(household_id) if household_id is not None else _new_household(run, address)
     if household_id is None:
         _one_householder(run, (p.relationship for p in persons), "persons")
@@ -559,10 +653,16 @@ def birth(n: Notification, *, household_id: int, person: PersonData) -> Procedur
 def _birth(run: _Run, household_id: int, person: PersonData) -> None:
     run.check_dates()
     if person.birth_date != run.n.effective_on:
-        run.problems.add("person.birth_date", "mismatch", "出生の異動日は生年月日と同じ日です。",
-                         "For a birth, the date of change is the date of birth.")
+        run.problems.add(
+            "person.birth_date",
+            "mismatch",
+            "出生の異動日は生年月日と同じ日です。",
+            "For a birth, the date of change is the date of birth.",
+        )
     if person.relationship == HOUSEHOLDER:
-        run.problems.add("person.relationship", "invalid", "出生した子は世帯主になれません。", "A newborn cannot be householder.")
+        run.problems.add(
+            "person.relationship", "invalid", "出生した子は世帯主になれません。", "A newborn cannot be householder."
+        )
     household = run.household(household_id)
     _check_new_person(run, "person", person)
     run.problems.raise_if_any()
@@ -585,14 +685,19 @@ def move_within(
 
     A whole household moves with its number; part of a household moves into a new household (``relationships``
     name its householder) or into an existing one at the new address (``household_id``)."""
-    payload = {"resident_ids": resident_ids, "address": address, "household_id": household_id,
-               "relationships": {str(k): v for k, v in (relationships or {}).items()}}
+    payload = {
+        "resident_ids": resident_ids,
+        "address": address,
+        "household_id": household_id,
+        "relationships": {str(k): v for k, v in (relationships or {}).items()},
+    }
     return _move_within(ChangeReason.MOVE_WITHIN, n, payload, resident_ids, address, household_id, relationships or {})
 
 
 @_atomic
-def _move_within(run: _Run, resident_ids: list[int], address: AddressData, household_id: int | None,
-                 relationships: Mapping[int, str]) -> None:
+def _move_within(
+    run: _Run, resident_ids: list[int], address: AddressData, household_id: int | None, relationships: Mapping[int, str]
+) -> None:
     run.check_dates()
     people = run.registered(resident_ids)
     run.problems.raise_if_any()
@@ -600,7 +705,8 @@ def _move_within(run: _Run, resident_ids: list[int], address: AddressData, house
     whole = (
         household_id is None
         and len(old) == 1
-        and Resident.objects.filter(household_id=next(iter(old)), status=Resident.Status.REGISTERED).count() == len(people)
+        and Resident.objects.filter(household_id=next(iter(old)), status=Resident.Status.REGISTERED).count()
+        == len(people)
     )
     previous = {h.id: h.full_address for h in Household.objects.filter(id__in=old)}
     target: Household | None
@@ -609,15 +715,21 @@ def _move_within(run: _Run, resident_ids: list[int], address: AddressData, house
         if not address.address.strip():
             run.problems.add("address.address", "required", "新住所を入力してください。", "Enter the new address.")
         elif (address.address.strip(), address.building.strip()) == (target.address, target.building):
-            run.problems.add("address.address", "same_address", "新住所が現住所と同じです。", "The new address is the current one.")
+            run.problems.add(
+                "address.address", "same_address", "新住所が現住所と同じです。", "The new address is the current one."
+            )
         target.address, target.postal_code = address.address.strip(), address.postal_code
         target.district, target.building = address.district, address.building.strip()
     elif household_id is not None:
         target = run.household(household_id)
         _apply_relationships(run, people, relationships, "relationships")
         if any(v == HOUSEHOLDER for v in relationships.values()):
-            run.problems.add("relationships", "householder_doubled", "既存の世帯に入る方は世帯主になれません。",
-                             "Persons joining an existing household cannot be its householder.")
+            run.problems.add(
+                "relationships",
+                "householder_doubled",
+                "既存の世帯に入る方は世帯主になれません。",
+                "Persons joining an existing household cannot be its householder.",
+            )
     else:
         target = _new_household(run, address)
         _apply_relationships(run, people, relationships, "relationships")
@@ -650,23 +762,41 @@ def move_out(
     so the move-in there starts from them (転出・転入手続ワンストップ). If the householder leaves and others stay,
     ``new_householder_id`` and ``relationships`` record the remaining household's new householder."""
     kind = ChangeReason.MOVE_OUT_ABROAD if abroad else ChangeReason.MOVE_OUT_DOMESTIC
-    payload = {"resident_ids": resident_ids, "destination_address": destination_address,
-               "destination_code": destination_code, "abroad": abroad, "new_householder_id": new_householder_id,
-               "relationships": {str(k): v for k, v in (relationships or {}).items()}}
-    return _move_out(kind, n, payload, resident_ids, destination_address, destination_code, new_householder_id,
-                     relationships or {})
+    payload = {
+        "resident_ids": resident_ids,
+        "destination_address": destination_address,
+        "destination_code": destination_code,
+        "abroad": abroad,
+        "new_householder_id": new_householder_id,
+        "relationships": {str(k): v for k, v in (relationships or {}).items()},
+    }
+    return _move_out(
+        kind, n, payload, resident_ids, destination_address, destination_code, new_householder_id, relationships or {}
+    )
 
 
 @_atomic
-def _move_out(run: _Run, resident_ids: list[int], destination_address: str, destination_code: str,
-              new_householder_id: int | None, relationships: Mapping[int, str]) -> None:
+def _move_out(
+    run: _Run,
+    resident_ids: list[int],
+    destination_address: str,
+    destination_code: str,
+    new_householder_id: int | None,
+    relationships: Mapping[int, str],
+) -> None:
     run.check_dates()
     people = run.registered(resident_ids)
     if not destination_address.strip():
-        run.problems.add("destination_address", "required", "転出先の住所を入力してください。", "Enter the destination address.")
+        run.problems.add(
+            "destination_address", "required", "転出先の住所を入力してください。", "Enter the destination address."
+        )
     if destination_code and destination_code == current_tenant_id():
-        run.problems.add("destination_code", "same_municipality", "市区町村内の移動は転居届です。",
-                         "A move within the municipality is a 転居 (move_within), not a move-out.")
+        run.problems.add(
+            "destination_code",
+            "same_municipality",
+            "市区町村内の移動は転居届です。",
+            "A move within the municipality is a 転居 (move_within), not a move-out.",
+        )
     run.problems.raise_if_any()
     for r in people:
         r.status = Resident.Status.REMOVED
@@ -677,12 +807,17 @@ def _move_out(run: _Run, resident_ids: list[int], destination_address: str, dest
     run.problems.raise_if_any()
     if destination_code and Tenant.objects.filter(code=destination_code, active=True).exists():
         ensure_confirmation_subscription()
-        send_to_tenant(destination_code, events.MOVE_OUT_NOTICE.name, f"residents/move-out/{run.n.request_id}",
-                       transfer_data(people, destination_address, run.n))
+        send_to_tenant(
+            destination_code,
+            events.MOVE_OUT_NOTICE.name,
+            f"residents/move-out/{run.n.request_id}",
+            transfer_data(people, destination_address, run.n),
+        )
 
 
-def _reassign_householder(run: _Run, leaving: list[Resident], new_householder_id: int | None,
-                          relationships: Mapping[int, str]) -> None:
+def _reassign_householder(
+    run: _Run, leaving: list[Resident], new_householder_id: int | None, relationships: Mapping[int, str]
+) -> None:
     """When persons leave a household (転出, 死亡, 職権消除): the remaining members keep one householder.
 
     A single remaining member becomes householder by authority (住民基本台帳事務処理要領 第2-1-(2)-カ); with more,
@@ -701,9 +836,12 @@ def _reassign_householder(run: _Run, leaving: list[Resident], new_householder_id
             run.change(remaining[0])
             continue
         if new_householder_id is None or new_householder_id not in {r.id for r in remaining}:
-            run.problems.add("new_householder_id", "required",
-                             "世帯主が抜けた後の世帯に2人以上残るため、新しい世帯主を指定してください。",
-                             "The householder leaves and two or more stay: name the new householder.")
+            run.problems.add(
+                "new_householder_id",
+                "required",
+                "世帯主が抜けた後の世帯に2人以上残るため、新しい世帯主を指定してください。",
+                "The householder leaves and two or more stay: name the new householder.",
+            )
             continue
         _apply_relationships(run, remaining, {**relationships, new_householder_id: HOUSEHOLDER}, "relationships")
         for r in remaining:
@@ -721,13 +859,22 @@ def transfer_data(people: list[Resident], destination_address: str, n: Notificat
         "destination_address": destination_address,
         "persons": [
             {
-                "family_name": r.family_name, "given_name": r.given_name,
-                "family_name_kana": r.family_name_kana, "given_name_kana": r.given_name_kana,
-                "birth_date": r.birth_date.isoformat(), "sex": r.sex, "relationship": r.relationship,
-                "kind": r.kind, "domicile": r.domicile, "domicile_head": r.domicile_head,
-                "nationality": r.nationality, "residence_status": r.residence_status,
+                "family_name": r.family_name,
+                "given_name": r.given_name,
+                "family_name_kana": r.family_name_kana,
+                "given_name_kana": r.given_name_kana,
+                "birth_date": r.birth_date.isoformat(),
+                "sex": r.sex,
+                "relationship": r.relationship,
+                "kind": r.kind,
+                "domicile": r.domicile,
+                "domicile_head": r.domicile_head,
+                "nationality": r.nationality,
+                "residence_status": r.residence_status,
                 "period_of_stay_until": r.period_of_stay_until.isoformat() if r.period_of_stay_until else None,
-                "residence_card_number": r.residence_card_number, "alias": r.alias, "alias_kana": r.alias_kana,
+                "residence_card_number": r.residence_card_number,
+                "alias": r.alias,
+                "alias_kana": r.alias_kana,
                 "resident_code": r.resident_code,
                 "previous_address": households[r.household_id].full_address,
             }
@@ -745,29 +892,44 @@ def death(
 ) -> ProcedureResult:
     """死亡 (法8条, 施行令12条; recorded on the 死亡届 of 戸籍法86条 or its 通知, 法9条2項): the record is removed
     with 消除日 = date of death."""
-    payload = {"resident_id": resident_id, "new_householder_id": new_householder_id,
-               "relationships": {str(k): v for k, v in (relationships or {}).items()}}
+    payload = {
+        "resident_id": resident_id,
+        "new_householder_id": new_householder_id,
+        "relationships": {str(k): v for k, v in (relationships or {}).items()},
+    }
     return _removal(ChangeReason.DEATH, n, payload, [resident_id], new_householder_id, relationships or {}, "")
 
 
-def remove_by_authority(n: Notification, *, resident_ids: list[int], reason: str, new_householder_id: int | None = None,
-                        relationships: Mapping[int, str] | None = None) -> ProcedureResult:
+def remove_by_authority(
+    n: Notification,
+    *,
+    resident_ids: list[int],
+    reason: str,
+    new_householder_id: int | None = None,
+    relationships: Mapping[int, str] | None = None,
+) -> ProcedureResult:
     """職権消除 (法8条, 施行令12条3項: e.g. 実態調査 finds the person no longer lives here)."""
     payload = {"resident_ids": resident_ids, "reason": reason, "new_householder_id": new_householder_id}
-    return _removal(ChangeReason.REMOVAL_EX_OFFICIO, n, payload, resident_ids, new_householder_id, relationships or {},
-                    reason)
+    return _removal(
+        ChangeReason.REMOVAL_EX_OFFICIO, n, payload, resident_ids, new_householder_id, relationships or {}, reason
+    )
 
 
 @_atomic
-def _removal(run: _Run, resident_ids: list[int], new_householder_id: int | None, relationships: Mapping[int, str],
-             reason: str) -> None:
+def _removal(
+    run: _Run, resident_ids: list[int], new_householder_id: int | None, relationships: Mapping[int, str], reason: str
+) -> None:
     run.check_dates()
     if run.kind == ChangeReason.REMOVAL_EX_OFFICIO and not reason.strip():
-        run.problems.add("reason", "required", "職権消除の理由を入力してください。", "Enter the reason for the ex officio removal.")
+        run.problems.add(
+            "reason", "required", "職権消除の理由を入力してください。", "Enter the reason for the ex officio removal."
+        )
     people = run.registered(resident_ids, "resident_id" if run.kind == ChangeReason.DEATH else "resident_ids")
     for r in people:
         if run.n.effective_on < r.birth_date:
-            run.problems.add("effective_on", "before_birth", "異動日が生年月日より前です。", "The date is before the date of birth.")
+            run.problems.add(
+                "effective_on", "before_birth", "異動日が生年月日より前です。", "The date is before the date of birth."
+            )
     run.problems.raise_if_any()
     for r in people:
         r.status = Resident.Status.REMOVED
@@ -783,27 +945,39 @@ def split_household(n: Notification, *, resident_ids: list[int], relationships: 
     return _regroup(ChangeReason.HOUSEHOLD_SEPARATION, n, payload, resident_ids, None, relationships)
 
 
-def merge_households(n: Notification, *, from_household_id: int, into_household_id: int,
-                     relationships: Mapping[int, str]) -> ProcedureResult:
+def merge_households(
+    n: Notification, *, from_household_id: int, into_household_id: int, relationships: Mapping[int, str]
+) -> ProcedureResult:
     """世帯合併 (法25条): all members of one household join another household at the same address."""
-    payload = {"from_household_id": from_household_id, "into_household_id": into_household_id,
-               "relationships": {str(k): v for k, v in relationships.items()}}
+    payload = {
+        "from_household_id": from_household_id,
+        "into_household_id": into_household_id,
+        "relationships": {str(k): v for k, v in relationships.items()},
+    }
     ids = list(
-        Resident.objects.filter(household_id=from_household_id, status=Resident.Status.REGISTERED).values_list("id", flat=True)
+        Resident.objects.filter(household_id=from_household_id, status=Resident.Status.REGISTERED).values_list(
+            "id", flat=True
+        )
     )
     return _regroup(ChangeReason.HOUSEHOLD_MERGER, n, payload, ids or [-1], into_household_id, relationships)
 
 
-def change_composition(n: Notification, *, resident_ids: list[int], into_household_id: int,
-                       relationships: Mapping[int, str]) -> ProcedureResult:
+def change_composition(
+    n: Notification, *, resident_ids: list[int], into_household_id: int, relationships: Mapping[int, str]
+) -> ProcedureResult:
     """世帯変更 (法25条): some members move from one household to another at the same address."""
-    payload = {"resident_ids": resident_ids, "into_household_id": into_household_id,
-               "relationships": {str(k): v for k, v in relationships.items()}}
+    payload = {
+        "resident_ids": resident_ids,
+        "into_household_id": into_household_id,
+        "relationships": {str(k): v for k, v in relationships.items()},
+    }
     return _regroup(ChangeReason.HOUSEHOLD_CHANGE, n, payload, resident_ids, into_household_id, relationships)
 
 
 @_atomic
-def _regroup(run: _Run, resident_ids: list[int], into_household_id: int | None, relationships: Mapping[int, str]) -> None:
+def _regroup(
+    run: _Run, resident_ids: list[int], into_household_id: int | None, relationships: Mapping[int, str]
+) -> None:
     run.check_dates()
     people = run.registered(resident_ids)
     run.problems.raise_if_any()
@@ -812,27 +986,49 @@ def _regroup(run: _Run, resident_ids: list[int], into_household_id: int | None, 
     if into_household_id is None:
         source = next(iter(sources.values()))
         if len(sources) > 1:
-            run.problems.add("resident_ids", "several_households", "世帯分離は1つの世帯からです。",
-                             "A separation takes persons from one household.")
+            run.problems.add(
+                "resident_ids",
+                "several_households",
+                "世帯分離は1つの世帯からです。",
+                "A separation takes persons from one household.",
+            )
         elif Resident.objects.filter(household_id=source.id, status=Resident.Status.REGISTERED).count() == len(people):
-            run.problems.add("resident_ids", "whole_household", "世帯全員を分離することはできません。",
-                             "Separating every member leaves nothing to separate from.")
+            run.problems.add(
+                "resident_ids",
+                "whole_household",
+                "世帯全員を分離することはできません。",
+                "Separating every member leaves nothing to separate from.",
+            )
         _one_householder(run, (relationships.get(r.id, "") for r in people), "relationships")
-        target = Household(address=source.address, postal_code=source.postal_code, district=source.district,
-                           building=source.building, established_on=run.n.effective_on)
+        target = Household(
+            address=source.address,
+            postal_code=source.postal_code,
+            district=source.district,
+            building=source.building,
+            established_on=run.n.effective_on,
+        )
     else:
         target = run.household(into_household_id, "into_household_id")
         if target is not None:
             if target.id in sources:
-                run.problems.add("into_household_id", "same_household", "同じ世帯への変更です。", "That is the same household.")
+                run.problems.add(
+                    "into_household_id", "same_household", "同じ世帯への変更です。", "That is the same household."
+                )
             for h in sources.values():
                 if (h.address, h.building) != (target.address, target.building):
-                    run.problems.add("into_household_id", "different_address",
-                                     "住所の異なる世帯とは合併・変更できません（転居届になります）。",
-                                     "Households at different addresses cannot merge; that is a move (転居).")
+                    run.problems.add(
+                        "into_household_id",
+                        "different_address",
+                        "住所の異なる世帯とは合併・変更できません（転居届になります）。",
+                        "Households at different addresses cannot merge; that is a move (転居).",
+                    )
         if any(v == HOUSEHOLDER for k, v in relationships.items() if k in {r.id for r in people}):
-            run.problems.add("relationships", "householder_doubled", "加わる世帯には既に世帯主がいます。",
-                             "The household joined already has a householder.")
+            run.problems.add(
+                "relationships",
+                "householder_doubled",
+                "加わる世帯には既に世帯主がいます。",
+                "The household joined already has a householder.",
+            )
     _apply_relationships(run, people, relationships, "relationships")
     run.problems.raise_if_any()
     assert target is not None
@@ -856,14 +1052,20 @@ def _change_householder(run: _Run, household_id: int, relationships: Mapping[int
     household = run.household(household_id)
     run.problems.raise_if_any()
     assert household is not None
-    members = list(Resident.objects.select_for_update().filter(household_id=household_id, status=Resident.Status.REGISTERED))
+    members = list(
+        Resident.objects.select_for_update().filter(household_id=household_id, status=Resident.Status.REGISTERED)
+    )
     current = next((r for r in members if r.relationship == HOUSEHOLDER), None)
     if current is not None and relationships.get(current.id) == HOUSEHOLDER:
         run.problems.add("relationships", "unchanged", "世帯主が変わっていません。", "The householder is unchanged.")
     unknown = set(relationships) - {r.id for r in members}
     if unknown:
-        run.problems.add("relationships", "not_member", f"この世帯にいない住民が含まれています（ID {sorted(unknown)}）。",
-                         f"Residents {sorted(unknown)} are not members of this household.")
+        run.problems.add(
+            "relationships",
+            "not_member",
+            f"この世帯にいない住民が含まれています（ID {sorted(unknown)}）。",
+            f"Residents {sorted(unknown)} are not members of this household.",
+        )
     _one_householder(run, relationships.values(), "relationships")
     _apply_relationships(run, members, relationships, "relationships")
     run.problems.raise_if_any()
@@ -878,7 +1080,7 @@ CORRECTABLE = frozenset(
         "family_name", "given_name", "family_name_kana", "given_name_kana", "birth_date", "sex", "relationship",
         "domicile", "domicile_head", "alias", "alias_kana",
     }
-)
+)  # fmt: skip
 
 
 CORRECTION_KINDS = frozenset(
@@ -912,7 +1114,9 @@ def correct_address(n: Notification, *, household_id: int, address: AddressData,
 @_atomic
 def _correct_address(run: _Run, household_id: int, address: AddressData, reason: str) -> None:
     if run.n.effective_on > run.today:
-        run.problems.add("effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future.")
+        run.problems.add(
+            "effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future."
+        )
     if not reason.strip():
         run.problems.add("reason", "required", "修正の理由を入力してください（例：住居表示の実施）。",
                          "Enter the reason for the correction (e.g. 住居表示の実施).")  # fmt: skip
@@ -934,13 +1138,19 @@ def _correct_address(run: _Run, household_id: int, address: AddressData, reason:
 @_atomic
 def _correct(run: _Run, resident_id: int, changes: Mapping[str, Any], reason: str) -> None:
     if run.n.effective_on > run.today:
-        run.problems.add("effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future.")
+        run.problems.add(
+            "effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future."
+        )
     if not reason.strip():
         run.problems.add("reason", "required", "修正の理由を入力してください。", "Enter the reason for the correction.")
     unknown = set(changes) - CORRECTABLE
     if unknown:
-        run.problems.add("changes", "not_correctable", f"修正できない項目です: {', '.join(sorted(unknown))}",
-                         f"These items cannot be corrected here: {sorted(unknown)}")
+        run.problems.add(
+            "changes",
+            "not_correctable",
+            f"修正できない項目です: {', '.join(sorted(unknown))}",
+            f"These items cannot be corrected here: {sorted(unknown)}",
+        )
     if not changes:
         run.problems.add("changes", "required", "修正する項目を入力してください。", "Enter what to correct.")
     people = run.registered([resident_id], "resident_id")
@@ -950,11 +1160,19 @@ def _correct(run: _Run, resident_id: int, changes: Mapping[str, Any], reason: st
     for k, v in changes.items():
         setattr(r, k, date.fromisoformat(v) if k == "birth_date" and isinstance(v, str) else v)
     if r.relationship == HOUSEHOLDER and before.get("relationship", HOUSEHOLDER) != HOUSEHOLDER:
-        run.problems.add("changes.relationship", "householder", "世帯主の変更は世帯主変更で行います。",
-                         "Use change_householder to change the householder.")
+        run.problems.add(
+            "changes.relationship",
+            "householder",
+            "世帯主の変更は世帯主変更で行います。",
+            "Use change_householder to change the householder.",
+        )
     if "relationship" in before and before["relationship"] == HOUSEHOLDER:
-        run.problems.add("changes.relationship", "householder", "世帯主の変更は世帯主変更で行います。",
-                         "Use change_householder to change the householder.")
+        run.problems.add(
+            "changes.relationship",
+            "householder",
+            "世帯主の変更は世帯主変更で行います。",
+            "Use change_householder to change the householder.",
+        )
     data = PersonData(**{f: getattr(r, f) for f in PersonData.__dataclass_fields__ if f != "individual_number"})
     check_person(run.problems, "changes", replace(data, resident_code=""), None)
     if before == {k: getattr(r, k) for k in changes}:
@@ -966,8 +1184,14 @@ def _correct(run: _Run, resident_id: int, changes: Mapping[str, Any], reason: st
 CANCEL_REASONS = frozenset({ChangeReason.CANCEL_INCREASE, ChangeReason.CANCEL_DECREASE, ChangeReason.CANCEL_CORRECTION})
 
 
-def cancel(n: Notification, *, procedure_id: int, reason: str, resident_ids: list[int] | None = None,
-           relationships: Mapping[int, str] | None = None) -> ProcedureResult:
+def cancel(
+    n: Notification,
+    *,
+    procedure_id: int,
+    reason: str,
+    resident_ids: list[int] | None = None,
+    relationships: Mapping[int, str] | None = None,
+) -> ProcedureResult:
     """異動の取消し (住民記録システム標準仕様書 4.6.0.1, j980; on a person's request 4.6.1.1, j990): a recorded
     procedure is undone by a new procedure on top of the history, never by deleting it; both stay in the history.
 
@@ -988,8 +1212,12 @@ def cancel(n: Notification, *, procedure_id: int, reason: str, resident_ids: lis
             kind = ChangeReason.CANCEL_INCREASE
         elif any(b is None or b.get("status") == Resident.Status.REMOVED for b in before.values()):
             kind = ChangeReason.CANCEL_DECREASE
-    payload = {"procedure_id": procedure_id, "reason": reason, "resident_ids": resident_ids,
-               "relationships": {str(k): v for k, v in (relationships or {}).items()}}
+    payload = {
+        "procedure_id": procedure_id,
+        "reason": reason,
+        "resident_ids": resident_ids,
+        "relationships": {str(k): v for k, v in (relationships or {}).items()},
+    }
     return _cancel(kind, n, payload, procedure_id, resident_ids, reason, relationships or {})
 
 
@@ -1001,18 +1229,23 @@ def _states_before(target: Procedure, resident_ids: list[int] | None) -> dict[in
             continue
         if entry.resident_id in states:
             continue  # a person with two entries in it (帰化 …): the state before the first
-        prior = ResidentHistory.objects.filter(resident_id=entry.resident_id, seq__lt=entry.seq).order_by("-seq").first()
+        prior = (
+            ResidentHistory.objects.filter(resident_id=entry.resident_id, seq__lt=entry.seq).order_by("-seq").first()
+        )
         states[entry.resident_id] = prior.snapshot if prior is not None else None
     return states
 
 
 @_atomic
-def _cancel(run: _Run, procedure_id: int, resident_ids: list[int] | None, reason: str,
-            relationships: Mapping[int, str]) -> None:
+def _cancel(
+    run: _Run, procedure_id: int, resident_ids: list[int] | None, reason: str, relationships: Mapping[int, str]
+) -> None:
     if run.n.effective_on > run.today:
         run.problems.add("effective_on", "future_date", "取消しの日付が未来の日付です。", "The date is in the future.")
     if not reason.strip():
-        run.problems.add("reason", "required", "取消しの理由を入力してください。", "Enter the reason for the cancellation.")
+        run.problems.add(
+            "reason", "required", "取消しの理由を入力してください。", "Enter the reason for the cancellation."
+        )
     target = Procedure.objects.filter(id=procedure_id).first()
     if target is None:
         run.problems.add("procedure_id", "not_found", f"異動処理（番号 {procedure_id}）が見つかりません。",
@@ -1098,7 +1331,7 @@ NATIONALITY_CAUSES = {
     "acquisition": (ChangeReason.REMOVAL_NATURALIZATION, ChangeReason.ENTRY_NATURALIZATION, Resident.Kind.JAPANESE),
     "loss": (ChangeReason.REMOVAL_LOSS_OF_NATIONALITY, ChangeReason.ENTRY_LOSS_OF_NATIONALITY, Resident.Kind.FOREIGN),
 }
-FOREIGN_ITEMS = ("nationality", "residence_status", "period_of_stay_until", "residence_card_number", "alias", "alias_kana")
+FOREIGN_ITEMS = ("nationality", "residence_status", "period_of_stay_until", "residence_card_number", "alias", "alias_kana")  # fmt: skip
 
 
 def change_nationality(n: Notification, *, resident_id: int, cause: str, person: PersonData) -> ProcedureResult:
@@ -1170,7 +1403,9 @@ def record_former_surname(n: Notification, *, resident_id: int, former_surname: 
 @_atomic
 def _record_former_surname(run: _Run, resident_id: int, former_surname: str, former_surname_kana: str) -> None:
     if run.n.effective_on > run.today:
-        run.problems.add("effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future.")
+        run.problems.add(
+            "effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future."
+        )
     people = run.registered([resident_id], "resident_id")
     name, kana = former_surname.strip(), normalize_kana_input(former_surname_kana).strip()
     if name and not is_katakana(kana):
@@ -1198,17 +1433,31 @@ def change_residence_status(
 ) -> ProcedureResult:
     """在留資格等の変更 (法30条の50: the Immigration Services Agency's notice of a change of status, period of stay
     or residence card) for a foreign resident, recorded as 職権修正."""
-    payload = {"resident_id": resident_id, "residence_status": residence_status,
-               "period_of_stay_until": period_of_stay_until, "residence_card_number": residence_card_number}
-    return _change_residence_status(ChangeReason.CORRECTION_EX_OFFICIO, n, payload, resident_id, residence_status,
-                                    period_of_stay_until, residence_card_number)
+    payload = {
+        "resident_id": resident_id,
+        "residence_status": residence_status,
+        "period_of_stay_until": period_of_stay_until,
+        "residence_card_number": residence_card_number,
+    }
+    return _change_residence_status(
+        ChangeReason.CORRECTION_EX_OFFICIO,
+        n,
+        payload,
+        resident_id,
+        residence_status,
+        period_of_stay_until,
+        residence_card_number,
+    )
 
 
 @_atomic
-def _change_residence_status(run: _Run, resident_id: int, residence_status: str, period_of_stay_until: date | None,
-                             residence_card_number: str) -> None:
+def _change_residence_status(
+    run: _Run, resident_id: int, residence_status: str, period_of_stay_until: date | None, residence_card_number: str
+) -> None:
     if run.n.effective_on > run.today:
-        run.problems.add("effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future.")
+        run.problems.add(
+            "effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future."
+        )
     people = run.registered([resident_id], "resident_id")
     run.problems.raise_if_any()
     (r,) = people
@@ -1217,8 +1466,12 @@ def _change_residence_status(run: _Run, resident_id: int, residence_status: str,
     else:
         check_foreign(run.problems, "", r.nationality, residence_status, residence_card_number)
     if period_of_stay_until is not None and period_of_stay_until < run.n.effective_on:
-        run.problems.add("period_of_stay_until", "expired", "在留期間の満了日が異動日より前です。",
-                         "The period of stay ends before the date of change.")
+        run.problems.add(
+            "period_of_stay_until",
+            "expired",
+            "在留期間の満了日が異動日より前です。",
+            "The period of stay ends before the date of change.",
+        )
     run.problems.raise_if_any()
     r.residence_status, r.period_of_stay_until = residence_status, period_of_stay_until
     r.residence_card_number = residence_card_number
@@ -1255,9 +1508,10 @@ def move_in_from_notice(
         problems.add("notice_id", "not_found", "転入予定の通知が見つかりません。", "No such advance notice.")
         problems.raise_if_any()
     assert notice is not None
-    if Procedure.objects.filter(payload__notice_id=str(notice.event_id)).exists() and not Procedure.objects.filter(
-        request_id=n.request_id
-    ).exists():
+    if (
+        Procedure.objects.filter(payload__notice_id=str(notice.event_id)).exists()
+        and not Procedure.objects.filter(request_id=n.request_id).exists()
+    ):
         problems = Problems()
         problems.add("notice_id", "used", "この通知による転入は既に処理されています。", "This notice was already used.")
         problems.raise_if_any()
@@ -1274,10 +1528,16 @@ def move_in_from_notice(
     result = _move_in(ChangeReason.MOVE_IN_DOMESTIC, n, payload, address, persons, household_id, "domestic", previous)
     origin = notice.data.get("from_tenant", "")
     if not result.replayed and origin and Tenant.objects.filter(code=origin, active=True).exists():
-        send_to_tenant(origin, events.MOVE_IN_NOTICE.name, f"residents/move-in/{n.request_id}", {
-            "resident_codes": [p.resident_code for p in persons], "moved_in_on": n.effective_on.isoformat(),
-            "notice_id": str(notice.event_id),
-        })
+        send_to_tenant(
+            origin,
+            events.MOVE_IN_NOTICE.name,
+            f"residents/move-in/{n.request_id}",
+            {
+                "resident_codes": [p.resident_code for p in persons],
+                "moved_in_on": n.effective_on.isoformat(),
+                "notice_id": str(notice.event_id),
+            },
+        )
     return result
 
 
@@ -1292,9 +1552,17 @@ def confirm_move_out(envelope: Mapping[str, Any]) -> None:
     )
     if not people:
         return
-    n = Notification(f"move-in-notice-{envelope['id']}"[:64], min(moved_in_on, timezone.localdate()), timezone.localdate())
-    _confirm(ChangeReason.MINOR_CORRECTION, n, {"notice": envelope["id"], "from": data.get("from_tenant", "")},
-             [r.id for r in people], moved_in_on, data.get("from_tenant", ""))
+    n = Notification(
+        f"move-in-notice-{envelope['id']}"[:64], min(moved_in_on, timezone.localdate()), timezone.localdate()
+    )
+    _confirm(
+        ChangeReason.MINOR_CORRECTION,
+        n,
+        {"notice": envelope["id"], "from": data.get("from_tenant", "")},
+        [r.id for r in people],
+        moved_in_on,
+        data.get("from_tenant", ""),
+    )
 
 
 @_atomic

@@ -74,7 +74,9 @@ def confirm(measure_id: int, *, on: date | None = None) -> SupportMeasure:
     measure = _open_measure(measure_id)
     problems = Problems()
     if measure.kind != SupportMeasure.Kind.PROVISIONAL:
-        problems.add("measure_id", "not_provisional", "仮支援措置ではありません。", "Only a provisional measure is confirmed.")
+        problems.add(
+            "measure_id", "not_provisional", "仮支援措置ではありません。", "Only a provisional measure is confirmed."
+        )
     problems.raise_if_any()
     measure.released_on, measure.released_by, measure.release_reason = on, _actor(), "確認により支援措置へ移行"
     measure.save()
@@ -92,7 +94,12 @@ def extend(measure_id: int, *, on: date | None = None) -> SupportMeasure:
     measure = _open_measure(measure_id)
     problems = Problems()
     if measure.kind != SupportMeasure.Kind.CONFIRMED or measure.ends_on is None:
-        problems.add("measure_id", "not_confirmed", "延長できるのは確認済みの支援措置です。", "Only a confirmed measure is extended.")
+        problems.add(
+            "measure_id",
+            "not_confirmed",
+            "延長できるのは確認済みの支援措置です。",
+            "Only a confirmed measure is extended.",
+        )
     elif on < measure.ends_on - timedelta(days=EXTENSION_OPENS_DAYS_BEFORE_END):
         problems.add("on", "too_early", f"延長の申出は終了日（{measure.ends_on}）の1か月前から受け付けます。",
                      f"Extension is accepted from one month before the end ({measure.ends_on}).")  # fmt: skip
@@ -154,7 +161,9 @@ def expiring(day: date | None = None) -> list[SupportMeasure]:
         ends_on__lte=day + timedelta(days=ALERT_DAYS_BEFORE_END),
     ).order_by("ends_on")  # fmt: skip
     extended = set(
-        SupportMeasure.objects.filter(starts_on__gt=day, kind=SupportMeasure.Kind.CONFIRMED).values_list("resident_id", flat=True)
+        SupportMeasure.objects.filter(starts_on__gt=day, kind=SupportMeasure.Kind.CONFIRMED).values_list(
+            "resident_id", flat=True
+        )
     )
     return [m for m in soon if m.resident_id not in extended]
 

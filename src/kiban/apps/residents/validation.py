@@ -57,7 +57,9 @@ def check_dates(problems: Problems, kind: str, effective_on: date, notified_on: 
     """The 異動日 and 届出日 of a notification; returns flags (late notification)."""
     flags: list[str] = []
     if notified_on > today:
-        problems.add("notified_on", "future_date", "届出日が未来の日付です。", "The notification date is in the future.")
+        problems.add(
+            "notified_on", "future_date", "届出日が未来の日付です。", "The notification date is in the future."
+        )
     if kind in codes.MOVE_OUT_REASONS:
         if effective_on > today + timedelta(days=MOVE_OUT_MAX_AHEAD_DAYS):
             problems.add(
@@ -99,7 +101,9 @@ def check_person(problems: Problems, prefix: str, person: PersonData, effective_
             problems.add(f"{prefix}.{name}", "not_katakana", f"{label}はカタカナで入力してください。",
                          f"Enter the {label_en} in katakana.")  # fmt: skip
     if person.sex not in (codes.Sex.MALE, codes.Sex.FEMALE):
-        problems.add(f"{prefix}.sex", "invalid", "性別は 1（男）または 2（女）です。", "Sex must be 1 (male) or 2 (female).")
+        problems.add(
+            f"{prefix}.sex", "invalid", "性別は 1（男）または 2（女）です。", "Sex must be 1 (male) or 2 (female)."
+        )
     if effective_on is not None and person.birth_date > effective_on:
         problems.add(f"{prefix}.birth_date", "after_change", "生年月日が異動日より後です。",
                      "The date of birth is after the date of change.")  # fmt: skip
@@ -146,7 +150,9 @@ def check_foreign(problems: Problems, prefix: str, nationality: str, status: str
     try:
         codes.validate_nationality(nationality)
     except ValueError as exc:
-        problems.add(f"{prefix}.nationality", "invalid", "国籍・地域は3桁の国コード（ISO 3166-1）で入力してください。", str(exc))
+        problems.add(
+            f"{prefix}.nationality", "invalid", "国籍・地域は3桁の国コード（ISO 3166-1）で入力してください。", str(exc)
+        )
     allowed = {s.value for s in codes.ResidenceStatus} | {c.value for c in codes.ForeignResidentCategory}
     if status not in allowed:
         problems.add(f"{prefix}.residence_status", "invalid", f"在留資格「{status}」は登録できません。",
@@ -159,7 +165,9 @@ def check_foreign(problems: Problems, prefix: str, nationality: str, status: str
         try:
             numbers.validate_residence_card_number(card_number)
         except ValueError as exc:
-            problems.add(f"{prefix}.residence_card_number", "invalid", "在留カード等の番号の形式が正しくありません。", str(exc))
+            problems.add(
+                f"{prefix}.residence_card_number", "invalid", "在留カード等の番号の形式が正しくありません。", str(exc)
+            )
 
 
 @dataclass

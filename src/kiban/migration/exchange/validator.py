@@ -73,7 +73,7 @@ def _checker(column: Column, digest_key: str | None = None) -> Callable[[str], s
 
     ``digest_key``: the JSON column carries a 個人番号 digest under this key (``digest_in_json``). The file says
     only whether the person's current number belongs there, at the snapshot's top level, and the import writes the
-    target tenant's digest there (``importer._load_table``): a digest (another tenant's key) or the key anywhere else
+    target tenant's digest there (``importer._insert``): a digest (another tenant's key) or the key anywhere else
     is refused, as the import would keep it as it stands."""
     kind, name, required = column.kind, column.name, column.required
     extra: list[Callable[[str], str | None]] = []

@@ -79,6 +79,4 @@ class TenantOwned(models.Model):
         if self.tenant_id is None:
             self.tenant_id = tenant_id
         elif self.tenant_id != tenant_id:
-            raise PermissionError(
-                f"refusing to write a row of tenant {self.tenant_id} in the context of {tenant_id}"
-            )
+            raise PermissionError(f"refusing to write a row of tenant {self.tenant_id} in the context of {tenant_id}")
