@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -70,6 +71,17 @@ def test_a_move_in_undone_removes_the_record_and_a_move_within_returns_to_the_ol
     assert undone.kind == "異動の取消し（減）" and r.status == "removed" and r.removal_reason == "異動の取消し（減）"
 
 
+def _children_back(procedure_id: int, son: int, younger: int) -> None:
+    """The children did not move with the household (2023-05-01): undone for them on 2023-06-02, a new household."""
+    services.cancel(
+        n(D(2023, 6, 2)),
+        procedure_id=procedure_id,
+        resident_ids=[son, younger],
+        relationships={son: "世帯主", younger: "弟"},
+        reason="子は転居していなかった",
+    )
+
+
 @in_chiyoda
 def test_a_household_that_moved_returns_and_a_part_forms_a_new_household_at_the_old_address() -> None:
     household_id, (head, wife, son, younger) = family()
@@ -92,13 +104,7 @@ def test_a_household_that_moved_returns_and_a_part_forms_a_new_household_at_the_
     with pytest.raises(ProcedureError) as err:  # the children alone would be a household without householder
         services.cancel(n(D(2023, 6, 2)), procedure_id=moved.procedure_id, resident_ids=[son, younger], reason="誤入力")
     assert codes(err) == {"householder_missing"}
-    services.cancel(
-        n(D(2023, 6, 2)),
-        procedure_id=moved.procedure_id,
-        resident_ids=[son, younger],
-        relationships={son: "世帯主", younger: "弟"},
-        reason="子は転居していなかった",
-    )
+    _children_back(moved.procedure_id, son, younger)
     kids = Resident.objects.get(id=son).household
     assert (
         kids.id != household_id
@@ -267,3 +273,35 @@ def test_a_person_moving_out_gets_a_resident_copy_until_the_planned_date(tenant_
         with pytest.raises(ProcedureError) as err:
             certificates.issue(certificates.Request(kind="removed_copy", **request))
         assert codes(err) == {"wrong_status"}
+
+
+@in_chiyoda
+def test_as_of_reads_put_the_persons_who_came_back_in_their_new_household() -> None:
+    """A cancellation that forms a new household at the former address (4.6.0.1) is a change of its own: from its
+    date on, the population of a day (the benefits' base date) groups them in that household with the 続柄 given
+    then; before it, the undone move never took effect. A cancellation that only puts a person back adds nothing."""
+    from kiban.apps.residents.contract import KibanRegistry
+
+    household_id, (head, wife, son, younger) = family()
+    moved = services.move_within(
+        n(D(2023, 5, 1)), resident_ids=[head, wife, son, younger], address=services.AddressData("千代田区二番町2番")
+    )
+    _children_back(moved.procedure_id, son, younger)
+    kids = Resident.objects.get(id=son).household_id
+    assert kids != household_id
+
+    def population(on: datetime.date) -> dict[int, tuple[int, str]]:
+        people = KibanRegistry().population_as_of(on, "test")
+        return {p.resident_id: (p.household_id, p.relationship) for p in people}
+
+    before = {head: (household_id, "世帯主"), wife: (household_id, "妻"), son: (household_id, "子"),
+              younger: (household_id, "子")}  # fmt: skip
+    assert population(D(2023, 5, 15)) == before
+    after = {head: (household_id, "世帯主"), wife: (household_id, "妻"), son: (kids, "世帯主"), younger: (kids, "弟")}
+    assert population(D(2023, 6, 2)) == after
+    assert population(D(2024, 1, 1)) == after
+    in_effect = services.history_in_effect(son)
+    assert [e.kind for e in in_effect.order_by("seq")] == ["国内転入", "異動の取消し（修正）"]
+    services.cancel(n(D(2023, 6, 3)), procedure_id=moved.procedure_id, resident_ids=[head, wife], reason="誤入力")
+    assert population(D(2024, 1, 1)) == after  # the parents only put back: the same as before the move
+    assert [e.kind for e in services.history_in_effect(head).order_by("seq")] == ["国内転入"]

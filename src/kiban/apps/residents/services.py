@@ -308,18 +308,44 @@ def _last_effective_on(resident: Resident) -> date:
 
 def history_in_effect(resident_id: int | None = None) -> QuerySet[ResidentHistory]:
     """The history entries (of one person, or of the whole tenant) that say what the register held: what "as of
-    date D" reads. Undone procedures (異動の取消し) and the cancellations themselves are left out. Both stay in the
-    history (標準仕様書 4.6.0.1), but an undone procedure never took effect (a 転出 cancelled before its planned
-    date, a 転居 entered by mistake), and a cancellation only puts back the state the earlier entries already say."""
+    date D" reads. Undone procedures (異動の取消し) are left out: both stay in the history (標準仕様書 4.6.0.1), but
+    an undone procedure never took effect (a 転出 cancelled before its planned date, a 転居 entered by mistake). A
+    cancellation that only put the person back as the entry before the undone procedure says is left out too (that
+    entry already says it, and a later procedure may be dated between the two); one that changed more than that
+    stays in: the persons who came back as a new household at the former address, with the 続柄 given then
+    (``_restore``), are in that household from the cancellation's date on."""
     entries = ResidentHistory.objects.all()
     if resident_id is not None:
         entries = entries.filter(resident_id=resident_id)
-    cancellations = entries.filter(kind__in=CANCEL_REASONS).values_list("resident_id", "procedure__payload")
-    undone = [Q(resident_id=rid, procedure_id=payload.get("procedure_id")) for rid, payload in cancellations]
-    entries = entries.exclude(kind__in=CANCEL_REASONS)
-    if undone:  # cancellations are rare: a few (person, procedure) pairs
-        entries = entries.exclude(functools.reduce(operator.or_, undone))
-    return entries
+    cancellations = list(
+        entries.filter(kind__in=CANCEL_REASONS).values_list("id", "resident_id", "procedure__payload", "snapshot")
+    )
+    if not cancellations:
+        return entries
+    undone = [Q(resident_id=rid, procedure_id=payload.get("procedure_id")) for _, rid, payload, _ in cancellations]
+    put_back = _put_back(cancellations)
+    entries = entries.exclude(functools.reduce(operator.or_, undone))  # cancellations are rare: a few pairs
+    return entries.exclude(Q(kind__in=CANCEL_REASONS) & Q(id__in=put_back))
+
+
+def _put_back(cancellations: list[tuple[int, int, dict[str, Any], dict[str, Any]]]) -> list[int]:
+    """The cancellation entries whose snapshot is the one before the procedure they undid (two queries)."""
+    persons = {rid for _, rid, _, _ in cancellations}
+    history: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+    for rid, procedure_id, snapshot in (
+        ResidentHistory.objects.filter(resident_id__in=persons)
+        .order_by("seq")
+        .values_list("resident_id", "procedure_id", "snapshot")
+    ):
+        history.setdefault(rid, []).append((procedure_id, snapshot))
+    same = []
+    for entry_id, rid, payload, snapshot in cancellations:
+        entries = history.get(rid, [])
+        first = next((i for i, (pid, _) in enumerate(entries) if pid == payload.get("procedure_id")), None)
+        before = entries[first - 1][1] if first else None
+        if before is None or before == snapshot:
+            same.append(entry_id)
+    return same
 
 
 def _slug(kind: str) -> str:
