@@ -311,25 +311,25 @@ def _entry(r: Resident, request: Request) -> PersonEntry:
     )
 
 
-def _householder(household_id: int, people: Sequence[Resident], day: date) -> Resident | None:
-    """The 世帯主 to print: the one among ``people`` (as they are printed), else the household's on ``day``: today's
-    as the register holds it (``selectors.current_rows``: a 転出 waiting for its planned date has changed nothing
+def _householder(household_id: int, people: Sequence[Resident], day: date, today: date) -> Resident | None:
+    """The 世帯主 to print: the one among ``people`` (as they are printed), else the household's on ``day``: the
+    issue day's (``today``, read once per certificate) as the register holds it (``selectors.current_rows``: a 転出 waiting for its planned date has changed nothing
     yet), an earlier day's as the history holds it (``selectors.householder_on``; a 除票's, ``_left_on``)."""
     found = next((r for r in people if r.relationship == HOUSEHOLDER), None)
     if found is not None:
         return found
-    if day < timezone.localdate():
+    if day < today:
         return selectors.householder_on(household_id, day)
     heads = Resident.objects.filter(selectors.current(day), household_id=household_id, relationship=HOUSEHOLDER)
     return next((r for r in selectors.current_rows(heads, day) if r.relationship == HOUSEHOLDER), None)
 
 
-def _address(household: Household, people: Sequence[Resident], day: date) -> str:
-    """The address to print (with 方書): the household's today; an earlier day's (a 除票's, ``_left_on``) as the
+def _address(household: Household, people: Sequence[Resident], day: date, today: date) -> str:
+    """The address to print (with 方書): the household's on the issue day (``today``); an earlier day's (a 除票's, ``_left_on``) as the
     history of the person removed last holds it (``selectors.address_on``), not the household's today: it may have
     moved on without them since (a 転居 or a 軽微な修正 rewrites its address in place). A person with no entry the
     day before (registered on the day of their removal) gets the address their removal recorded."""
-    if day >= timezone.localdate():
+    if day >= today:
         return household.full_address
     last = max(people, key=lambda r: r.removed_on or date.min)
     removal = last.removed_on or day
@@ -366,13 +366,13 @@ def issue(request: Request) -> Issued:
     # who heads it today).
     removed = request.kind == Certificate.Kind.REMOVED_COPY
     day = _left_on(people, today) if removed else today
-    householder = _householder(household.id, people, day)
+    householder = _householder(household.id, people, day, today)
     content = _content(
         certifier,
         today,
         kind=cast(Any, request.kind),
         layout=cast(Any, request.layout),
-        address=_address(household, people, day),
+        address=_address(household, people, day, today),
         householder_name=(householder.display_name if householder and "householder" in request.items else None),
         persons=tuple(_entry(r, request) if removed else _current_entry(r, request) for r in people),
         omitted_items=tuple(
@@ -781,7 +781,8 @@ def issue_move_out_certificate(procedure_id: int) -> IssuedMoveOut:
         problems.raise_if_any()
     people = member_order(people[0].household_id, people)
     household = Household.objects.get(id=people[0].household_id)
-    householder = _householder(household.id, people, timezone.localdate())
+    today = timezone.localdate()
+    householder = _householder(household.id, people, today, today)
     late = (procedure.notified_on - procedure.effective_on).days > MOVE_OUT_LATE_DAYS
     frozen = {
         "kind": "move_out_equivalent" if late else "move_out",
