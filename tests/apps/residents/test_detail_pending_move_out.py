@@ -89,6 +89,16 @@ def test_before_the_planned_date_each_member_s_page_lists_the_person_leaving(
     assert f'href="{BASE}/{head}/?purpose=' in marked and f"転出予定 {format_date(_planned(), style='long')}" in marked
 
 
+def test_before_the_planned_date_a_member_who_stays_has_today_s_relationship_on_their_own_record(
+    clerk: Client, three: list[int]
+) -> None:
+    """花子's own 続柄 line says 妻 until the planned date (the 転出 makes her 世帯主 from then on), as the table."""
+    wife = three[1]
+    page = _page(clerk, wife)
+    assert page.context["resident"].relationship == "妻"
+    assert '<dt>続柄 <span lang="en">(Relationship)</span></dt><dd>妻</dd>' in page.content.decode()
+
+
 def test_the_one_member_who_stays_lists_the_person_leaving(clerk: Client, tenant_a: Any) -> None:
     """A household of two: until the planned date the one who stays is not alone."""
     with tenant_context(tenant_a.code):

@@ -128,6 +128,9 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
     on_register = Resident.objects.filter(selectors.current(), household_id=row.household_id)
     others = (registered or moving_out) and on_register.exclude(id=resident_id).exists()
     members = selectors.household_today(resident_id, purpose) if others else []
+    today_row = next((m for m in members if m.id == resident_id), None)
+    if registered and today_row is not None:  # a member who stays: today's 続柄, as in the household table (the
+        resident = today_row  # latest entry is the 転出's, which gives the new ones from its planned date on)
     leaving = Resident.objects.filter(id__in=[m.id for m in members]).exclude(status=Resident.Status.REGISTERED)
     moving_on = {r.id: forms.person_date(r, "removed_on") for r in leaving.only("id", "kind", "removed_on")}
     # 住民票 one at a time (標準仕様書 2.2.1, j350): the current one's history, links to the earlier ones.
