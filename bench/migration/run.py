@@ -54,14 +54,35 @@ def _children_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def phase_write(url: str, residents: int, out: Path) -> dict[str, Any]:
+def phase_write(url: str, residents: int, out: Path, audit_entries: int = 0) -> dict[str, Any]:
     _django(url)
     from kiban.migration.exchange.seed import write_population
     from kiban.migration.synthetic import generate
 
     started = time.perf_counter()
     files = write_population(IMPORTED, generate(IMPORTED, residents, 1), out, 1)
-    return {"seconds": time.perf_counter() - started, "rows": files.rows, "peak_mb": _peak_mb()}
+    rows = dict(files.rows)
+    if audit_entries:
+        rows["audit_entries"] = _append_audit(out, audit_entries, residents)
+    return {"seconds": time.perf_counter() - started, "rows": rows, "peak_mb": _peak_mb()}
+
+
+def _append_audit(out: Path, entries: int, residents: int) -> int:
+    """An audit trail of ``entries`` reads (a seeded population has none; a real export carries the tenant's whole
+    trail, which the import chains again under the target's key). The manifest's rows and hash follow; its chain
+    head does not (the import then reports the trail re-anchored, as for another platform's export)."""
+    from kiban.migration.exchange.files import read_manifest, sha256_of, write_manifest
+
+    path = out / "audit_entries.csv"
+    with path.open("a", encoding="utf-8", newline="") as f:
+        for seq in range(1, entries + 1):
+            at = f"2025-04-01T09:{seq // 60000 % 60:02d}:{seq // 1000 % 60:02d}.{seq % 1000:03d}000+00:00"
+            f.write(f'{seq},{seq},{at},staff,clerk{seq % 40},,resident.read,resident,{seq % residents + 1},'
+                    f'"[""family_name"", ""given_name"", ""birth_date""]",窓口での本人確認,req-{seq}\n')  # fmt: skip
+    manifest = read_manifest(out)
+    manifest["tables"]["audit_entries"].update(rows=entries, sha256=sha256_of(path))
+    write_manifest(out, manifest)
+    return entries
 
 
 def phase_import(url: str, directory: Path) -> dict[str, Any]:
@@ -204,14 +225,16 @@ def _run(phase: str, url: str, *args: str) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bench(url: str, residents: int, drop_indexes: list[str], raw_parallel: bool = False) -> dict[str, Any]:
+def bench(
+    url: str, residents: int, drop_indexes: list[str], raw_parallel: bool = False, audit_entries: int = 0
+) -> dict[str, Any]:
     """Each load into a fresh database of the same schema (a load into tables already holding the previous phase's
     million rows was measurably slower: the order of the phases would decide the ratios); the export of the
     imported tenant follows the import."""
     _fresh_database(url, drop_indexes)
     with tempfile.TemporaryDirectory(prefix="kiban-bench-migration-") as tmp:
         files, exported = Path(tmp) / "files", Path(tmp) / "export"
-        written = _run("write", url, str(files), "--residents", str(residents))
+        written = _run("write", url, str(files), "--residents", str(residents), "--audit-entries", str(audit_entries))
         imported = _run("import", url, str(files))
         export = _run("export", url, str(exported))
         _fresh_database(url, drop_indexes)
@@ -251,6 +274,10 @@ def main() -> None:
         "--drop-index", action="append", default=[], metavar="NAME",
         help="drop this index in the (throwaway) benchmark database before the runs, to measure what it costs",
     )  # fmt: skip
+    parser.add_argument(
+        "--audit-entries", type=int, default=0, metavar="N",
+        help="add an audit trail of N entries to the files (a seeded population has none)",
+    )  # fmt: skip
     parser.add_argument("path", nargs="?", type=Path)
     args = parser.parse_args()
     if not args.url.startswith("postgres"):
@@ -261,13 +288,13 @@ def main() -> None:
             "raw-no-fk": lambda url, path: phase_raw(url, path, foreign_keys=False),
         }  # fmt: skip
         if args.phase == "write":
-            result = phase_write(args.url, args.residents[0], args.path)
+            result = phase_write(args.url, args.residents[0], args.path, args.audit_entries)
         else:
             result = phases[args.phase](args.url, args.path)
         print(json.dumps(result))
         return
     for n in args.residents:
-        result = bench(args.url, n, args.drop_index, args.raw_parallel)
+        result = bench(args.url, n, args.drop_index, args.raw_parallel, args.audit_entries)
         if args.drop_index:
             result["dropped_indexes"] = args.drop_index
         print(json.dumps(result, ensure_ascii=False), flush=True)

@@ -636,7 +636,7 @@ def test_a_snapshot_may_only_say_whether_the_current_number_belongs_there(
 @BOTH
 def test_the_thread_computing_the_residents_rows_passes_its_failure_to_the_load(tmp_path: Path) -> None:
     """The residents' staging rows are computed by a thread (importer._Ahead); what stops it stops the load."""
-    from kiban.migration.exchange.importer import _Ahead
+    from kiban.migration.exchange.importer import _Ahead, _Chain
     from kiban.migration.exchange.tables import by_name, exchanged_tables
     from kiban.migration.exchange.validator import validate_manifest
     from kiban.platform.tenants.context import tenant_context
@@ -645,7 +645,7 @@ def test_the_thread_computing_the_residents_rows_passes_its_failure_to_the_load(
     _rewrite(out, "residents.csv", lambda text: text.rstrip("\n") + ',"an open quote\n')
     report = validate_manifest(out, exchanged_tables())
     with tenant_context(TARGET):
-        ahead = _Ahead(by_name(exchanged_tables())["residents"], out, report)
+        ahead = _Ahead.start(by_name(exchanged_tables())["residents"], out, report, _Chain(SOURCE, TARGET))
     try:
         with pytest.raises(ValueError, match="does not end with a complete record"):
             b"".join(ahead.chunks())

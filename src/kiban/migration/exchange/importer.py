@@ -11,8 +11,8 @@ Order of work:
 2. ``validate_files`` reads every file (hashes, headers, values, references) in a second (forked) process while
    this one loads: one transaction in the tenant's context loads every table with ``COPY … FROM STDIN`` into a
    staging table and ``INSERT … SELECT`` (row-level security), keeping the original ids, re-encrypting the 個人番号
-   under the target's key and rebuilding the audit chain under this platform's key. The re-encryption runs in a
-   thread from the start (``_Ahead``) while the tables that need no Python work load (``_load_plan``).
+   under the target's key and rebuilding the audit chain under this platform's key. The re-encryption and the
+   chain run in threads from the start (``_Ahead``) while the tables that need no Python work load (``_load_plan``).
 3. Only if validation reported no error: the id sequences are moved past the largest imported id (as the owner
    role: the application role may only use sequences; not transactional, so a crash after it costs nothing but
    unused ids), the foreign keys are checked (below), the chain is verified with
@@ -306,24 +306,31 @@ class _Chain:
 
 
 class _Ahead:
-    """An encrypted table's staging rows (``_encrypting``), computed by a thread while the connection loads the
-    tables before it.
+    """A table's staging rows computed by a thread while the connection loads the tables before it: the encrypted
+    tables' (``_encrypting``) and the audit trail's (``_chaining``).
 
     Re-encrypting the 個人番号 and deriving the search keys is the importer's Python (about 20 s of a million
-    residents on this machine); streamed into the COPY it kept the one database backend waiting. Computed ahead
-    into a temporary file it overlaps with the other tables' loads, and the COPY reads the file at the backend's
-    speed. The file is unnamed (``tempfile.TemporaryFile``: gone with the process, also after ``kill -9``) and holds
-    what the staging table would: the ciphertext, never the plaintext number.
+    residents on this machine), and so is rebuilding the audit chain (two HMACs per entry, about 60 µs); streamed
+    into the COPY they kept the one database backend waiting. Computed ahead into a temporary file they overlap
+    with the other tables' loads, and the COPY reads the file at the backend's speed. The file is unnamed
+    (``tempfile.TemporaryFile``: gone with the process, also after ``kill -9``) and holds what the staging table
+    would: the ciphertext, never the plaintext number.
     """
 
-    def __init__(self, table: Table, directory: Path, report: Report) -> None:
-        self.hashing = _hash_check(table, directory, report)
+    def __init__(self, name: str, hashing: _HashCheck, rows: Iterator[bytes]) -> None:
+        self.hashing = hashing
         self.file = tempfile.TemporaryFile(prefix="kiban-import-")
         self.error: BaseException | None = None
         self.stopped = threading.Event()
-        rows = _encrypting(table, self.hashing, _cipher(table))  # the keys are read here, before the thread starts
-        self.thread = threading.Thread(target=self._write, args=(rows,), name=f"kiban-import-{table.name}", daemon=True)
+        self.thread = threading.Thread(target=self._write, args=(rows,), name=f"kiban-import-{name}", daemon=True)
         self.thread.start()
+
+    @classmethod
+    def start(cls, table: Table, directory: Path, report: Report, chain: _Chain) -> _Ahead:
+        """The thread of ``table`` (encrypted or the audit trail); the keys are read here, before it starts."""
+        hashing = _hash_check(table, directory, report)
+        rows = _chaining(hashing, chain) if table.audit_chain else _encrypting(table, hashing, _cipher(table))
+        return cls(table.name, hashing, rows)
 
     def _write(self, rows: Iterator[bytes]) -> None:
         try:
@@ -427,7 +434,8 @@ def _stage(
         header = "HEADER false"
     elif table.audit_chain:
         staged = [*names, "prev_hash", "hash"]
-        data, header = _chaining(hashing, chain), "HEADER false"
+        data = ahead.chunks() if ahead is not None else _chaining(hashing, chain)
+        header = "HEADER false"
     else:
         staged = names
         data = hashing.chunks()
@@ -814,12 +822,12 @@ def _load(
         raw = connection.connection
         assert raw is not None
         with raw.cursor() as cursor, contextlib.ExitStack() as stack:
-            # The encrypted tables' rows are computed by threads from the start (``_Ahead``), and the tables that
-            # need no Python work load first, meanwhile; the foreign keys are checked at the end in either case.
+            # The encrypted tables' and the audit trail's rows are computed by threads from the start (``_Ahead``),
+            # and the tables that need no Python work load first, meanwhile (``_load_plan``).
             ahead = {
-                t.name: stack.enter_context(contextlib.closing(_Ahead(t, directory, report)))
+                t.name: stack.enter_context(contextlib.closing(_Ahead.start(t, directory, report, chain)))
                 for t in tables
-                if t.encrypted is not None
+                if t.encrypted is not None or t.audit_chain
             }
             waiting: dict[str, _Staged] = {}
             for step, table in _load_plan(tables):
