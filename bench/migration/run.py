@@ -77,7 +77,7 @@ def _append_audit(out: Path, entries: int, residents: int) -> int:
     with path.open("a", encoding="utf-8", newline="") as f:
         for seq in range(1, entries + 1):
             at = f"2025-04-01T09:{seq // 60000 % 60:02d}:{seq // 1000 % 60:02d}.{seq % 1000:03d}000+00:00"
-            f.write(f'{seq},{seq},{at},staff,clerk{seq % 40},,resident.read,resident,{seq % residents + 1},'
+            f.write(f'{seq},{seq},{at},staff,clerk{seq % 40},"",resident.read,resident,{seq % residents + 1},'
                     f'"[""family_name"", ""given_name"", ""birth_date""]",窓口での本人確認,req-{seq}\n')  # fmt: skip
     manifest = read_manifest(out)
     manifest["tables"]["audit_entries"].update(rows=entries, sha256=sha256_of(path))
