@@ -254,26 +254,6 @@ def _encrypting(table: Table, hashing: _HashCheck, cipher: TenantCipher) -> Iter
         yield head + b"," + secret + extra + b"\n"
 
 
-@dataclass(slots=True)
-class _Entry:
-    """What ``kiban.platform.audit.services.entry_hash`` reads of an entry."""
-
-    tenant_id: str
-    seq: int
-    at: datetime
-    actor_kind: str
-    actor: str
-    on_behalf_of: str
-    action: str
-    object_type: str
-    object_id: str
-    fields_read: list[Any]
-    purpose: str
-    request_id: str
-    prev_hash: str
-    hash: str = ""
-
-
 class _Chain:
     """Rebuilds the audit chain for the target tenant, and recomputes the source's to compare with the manifest."""
 
@@ -293,14 +273,14 @@ class _Chain:
         if int(seq) != self.last_seq + 1:
             raise LoadFailed(f"audit_entries.csv: entry {seq} follows entry {self.last_seq} (the chain has a gap)")
         self.last_seq = int(seq)
-        source = _Entry(self.source, *values, prev_hash=self.source_prev)
-        self.source_prev = audit.entry_hash(source)  # type: ignore[arg-type]
+        source = audit.ChainEntry(self.source, *values, prev_hash=self.source_prev)
+        self.source_prev = audit.entry_hash(source)
         prev = self.target_prev
         if self.source == self.target and not self.offset:
             target_hash = self.source_prev
         else:
             moved = (values[0] + self.offset, *values[1:])
-            target_hash = audit.entry_hash(_Entry(self.target, *moved, prev_hash=prev))  # type: ignore[arg-type]
+            target_hash = audit.entry_hash(audit.ChainEntry(self.target, *moved, prev_hash=prev))
         self.target_prev = target_hash
         return b',"' + prev.encode() + b'","' + target_hash.encode() + b'"'
 

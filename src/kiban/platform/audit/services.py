@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -35,6 +36,26 @@ class Event:
     purpose: str = ""
 
 
+@dataclass(slots=True)
+class ChainEntry:
+    """What ``entry_hash`` reads of an entry, without a model instance (``verify``, the import's chain)."""
+
+    tenant_id: str
+    seq: int
+    at: datetime
+    actor_kind: str
+    actor: str
+    on_behalf_of: str
+    action: str
+    object_type: str
+    object_id: str
+    fields_read: list[Any]
+    purpose: str
+    request_id: str
+    prev_hash: str
+    hash: str = ""
+
+
 def _tenant_key(tenant_id: str) -> bytes:
     return _derived_key(settings.AUDIT_KEY, tenant_id)
 
@@ -49,7 +70,7 @@ def _derived_key(audit_key: str, tenant_id: str) -> bytes:
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def _canonical(entry: AuditEntry) -> bytes:
+def _canonical(entry: AuditEntry | ChainEntry) -> bytes:
     at = entry.at.astimezone(UTC).isoformat(timespec="microseconds")
     body = [
         entry.tenant_id, entry.seq, at, entry.actor_kind, entry.actor, entry.on_behalf_of, entry.action,
@@ -59,7 +80,7 @@ def _canonical(entry: AuditEntry) -> bytes:
     return _ENCODE(body).encode()
 
 
-def entry_hash(entry: AuditEntry) -> str:
+def entry_hash(entry: AuditEntry | ChainEntry) -> str:
     return hmac.digest(_tenant_key(entry.tenant_id), _canonical(entry), "sha256").hex()
 
 
@@ -120,33 +141,13 @@ class Verification:
     detail: str = ""
 
 
-@dataclass(slots=True)
-class _Stored:
-    """What ``entry_hash`` and ``verify`` read of a stored entry."""
-
-    tenant_id: str
-    seq: int
-    at: datetime
-    actor_kind: str
-    actor: str
-    on_behalf_of: str
-    action: str
-    object_type: str
-    object_id: str
-    fields_read: list[str]
-    purpose: str
-    request_id: str
-    prev_hash: str
-    hash: str
-
-
 def verify() -> Verification:
     """Walk the current tenant's chain and report the first altered, removed or inserted entry."""
     expected_prev = GENESIS_HASH
     expected_seq = 1
     rows = (  # tuples, not model instances: the walk reads every entry of the tenant
-        _Stored(*values)
-        for values in AuditEntry.objects.order_by("seq").values_list(*_Stored.__slots__).iterator(chunk_size=2000)
+        ChainEntry(*values)
+        for values in AuditEntry.objects.order_by("seq").values_list(*ChainEntry.__slots__).iterator(chunk_size=2000)
     )
     current = next(rows, None)
     count = 0
@@ -165,7 +166,7 @@ def verify() -> Verification:
                 False, count, position, "removed",
                 f"entry {position} does not follow entry {position - 1}: an entry between them was removed",
             )  # fmt: skip
-        if not hmac.compare_digest(entry_hash(current), current.hash):  # type: ignore[arg-type]
+        if not hmac.compare_digest(entry_hash(current), current.hash):
             if following is not None and following.prev_hash == expected_prev:
                 return Verification(False, count, position, "inserted", f"entry {position} was inserted into the chain")
             return Verification(False, count, position, "altered", f"entry {position} was altered after it was written")
