@@ -313,8 +313,9 @@ def _entry(r: Resident, request: Request) -> PersonEntry:
 
 def _householder(household_id: int, people: Sequence[Resident], day: date, today: date) -> Resident | None:
     """The 世帯主 to print: the one among ``people`` (as they are printed), else the household's on ``day``: the
-    issue day's (``today``, read once per certificate) as the register holds it (``selectors.current_rows``: a 転出 waiting for its planned date has changed nothing
-    yet), an earlier day's as the history holds it (``selectors.householder_on``; a 除票's, ``_left_on``)."""
+    issue day's (``today``, read once per certificate) as the register holds it (``selectors.current_rows``: a 転出
+    waiting for its planned date has changed nothing yet), an earlier day's as the history holds it
+    (``selectors.householder_on``; a 除票's, ``_left_on``)."""
     found = next((r for r in people if r.relationship == HOUSEHOLDER), None)
     if found is not None:
         return found
@@ -325,8 +326,8 @@ def _householder(household_id: int, people: Sequence[Resident], day: date, today
 
 
 def _address(household: Household, people: Sequence[Resident], day: date, today: date) -> str:
-    """The address to print (with 方書): the household's on the issue day (``today``); an earlier day's (a 除票's, ``_left_on``) as the
-    history of the person removed last holds it (``selectors.address_on``), not the household's today: it may have
+    """The address to print (with 方書): the household's on the issue day (``today``); an earlier day's (a 除票's,
+    ``_left_on``) as the history of the person removed last holds it (``selectors.address_on``), not the household's today: it may have
     moved on without them since (a 転居 or a 軽微な修正 rewrites its address in place). A person with no entry the
     day before (registered on the day of their removal) gets the address their removal recorded."""
     if day >= today:

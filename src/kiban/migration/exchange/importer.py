@@ -314,17 +314,10 @@ class _Ahead:
 
     def _write(self, rows: Iterator[bytes]) -> None:
         try:
-            buffer: list[bytes] = []
-            size = 0
-            for row in rows:
+            for block in _blocks(rows):
                 if self.stopped.is_set():
                     return
-                buffer.append(row)
-                size += len(row)
-                if size >= CHUNK:
-                    self.file.write(b"".join(buffer))
-                    buffer, size = [], 0
-            self.file.write(b"".join(buffer))
+                self.file.write(block)
         except BaseException as exc:  # raised again where the rows are read (``chunks``)
             self.error = exc
 
@@ -348,21 +341,27 @@ def _chaining(hashing: _HashCheck, chain: _Chain) -> Iterator[bytes]:
         yield record[:-1] + chain.link(row) + b"\n"
 
 
+def _blocks(pieces: Iterator[bytes]) -> Iterator[bytes]:
+    """The pieces (rows, file chunks) joined into blocks of about ``CHUNK`` bytes: one write each."""
+    buffer: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= CHUNK:
+            yield b"".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield b"".join(buffer)
+
+
 def _copy(cursor: Any, sql: str, data: Iterator[bytes], table: str = "") -> None:
     with cursor.copy(sql) as copy:
-        buffer: list[bytes] = []
-        size = 0
-        for piece in data:
-            if os.environ.get(PAUSE_ENV) == f"{table}:copy":
-                copy.write(piece)
-                _test_pause(f"{table}:copy")
-            buffer.append(piece)
-            size += len(piece)
-            if size >= 1 << 20:
-                copy.write(b"".join(buffer))
-                buffer, size = [], 0
-        if buffer:
-            copy.write(b"".join(buffer))
+        if os.environ.get(PAUSE_ENV) == f"{table}:copy":
+            copy.write(next(data, b""))
+            _test_pause(f"{table}:copy")
+        for block in _blocks(data):
+            copy.write(block)
 
 
 STAGE = "kiban_exchange_stage"
