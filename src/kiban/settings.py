@@ -101,9 +101,13 @@ APP_DB_USER = os.environ.get("KIBAN_APP_DB_USER", "kiban_app")
 APP_DB_PASSWORD = os.environ.get("KIBAN_APP_DB_PASSWORD", "")
 # The standard import's role (``kiban import``): the application role's privileges plus the right to set
 # ``session_replication_role`` for its own transaction, so that the foreign keys of a million imported rows are
-# checked once per key set-based instead of row by row (kiban.migration.exchange.importer). No BYPASSRLS.
+# checked once per key set-based instead of row by row (kiban.migration.exchange.importer). No BYPASSRLS itself.
 IMPORT_DB_USER = os.environ.get("KIBAN_IMPORT_DB_USER", "kiban_import")
 IMPORT_DB_PASSWORD = os.environ.get("KIBAN_IMPORT_DB_PASSWORD", "")
+# The role the import's COPY statements run as (``SET ROLE``; it cannot log in): BYPASSRLS, so that COPY may write
+# straight into the tenant tables, with INSERT on their columns but ``tenant_id`` and nothing else; ``tenant_id``
+# takes the transaction's tenant setting as its default (kiban.platform.tenants.grants).
+IMPORT_COPY_DB_ROLE = os.environ.get("KIBAN_IMPORT_COPY_DB_ROLE", "kiban_import_copy")
 
 _database_url = os.environ.get("DATABASE_URL", "")
 

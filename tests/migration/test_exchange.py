@@ -342,6 +342,17 @@ def test_replace_empties_a_registry_without_history_then_loads(tmp_path: Path) -
 
 @BOTH
 def test_a_duplicate_key_is_named_by_file_and_line_and_rolls_the_whole_load_back(tmp_path: Path) -> None:
+    _a_duplicate_key_is_named_by_file_and_line(tmp_path)
+
+
+def test_a_duplicate_key_met_by_the_copy_straight_into_the_table_is_named_by_file_and_line(
+    committed_db: None, tmp_path: Path
+) -> None:
+    """Outside a transaction the import COPYs straight into the tables; the database's refusal is traced back."""
+    _a_duplicate_key_is_named_by_file_and_line(tmp_path)
+
+
+def _a_duplicate_key_is_named_by_file_and_line(tmp_path: Path) -> None:
     out = _exported(tmp_path)
     header, *lines = (out / "residents.csv").read_text().splitlines()
     column = header.split(",").index("resident_code")
@@ -502,6 +513,8 @@ def test_an_import_outside_a_transaction_checks_references_set_based_and_commits
     out = _exported(tmp_path, households=2)
     result = import_tenant(TARGET, out)
     assert result.loaded and result.references == "set-based", result.report.text()
+    # Straight into the tables as the import's copy role, but the history (its snapshots get the target's digest).
+    assert result.copied == {name: "straight" for name in result.rows} | {"resident_history": "staged"}
     again = tmp_path / "again"
     export_tenant(TARGET, again)
     _same_data(out, again)

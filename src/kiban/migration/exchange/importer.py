@@ -53,11 +53,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, connections, transaction
 from psycopg import errors as pg_errors
 
 from kiban.platform.audit import services as audit
 from kiban.platform.audit.models import GENESIS_HASH, AuditChainHead
+from kiban.platform.tenants.checks import copy_role_problems
 from kiban.platform.tenants.context import tenant_context
 from kiban.platform.tenants.models import Tenant
 from kiban.platform.tenants.routers import routed_to
@@ -99,6 +101,7 @@ class ImportResult:
     audit: str = ""
     seconds: float = 0.0
     references: str = ""  # how the foreign keys were checked: "set-based" or "row by row"
+    copied: dict[str, str] = field(default_factory=dict)  # per table: "straight" (the copy role) or "staged"
 
 
 def _q(name: str) -> str:
@@ -400,7 +403,19 @@ def _stage(
     so a row can only land in the tenant of the context. The staging table has no index, constraint or policy.
     ``ahead``: an encrypted table's staging rows, computed ahead by a thread.
     """
-    path = directory / table.file
+    hashing, staged, data, header = _source(table, directory, report, chain, ahead)
+    cols = ", ".join(_q(n) for n in staged)
+    stage = _q(f"{STAGE}_{table.name}")
+    cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {cols} FROM {_q(table.db_table)} WITH NO DATA")
+    _copy(cursor, f"COPY {stage} ({cols}) FROM STDIN WITH (FORMAT csv, {header})", data, table.name)
+    hashing.check()
+    return _Staged(table, directory / table.file, stage, staged)
+
+
+def _source(
+    table: Table, directory: Path, report: Report, chain: _Chain, ahead: _Ahead | None
+) -> tuple[_HashCheck, list[str], Iterator[bytes], str]:
+    """What a table's COPY reads: its hash check, the columns, the data and the COPY's HEADER option."""
     hashing = ahead.hashing if ahead is not None else _hash_check(table, directory, report)
     names = [c.name for c in table.columns if c.encrypted is None]
     data: Iterator[bytes]
@@ -418,12 +433,34 @@ def _stage(
     else:
         staged = names
         data = hashing.chunks()
-    cols = ", ".join(_q(n) for n in staged)
-    stage = _q(f"{STAGE}_{table.name}")
-    cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {cols} FROM {_q(table.db_table)} WITH NO DATA")
-    _copy(cursor, f"COPY {stage} ({cols}) FROM STDIN WITH (FORMAT csv, {header})", data, table.name)
+    return hashing, staged, data, header
+
+
+def _straight(
+    cursor: Any, table: Table, code: str, source: tuple[Path, Report, _Chain, _Ahead | None], role: str
+) -> int:
+    """COPY the file straight into the tenant's table as the import's copy role; the number of rows written.
+
+    The copy role (kiban.platform.tenants.grants) has BYPASSRLS, so PostgreSQL allows the COPY, and nothing but
+    INSERT on the columns other than ``tenant_id``, which takes the transaction's tenant setting as its default: the
+    rows land in the tenant of the context, as the INSERT under the policy would put them, written once instead of
+    twice. The role is set for the COPY only, inside a savepoint. A uniqueness violation is rolled back and the
+    table loaded again through staging, whose INSERT names the file's lines involved (``_insert``)."""
+    directory, report, chain, ahead = source
+    hashing, columns, data, header = _source(table, directory, report, chain, ahead)
+    cols = ", ".join(_q(n) for n in columns)
+    cursor.execute("SAVEPOINT kiban_exchange_copy")
+    cursor.execute(f"SET LOCAL ROLE {_q(role)}")
+    try:
+        _copy(cursor, f"COPY {_q(table.db_table)} ({cols}) FROM STDIN WITH (FORMAT csv, {header})", data, table.name)
+    except pg_errors.UniqueViolation:
+        cursor.execute("ROLLBACK TO SAVEPOINT kiban_exchange_copy")  # the role's SET LOCAL with it
+        return _insert(cursor, _stage(cursor, table, directory, report, chain, ahead), code, chain)
+    rows = int(cursor.rowcount)
+    cursor.execute("RESET ROLE")
+    cursor.execute("RELEASE SAVEPOINT kiban_exchange_copy")
     hashing.check()
-    return _Staged(table, path, stage, staged)
+    return rows
 
 
 def _insert(cursor: Any, staging: _Staged, code: str, chain: _Chain) -> int:
@@ -681,18 +718,28 @@ def _check_mode(
         )
 
 
-def _load_connection() -> tuple[str, bool]:
-    """The alias the load runs on, and whether that role may switch off the foreign key triggers for it."""
+def _load_connection() -> tuple[str, bool, str | None]:
+    """The alias the load runs on, whether that role may switch off the foreign key triggers for it, and the role
+    its COPY may run as to write straight into the tables (None: through staging tables; see ``_straight``). The
+    copy role is used only if ``kiban check --deploy`` would find nothing wrong with it."""
     if connections["default"].in_atomic_block or IMPORT_ALIAS not in connections.databases:
-        return "default", False
+        return "default", False, None
     try:
         with connections[IMPORT_ALIAS].cursor() as cursor:
             cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
             (allowed,) = cursor.fetchone()
+            cursor.execute(
+                "SELECT pg_has_role(current_user, r.oid, 'MEMBER') FROM pg_roles r WHERE r.rolname = %s",
+                [settings.IMPORT_COPY_DB_ROLE],
+            )
+            member = cursor.fetchone()
     except DatabaseError:  # no such role here (e.g. set up by a non-superuser without it): the application's
         connections[IMPORT_ALIAS].close()
-        return "default", False
-    return (IMPORT_ALIAS, True) if allowed else ("default", False)
+        return "default", False, None
+    if not allowed:
+        return "default", False, None
+    usable = member is not None and member[0] and not copy_role_problems(IMPORT_ALIAS)
+    return IMPORT_ALIAS, True, settings.IMPORT_COPY_DB_ROLE if usable else None
 
 
 def _check_references(cursor: Any, tables: list[Table], code: str) -> None:
@@ -734,6 +781,13 @@ def _check_references(cursor: Any, tables: list[Table], code: str) -> None:
         raise LoadFailed("references between files do not hold:\n" + "\n".join(problems))
 
 
+def _straight_allowed(table: Table, chain: _Chain) -> bool:
+    """Whether a table's file goes into the table as it stands (``_straight``): not the history, whose snapshots
+    get the target's 個人番号 digest by a join, nor an audit trail appended to entries the target already has
+    (its ``seq`` shifted)."""
+    return table.digest_in_json is None and not (table.audit_chain and chain.offset)
+
+
 def _load_plan(tables: list[Table]) -> list[tuple[str, Table]]:
     """The steps of the load: ``("load", t)`` (stage and insert), ``("stage", t)``, ``("insert", t)``.
 
@@ -764,7 +818,7 @@ def _load(
     on_table: Callable[[str, int], None] | None,
 ) -> None:
     """The load transaction; it commits only if ``validation`` (running meanwhile) finds no error."""
-    alias, may_switch_triggers = _load_connection()
+    alias, may_switch_triggers, copy_role = _load_connection()
     source = report.manifest["tenant"]
     chain = _Chain(source, code)
     connection = connections[alias]
@@ -811,11 +865,17 @@ def _load(
             waiting: dict[str, _Staged] = {}
             for step, table in _load_plan(tables):
                 try:
-                    if step in ("load", "stage"):
-                        waiting[table.name] = _stage(cursor, table, directory, report, chain, ahead.get(table.name))
-                    if step == "stage":
-                        continue
-                    rows = _insert(cursor, waiting.pop(table.name), code, chain)
+                    if step == "load" and copy_role is not None and _straight_allowed(table, chain):
+                        source = (directory, report, chain, ahead.get(table.name))
+                        rows = _straight(cursor, table, code, source, copy_role)
+                        result.copied[table.name] = "straight"
+                    else:
+                        if step != "insert":
+                            waiting[table.name] = _stage(cursor, table, directory, report, chain, ahead.get(table.name))
+                            result.copied[table.name] = "staged"
+                        if step == "stage":
+                            continue
+                        rows = _insert(cursor, waiting.pop(table.name), code, chain)
                 except Exception as exc:
                     # The raw psycopg cursor bypasses Django's error tracking: tell the atomic block to roll back.
                     transaction.set_rollback(True, using=alias)

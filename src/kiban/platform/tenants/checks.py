@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import DatabaseError, connections
 
+from .context import TENANT_SETTING
+
 ROLE_ALIASES = ("default", "import")  # the application's and the standard import's connections
 
 
@@ -52,7 +54,76 @@ def role_problems(alias: str) -> list[CheckMessage]:
             "(correct, about a quarter slower at a million residents)",
             hint="as a superuser: GRANT SET ON PARAMETER session_replication_role TO " + role, id="kiban.W001",
         ))  # fmt: skip
+    if not (superuser or bypass):  # a superuser is a member of every role; that it bypasses is said above
+        problems.extend(copy_role_problems(alias))
     return problems
+
+
+def copy_role_problems(alias: str) -> list[CheckMessage]:
+    """What is wrong with the BYPASSRLS roles the role ``alias`` connects as may ``SET ROLE`` to.
+
+    The application may reach none. The import may reach the import's copy role (kiban.platform.tenants.grants),
+    which must hold nothing but INSERT on tenant tables' columns other than ``tenant_id``, each of those tables
+    filling ``tenant_id`` from the transaction's tenant setting: then a row it writes can only land in the tenant
+    of the context, and it can read nothing."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.rolname, r.rolsuper OR r.rolcanlogin OR r.rolinherit FROM pg_roles r WHERE r.rolbypassrls "
+            "AND r.rolname <> current_user AND pg_has_role(current_user, r.oid, 'MEMBER')"
+        )
+        reachable = cursor.fetchall()
+        if alias != "import" or not reachable:
+            return [
+                Error(
+                    f"the {alias!r} connection's role may SET ROLE to {name}, which has BYPASSRLS: row-level "
+                    "security would not bind it",
+                    hint=f"REVOKE {name} FROM the application role", id="kiban.E006",
+                )
+                for name, _ in reachable
+            ]  # fmt: skip
+        problems: list[CheckMessage] = []
+        for name, attributes in reachable:
+            wrong = list(_beyond_tenant_bound_insert(cursor, name))
+            if attributes:
+                wrong.insert(0, "it is a superuser, can log in or inherits privileges")
+            if name != settings.IMPORT_COPY_DB_ROLE:
+                wrong.insert(0, f"it is not the import's copy role ({settings.IMPORT_COPY_DB_ROLE})")
+            if wrong:
+                problems.append(Error(
+                    f"the import role may SET ROLE to {name}, which has BYPASSRLS, and {'; '.join(wrong[:5])}",
+                    hint="migrate as a superuser (the migrations set the role up), or revoke it from the import role",
+                    id="kiban.E006",
+                ))  # fmt: skip
+        return problems
+
+
+def _beyond_tenant_bound_insert(cursor: Any, role: str) -> list[str]:
+    """Privileges of ``role`` beyond INSERT into tenant tables without naming the tenant, described."""
+    setting = f"NULLIF(current_setting('{TENANT_SETTING}'::text, true), ''::text)"  # grants.TENANT_DEFAULT, deparsed
+    cursor.execute(
+        "SELECT c.relname, has_table_privilege(%(r)s, c.oid, 'SELECT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') "
+        "OR has_any_column_privilege(%(r)s, c.oid, 'SELECT, UPDATE, REFERENCES'), "
+        "t.attnum IS NOT NULL AND has_column_privilege(%(r)s, c.oid, t.attnum, 'INSERT'), "
+        "t.attnum IS NULL OR NOT c.relforcerowsecurity OR pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM %(s)s "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public' "
+        "LEFT JOIN pg_attribute t ON t.attrelid = c.oid AND t.attname = 'tenant_id' "
+        "LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = t.attnum "
+        "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND (has_any_column_privilege(%(r)s, c.oid, 'SELECT, INSERT, "
+        "UPDATE, REFERENCES') OR has_table_privilege(%(r)s, c.oid, 'DELETE, TRUNCATE, TRIGGER')) ORDER BY 1",
+        {"r": role, "s": setting},
+    )
+    wrong: list[str] = []
+    for table, reads, names_tenant, unbound in cursor.fetchall():
+        if reads:
+            wrong.append(f"may read or change {table}")
+        elif names_tenant:
+            wrong.append(f"may write {table}.tenant_id")
+        elif unbound:
+            wrong.append(f"may insert into {table}, which does not fill tenant_id from the tenant setting")
+    return wrong
 
 
 @register(Tags.security, deploy=True)
