@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import DatabaseError, connections
 
-from .context import TENANT_SETTING
+from .grants import TENANT_DEFAULT_DEPARSED
 
 ROLE_ALIASES = ("default", "import")  # the application's and the standard import's connections
 
@@ -102,7 +102,6 @@ def copy_role_problems(alias: str) -> list[CheckMessage]:
 
 def _beyond_tenant_bound_insert(cursor: Any, role: str) -> list[str]:
     """Privileges of ``role`` beyond INSERT into tenant tables without naming the tenant, described."""
-    setting = f"NULLIF(current_setting('{TENANT_SETTING}'::text, true), ''::text)"  # grants.TENANT_DEFAULT, deparsed
     cursor.execute(
         "SELECT c.relname, has_table_privilege(%(r)s, c.oid, 'SELECT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') "
         "OR has_any_column_privilege(%(r)s, c.oid, 'SELECT, UPDATE, REFERENCES'), "
@@ -113,7 +112,7 @@ def _beyond_tenant_bound_insert(cursor: Any, role: str) -> list[str]:
         "LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = t.attnum "
         "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND (has_any_column_privilege(%(r)s, c.oid, 'SELECT, INSERT, "
         "UPDATE, REFERENCES') OR has_table_privilege(%(r)s, c.oid, 'DELETE, TRUNCATE, TRIGGER')) ORDER BY 1",
-        {"r": role, "s": setting},
+        {"r": role, "s": TENANT_DEFAULT_DEPARSED},
     )
     wrong: list[str] = []
     for table, reads, names_tenant, unbound in cursor.fetchall():

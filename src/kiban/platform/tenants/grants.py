@@ -88,18 +88,23 @@ def _superuser_grants(cursor: Any, importer: str, copy_role: str) -> None:
 # A tenant table's tenant_id when an INSERT or COPY does not name it: the transaction's tenant (an empty setting, as a
 # nested tenant context leaves behind, is no tenant: NULL, which the column refuses).
 TENANT_DEFAULT = f"NULLIF(current_setting('{TENANT_SETTING}', true), '')"
+# The same as PostgreSQL shows it (pg_get_expr), to compare with the catalog.
+TENANT_DEFAULT_DEPARSED = f"NULLIF(current_setting('{TENANT_SETTING}'::text, true), ''::text)"
 
 
-def tenant_tables(cursor: Any) -> list[tuple[str, list[str]]]:
-    """The tables under forced row-level security with a ``tenant_id`` column, each with its other columns."""
+def tenant_tables(cursor: Any) -> list[tuple[str, list[str], str]]:
+    """The tables under forced row-level security with a ``tenant_id`` column: each with its other columns and the
+    default of its ``tenant_id`` (deparsed, ``""`` if none)."""
     cursor.execute(
-        "SELECT c.relname, array_agg(a.attname::text ORDER BY a.attnum) FILTER (WHERE a.attname <> 'tenant_id') "
+        "SELECT c.relname, array_agg(a.attname::text ORDER BY a.attnum) FILTER (WHERE a.attname <> 'tenant_id'), "
+        "coalesce(max(pg_get_expr(d.adbin, d.adrelid)) FILTER (WHERE a.attname = 'tenant_id'), '') "
         "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public' "
         "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+        "LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum "
         "WHERE c.relkind = 'r' AND c.relforcerowsecurity GROUP BY c.relname "
         "HAVING bool_or(a.attname = 'tenant_id') ORDER BY c.relname"
     )
-    return [(name, list(columns)) for name, columns in cursor.fetchall()]
+    return [(name, list(columns), default) for name, columns, default in cursor.fetchall()]
 
 
 def _grant_copy_role(cursor: Any, importer: str, role: str) -> None:
@@ -111,9 +116,9 @@ def _grant_copy_role(cursor: Any, importer: str, role: str) -> None:
         cursor.execute(f'ALTER ROLE "{role}" {attributes}')
     cursor.execute(f'REVOKE ALL ON ALL TABLES IN SCHEMA public FROM "{role}"')  # column privileges with them
     cursor.execute(f'REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM "{role}"')
-    setting = TENANT_DEFAULT
-    for table, columns in tenant_tables(cursor):
-        cursor.execute(f'ALTER TABLE "{table}" ALTER COLUMN tenant_id SET DEFAULT {setting}')
+    for table, columns, default in tenant_tables(cursor):
+        if default != TENANT_DEFAULT_DEPARSED:  # ALTER TABLE locks the table: only where it changes something
+            cursor.execute(f'ALTER TABLE "{table}" ALTER COLUMN tenant_id SET DEFAULT {TENANT_DEFAULT}')
         listed = ", ".join(f'"{c}"' for c in columns)
         cursor.execute(f'GRANT INSERT ({listed}) ON "{table}" TO "{role}"')
     cursor.execute(f'GRANT "{role}" TO "{importer}"')
