@@ -769,6 +769,10 @@ def _check_references(cursor: Any, tables: list[Table], code: str) -> None:
     # planner would probe the parent's index once per row (25 s at a million residents, not 4 s).
     cursor.execute("SET LOCAL enable_nestloop = off")
     for child, parent, name, keys, parent_keys in constraints:
+        if keys == ["tenant_id"]:  # every row checked below has tenant_id = code: they all refer to that one row
+            cursor.execute(f"SELECT 1 FROM {_q(parent)} WHERE {_q(parent_keys[0])} = %s", [code])
+            if cursor.fetchone() is not None:
+                continue
         shown = [k for k in keys if k != "tenant_id"] or keys
         present = " AND ".join(f"x.{_q(k)} IS NOT NULL" for k in keys)  # MATCH SIMPLE: a null key refers to nothing
         match = " AND ".join(f"p.{_q(pk)} = x.{_q(k)}" for k, pk in zip(keys, parent_keys, strict=True))
