@@ -437,6 +437,7 @@ def test_kill_9_during_the_import_then_a_rerun_gives_one_clean_import(
     out, err = rerun.communicate(timeout=120)
     assert rerun.returncode == 0, err
     assert "references between the files checked set-based" in out  # the import role's connection, triggers off
+    assert "copied straight into the tables: households, procedures," in out and "staged: resident_history" in out
     again = _kiban("import", "--tenant", TARGET, str(original))
     _, err = again.communicate(timeout=120)
     assert again.returncode != 0 and "already has data" in err

@@ -63,4 +63,8 @@ class Command(BaseCommand):
         total = sum(result.rows.values())
         self.stdout.write(result.audit)
         self.stdout.write(f"references between the files checked {result.references}")
+        for how in ("straight", "staged"):
+            names = [name for name, way in result.copied.items() if way == how]
+            if names:
+                self.stdout.write(f"copied {how}{' into the tables' if how == 'straight' else ''}: {', '.join(names)}")
         self.stdout.write(f"imported {total:,} rows into {code} in {result.seconds:.1f} s")
