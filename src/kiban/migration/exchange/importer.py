@@ -437,7 +437,15 @@ def _source(
 
 
 def _straight(
-    cursor: Any, table: Table, code: str, source: tuple[Path, Report, _Chain, _Ahead | None], role: str
+    cursor: Any,
+    table: Table,
+    directory: Path,
+    report: Report,
+    chain: _Chain,
+    ahead: _Ahead | None,
+    *,
+    code: str,
+    role: str,
 ) -> int:
     """COPY the file straight into the tenant's table as the import's copy role; the number of rows written.
 
@@ -446,7 +454,6 @@ def _straight(
     rows land in the tenant of the context, as the INSERT under the policy would put them, written once instead of
     twice. The role is set for the COPY only, inside a savepoint. A uniqueness violation is rolled back and the
     table loaded again through staging, whose INSERT names the file's lines involved (``_insert``)."""
-    directory, report, chain, ahead = source
     hashing, columns, data, header = _source(table, directory, report, chain, ahead)
     cols = ", ".join(_q(n) for n in columns)
     cursor.execute("SAVEPOINT kiban_exchange_copy")
@@ -799,7 +806,7 @@ def _straight_allowed(table: Table, chain: _Chain) -> bool:
 
 
 def _load_plan(tables: list[Table]) -> list[tuple[str, Table]]:
-    """The steps of the load: ``("load", t)`` (stage and insert), ``("stage", t)``, ``("insert", t)``.
+    """The steps of the load: ``("load", t)`` (straight, or staged and inserted), ``("stage", t)``, ``("insert", t)``.
 
     The tables streamed from their files as they are first (households, procedures, …), then the staging COPY of
     the tables whose INSERT needs others loaded before (the history joins the residents for the 個人番号 digest),
@@ -874,14 +881,14 @@ def _load(
             }
             waiting: dict[str, _Staged] = {}
             for step, table in _load_plan(tables):
+                computed = ahead.get(table.name)
                 try:
                     if step == "load" and copy_role is not None and _straight_allowed(table, chain):
-                        source = (directory, report, chain, ahead.get(table.name))
-                        rows = _straight(cursor, table, code, source, copy_role)
+                        rows = _straight(cursor, table, directory, report, chain, computed, code=code, role=copy_role)
                         result.copied[table.name] = "straight"
                     else:
                         if step != "insert":
-                            waiting[table.name] = _stage(cursor, table, directory, report, chain, ahead.get(table.name))
+                            waiting[table.name] = _stage(cursor, table, directory, report, chain, computed)
                             result.copied[table.name] = "staged"
                         if step == "stage":
                             continue
