@@ -55,7 +55,7 @@ def signed_in(view: Any) -> Any:
         session = request.session.get(SESSION_KEY)
         if not session or session.get("tenant") != code or not session.get("resident_id"):
             return redirect(reverse("portal-login", args=[code]))
-        with acting_as(Actor("resident", session["sub"])), tenant_context(code):
+        with acting_as(Actor("resident", session["sub"])), tenant_context(code, sole=True):
             return view(request, code, session["resident_id"], *args, **kwargs)
 
     return wrapper

@@ -843,7 +843,8 @@ def _load(
         # Staging tables live in temp buffers: give them room (only possible before the session's first temp table).
         with connection.cursor() as cursor, contextlib.suppress(DatabaseError):
             cursor.execute("SET temp_buffers TO '256MB'")
-    with routed_to(alias), tenant_context(code, using=alias):  # the ORM's reads and writes too (keys, audit)
+    # sole: the other municipalities' change feeds do not wait for this long transaction.
+    with routed_to(alias), tenant_context(code, using=alias, sole=True):  # the ORM's reads and writes too (keys, audit)
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"kiban-import:{code}"])
             cursor.execute("SET LOCAL DateStyle TO 'ISO, YMD'")

@@ -131,7 +131,7 @@ def acting_for_tenant(
     if not principal.allowed(roles=roles, scope=scope):
         raise Problem(403, "Forbidden", f"this operation needs one of the roles {', '.join(roles)} or scope {scope}")
     metering.add(code, "api_calls")
-    with acting_as(principal.actor()), tenant_context(code):
+    with acting_as(principal.actor()), tenant_context(code, sole=True):
         yield principal
 
 

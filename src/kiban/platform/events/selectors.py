@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Q
 
+from kiban.platform.tenants.context import SOLE_LOCK_SPACE, current_tenant_id
+
 from .models import Event
 
 
@@ -26,13 +28,46 @@ def make_cursor(event: Event) -> str:
     return f"{event.txid}.{event.id}"
 
 
+# The horizon of the current tenant's feed, read in one statement: the snapshot's in-progress transaction ids and
+# its xmax, minus the ids of transactions that cannot write this tenant's events: those of backends connected to
+# another database, and those that declared they act for another tenant only (``tenant_context(..., sole=True)``
+# holds a shared advisory lock (space, tenant) from before it had an id). One read of pg_locks, which shows every
+# backend's locks to every role; pg_stat_activity shows every backend's database to every role (not its
+# transaction id, which it hides from other roles).
+_HORIZON = """
+WITH snap AS (SELECT pg_current_snapshot() AS s),
+here AS (SELECT oid FROM pg_database WHERE datname = current_database()),
+locks AS MATERIALIZED (SELECT locktype, database, classid, objid, objsubid, transactionid, virtualtransaction, pid,
+                              granted FROM pg_locks),
+elsewhere AS (
+    SELECT x.transactionid FROM locks x JOIN pg_stat_activity b ON b.pid = x.pid
+    WHERE x.locktype = 'transactionid' AND b.datid <> (SELECT oid FROM here)
+    UNION ALL
+    SELECT x.transactionid FROM locks a JOIN locks x ON x.virtualtransaction = a.virtualtransaction
+    WHERE x.locktype = 'transactionid' AND a.locktype = 'advisory' AND a.granted AND a.objsubid = 2
+      AND a.classid = %s::oid AND a.objid <> %s::oid AND a.database = (SELECT oid FROM here)
+)
+SELECT LEAST(
+    pg_snapshot_xmax(snap.s)::text::bigint,
+    (SELECT min(running::text::bigint) FROM pg_snapshot_xip(snap.s) AS running
+     WHERE running::xid NOT IN (SELECT transactionid FROM elsewhere WHERE transactionid IS NOT NULL))
+) FROM snap
+"""
+
+
 def _settled_before() -> int | None:
-    """On PostgreSQL, the oldest transaction still running: events of older transactions are final, so a cursor
-    never passes an event that commits later. (SQLite has one writer at a time: ids are in commit order.)"""
+    """On PostgreSQL, the oldest transaction still running that may write events of the current tenant: events
+    of older transactions are final, so a cursor never passes an event that commits later. (SQLite has one writer
+    at a time: ids are in commit order.)
+
+    A transaction that declared, before it had a transaction id, that it acts for another tenant only cannot write
+    this tenant's events, nor can one in another database of the cluster, so this tenant's feed does not wait for
+    them: a long import for one municipality delays only that municipality's feed. Every other running transaction
+    counts, as any of them may yet publish here."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        cursor.execute(_HORIZON, [SOLE_LOCK_SPACE, int(current_tenant_id())])
         return int(cursor.fetchone()[0])
 
 

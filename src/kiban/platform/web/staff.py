@@ -27,7 +27,7 @@ def staff_view(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[
                 raise PermissionDenied("platform operators have no access to municipal data")
             if roles and not any(user.has_role(r) for r in roles):
                 raise PermissionDenied("your role does not allow this")
-            with acting_as(Actor("staff", user.username)), tenant_context(user.tenant_id):
+            with acting_as(Actor("staff", user.username)), tenant_context(user.tenant_id, sole=True):
                 return view(request, *args, **kwargs)
 
         return wrapper
