@@ -473,7 +473,7 @@ def load_plan(result: Plan, tenant_code: str) -> None:
         return
     with acting_as(Actor("system", ACTOR), request_id=report.request_id):
         try:
-            with tenant_context(tenant_code):
+            with tenant_context(tenant_code, sole=True):  # a long load: other tenants' feeds go on
                 bulk.load(households, request_id=report.request_id, note=f"{NOTE}: {report.sha256}")
         except IntegrityError as exc:
             if "request_id" in str(exc) or "procedure_request_unique" in str(exc):
