@@ -211,3 +211,32 @@ def test_concurrent_first_entries_do_not_break_the_chain(tenant_a: Any) -> None:
             AuditEntry.objects.create(
                 seq=3, at=entries[0].at, actor_kind="x", actor="x", action="x", prev_hash="", hash=""
             )
+
+
+def test_the_hash_is_the_documented_hmac_and_verify_reads_it_back(tenant_a: Any) -> None:
+    """The chain's format is a contract with every entry already stored: HMAC-SHA256 under the tenant's key
+    (HMAC of ``audit-chain:CODE`` under ``AUDIT_KEY``) of the compact JSON ``[tenant, seq, at (UTC, microseconds),
+    actor_kind, actor, on_behalf_of, action, object_type, object_id, fields_read, purpose, request_id, prev_hash]``,
+    computed here independently of the code under test; ``verify`` (on PostgreSQL, times and fields read back as
+    text) accepts exactly these hashes."""
+    import datetime as dt
+    import hashlib
+    import hmac
+    import json
+
+    from django.conf import settings
+
+    with acting_as(Actor("staff", "窓口 一郎", on_behalf_of='代理 "人"')), tenant_context(tenant_a.code):
+        record("resident.read", "resident", "7", ["氏名", "a, b", 'q"uote', "改行\nあり"], purpose="本人確認、交付")
+        record("resident.listed", "resident", "8", [], purpose="")
+        entries = list(AuditEntry.objects.order_by("seq"))
+        key = hmac.digest(settings.AUDIT_KEY.encode(), f"audit-chain:{tenant_a.code}".encode(), "sha256")
+        prev = "0" * 64
+        for e in entries:
+            at = e.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+            body = [tenant_a.code, e.seq, at, e.actor_kind, e.actor, e.on_behalf_of, e.action, e.object_type,
+                    e.object_id, e.fields_read, e.purpose, e.request_id, prev]  # fmt: skip
+            canonical = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+            assert e.prev_hash == prev and e.hash == hmac.new(key, canonical, hashlib.sha256).hexdigest()
+            prev = e.hash
+        assert verify().ok and verify().entries == len(entries)

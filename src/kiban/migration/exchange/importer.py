@@ -43,6 +43,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import signal
 import tempfile
 import threading
@@ -257,6 +258,10 @@ def _encrypting(table: Table, hashing: _HashCheck, cipher: TenantCipher) -> Iter
         yield head + b"," + secret + extra + b"\n"
 
 
+# An entry's time as ``audit.canonical_at`` writes it (the validator has checked that it is a valid timestamp).
+_CANONICAL_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}\+00:00")
+
+
 class _Chain:
     """Rebuilds the audit chain for the target tenant, and recomputes the source's to compare with the manifest."""
 
@@ -265,25 +270,29 @@ class _Chain:
         self.source_prev = self.target_prev = GENESIS_HASH
         self.last_seq = 0
         self.offset = 0  # entries the target already has (written by the platform, e.g. at provisioning)
+        self._decode = json.JSONDecoder().decode
+        self._source_hash, self._target_hash = audit.chain_hasher(source), audit.chain_hasher(target)
 
     def start_after(self, last_seq: int, last_hash: str) -> None:
         self.offset, self.target_prev = last_seq, last_hash
 
     def link(self, row: list[str]) -> bytes:
         (_id, seq, at, actor_kind, actor, behalf, action, otype, oid, fields_read, purpose, request_id) = row
-        values = (int(seq), datetime.fromisoformat(at), actor_kind, actor, behalf, action, otype, oid,
-                  json.loads(fields_read), purpose, request_id)  # fmt: skip
-        if int(seq) != self.last_seq + 1:
+        number = int(seq)
+        if number != self.last_seq + 1:
             raise LoadFailed(f"audit_entries.csv: entry {seq} follows entry {self.last_seq} (the chain has a gap)")
-        self.last_seq = int(seq)
-        source = audit.ChainEntry(self.source, *values, prev_hash=self.source_prev)
-        self.source_prev = audit.entry_hash(source)
+        self.last_seq = number
+        # Encoded once for both chains: only the tenant, the seq and the previous hash differ.
+        if not _CANONICAL_AT.fullmatch(at):  # an export writes it so; anything else is parsed (the database does)
+            at = audit.canonical_at(datetime.fromisoformat(at))
+        read = self._decode(fields_read)
+        body = audit.content(at, actor_kind, actor, behalf, action, otype, oid, read, purpose, request_id)
+        self.source_prev = self._source_hash(number, body, self.source_prev)
         prev = self.target_prev
         if self.source == self.target and not self.offset:
             target_hash = self.source_prev
         else:
-            moved = (values[0] + self.offset, *values[1:])
-            target_hash = audit.entry_hash(audit.ChainEntry(self.target, *moved, prev_hash=prev))
+            target_hash = self._target_hash(number + self.offset, body, prev)
         self.target_prev = target_hash
         return b',"' + prev.encode() + b'","' + target_hash.encode() + b'"'
 
