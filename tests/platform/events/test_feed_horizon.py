@@ -126,3 +126,40 @@ def test_a_transaction_that_has_written_cannot_declare_itself_sole(tenants: None
         assert cursor.fetchone()[0] == 0
     with transaction.atomic():
         assert _declare_sole("default", A) is True
+
+
+def test_a_staff_request_declares_its_tenant_sole(tenants: None) -> None:
+    """Outside the test suite's usual wrapping transaction (where ``sole`` is ignored), as in production."""
+    from django.db import connection
+    from django.http import HttpRequest, HttpResponse
+    from django.test import RequestFactory
+
+    from kiban.platform.tenants.context import SOLE_LOCK_SPACE
+    from kiban.platform.web.staff import staff_view
+
+    class Clerk:
+        is_authenticated, is_operator, username, tenant_id = True, False, "clerk", A
+
+        def is_verified(self) -> bool:
+            return True
+
+        def has_role(self, role: str) -> bool:
+            return True
+
+    held: list[str] = []
+
+    @staff_view("residents.clerk")
+    def view(request: HttpRequest) -> HttpResponse:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT objid::text FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+                "AND classid = %s::oid AND objsubid = 2",
+                [SOLE_LOCK_SPACE],
+            )
+            held.extend(row[0] for row in cursor.fetchall())
+        return HttpResponse("ok")
+
+    request = RequestFactory().get("/")
+    request.user = Clerk()
+    assert view(request).status_code == 200
+    assert held == [A]
