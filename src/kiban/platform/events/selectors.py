@@ -55,17 +55,22 @@ SELECT LEAST(
 """
 
 
-def _settled_before() -> int | None:
+def _oldest_running() -> int:
+    """The oldest transaction still running anywhere in the cluster (a bound that needs no look at the locks)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        return int(cursor.fetchone()[0])
+
+
+def _settled_before() -> int:
     """On PostgreSQL, the oldest transaction still running that may write events of the current tenant: events
-    of older transactions are final, so a cursor never passes an event that commits later. (SQLite has one writer
-    at a time: ids are in commit order.)
+    of older transactions are final, so a cursor never passes an event that commits later.
 
     A transaction that declared, before it had a transaction id, that it acts for another tenant only cannot write
     this tenant's events, nor can one in another database of the cluster, so this tenant's feed does not wait for
     them: a long import for one municipality delays only that municipality's feed. Every other running transaction
-    counts, as any of them may yet publish here."""
-    if connection.vendor != "postgresql":
-        return None
+    counts, as any of them may yet publish here. (Reading the locks costs about 2 ms, the plain bound 0.06 ms:
+    ``changes_since`` reads them only when the plain bound holds events back.)"""
     with connection.cursor() as cursor:
         cursor.execute(_HORIZON, [SOLE_LOCK_SPACE, int(current_tenant_id())])
         return int(cursor.fetchone()[0])
@@ -74,7 +79,11 @@ def _settled_before() -> int | None:
 def changes_since(cursor: str, event_types: list[str], limit: int) -> list[Event]:
     txid, event_id = parse_cursor(cursor)
     events = Event.objects.filter(type__in=event_types).filter(Q(txid__gt=txid) | Q(txid=txid, id__gt=event_id))
-    settled = _settled_before()
-    if settled is not None:
-        events = events.filter(txid__lt=settled)
-    return list(events.order_by("txid", "id")[:limit])
+    if connection.vendor != "postgresql":  # one writer at a time: ids are in commit order
+        return list(events.order_by("txid", "id")[:limit])
+    oldest = _oldest_running()
+    page = list(events.filter(txid__lt=oldest).order_by("txid", "id")[:limit])
+    if len(page) == limit or not events.filter(txid__gte=oldest).exists():
+        return page
+    # Events are held back by some running transaction: the ones of transactions that cannot write here need not be.
+    return list(events.filter(txid__lt=_settled_before()).order_by("txid", "id")[:limit])
