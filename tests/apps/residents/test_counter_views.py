@@ -310,6 +310,38 @@ def test_death(clerk: Client, supervisor: Client, tenant_a: Any, family: dict[st
         assert Resident.objects.get(id=family["child"].id).removal_reason == "死亡"
 
 
+def test_the_household_shows_members_removed_by_death_and_by_move_out(
+    clerk: Client, supervisor: Client, tenant_a: Any, family: dict[str, Any]
+) -> None:
+    """標準仕様書 3.3 (j430, 消除対象者記載): a household's screen also shows its members removed by a move-out or a
+    death, with the date and the reason; a 転出 whose planned date has not come is not a removal yet."""
+    from kiban.apps.residents.forms import display_date
+    from kiban.platform.audit.models import AuditEntry
+
+    head, child = family["head"], family["child"]
+    before = clerk.get(f"/staff/residents/{head.id}/", {"purpose": "確認"}).content.decode()
+    assert "消除された世帯員" not in before  # nobody removed yet
+    data = {"effective_on": _notified(1), "notified_on": _notified(), "resident_id": child.id}
+    assert _record(clerk, _enter(clerk, "death", data, household=family["household"])).status_code == 302
+    _register(supervisor)
+    page = clerk.get(f"/staff/residents/{head.id}/", {"purpose": "世帯の確認"}).content.decode()
+    removed = page[page.index("消除された世帯員") :]
+    removed = removed[: removed.index("</table>")]
+    assert "佐藤 花" in removed and "死亡" in removed
+    assert display_date(timezone.localdate() - timedelta(days=1)) in removed  # 消除日, as the counter writes dates
+    with tenant_context(tenant_a.code):  # her record was opened for the page: audited with the purpose given
+        assert AuditEntry.objects.filter(action="resident.read", object_id=str(child.id), purpose="世帯の確認").exists()
+
+    planned = timezone.localdate() + timedelta(days=5)  # the householder leaves on a planned date still to come
+    data = {"effective_on": planned.isoformat(), "notified_on": _notified(),
+            "destination_address": "大阪府大阪市北区1-1", "resident_ids": [head.id]}  # fmt: skip
+    assert _record(clerk, _enter(clerk, "move-out", data, household=family["household"])).status_code == 302
+    _register(supervisor)
+    page = clerk.get(f"/staff/residents/{head.id}/", {"purpose": "確認"}).content.decode()
+    removed = page[page.index("消除された世帯員") :]
+    assert "佐藤 一郎" not in removed[: removed.index("</table>")]  # still on the register until that date
+
+
 def test_change_of_householder_and_a_doubled_householder(
     clerk: Client, supervisor: Client, tenant_a: Any, family: dict[str, Any]
 ) -> None:

@@ -332,6 +332,21 @@ def household_today(resident_id: int, purpose: str) -> list[ResidentRecord]:
     return _opened_members(members, purpose)
 
 
+def household_removed(household_id: int, purpose: str) -> list[ResidentRecord]:
+    """The persons whose record was removed (消除: 転出 in effect, 死亡, 職権消除) while in this household, as the record
+    stood when removed, the most recently removed first, each audited as opened. 標準仕様書 3.3 (j430, 消除対象者記載):
+    a household's screens also show its members removed by a move-out or a death. A 転出 whose planned date has not
+    come is not here: that person is still on the register (``household_today`` marks them 転出予定)."""
+    today = timezone.localdate()
+    household = Household.objects.filter(id=household_id).first()
+    if household is None:
+        return []
+    rows = Resident.objects.filter(household_id=household_id).exclude(current(today)).order_by("-removed_on", "id")
+    removed = [_record_from_row(r, household) for r in rows]
+    record_many(Event("resident.read", "resident", str(m.id), Resident.PERSONAL_FIELDS, purpose) for m in removed)
+    return removed
+
+
 def _record_from_row(resident: Resident, household: Household) -> ResidentRecord:
     values = {name: getattr(resident, name) for name in Resident.SNAPSHOT_FIELDS}
     return ResidentRecord(

@@ -144,7 +144,9 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
     if chosen is None and history and _has_role(request, WIZARDS["cancel"].roles):
         last = history[-1].procedure
         undoable = last.id if last.kind not in services.CANCEL_REASONS else None
-    protected = selectors.protected_ids([resident_id, *(m.id for m in members)])
+    # 消除対象者記載 (標準仕様書 3.3, j430): the household's members removed by a move-out or a death, below the others.
+    removed = selectors.household_removed(row.household_id, purpose) if registered or moving_out else []
+    protected = selectors.protected_ids([resident_id, *(m.id for m in members), *(m.id for m in removed)])
     context = {
         "resident": resident,
         "purpose": purpose,
@@ -153,6 +155,8 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         "dates": {k: forms.person_date(resident, k) for k in DETAIL_DATES},
         "members": [{"m": m, "birth": forms.person_date(m, "birth_date"), "protected": m.id in protected,
                      "moving_out": moving_on.get(m.id, "")} for m in members],
+        "removed_members": [{"m": m, "birth": forms.person_date(m, "birth_date"), "protected": m.id in protected,
+                             "removed_on": forms.person_date(m, "removed_on")} for m in removed],
         "history": [{**_history_row(h), "undo": h.procedure_id == undoable} for h in history],
         "moving_out": moving_out,
         "current": registered or moving_out,
