@@ -73,6 +73,29 @@ def test_a_certificate_is_confirmed_issued_once_and_opened_inline(
     assert pdf["X-Verification-Code"] == issued.verification_code
 
 
+def test_the_issuance_history_lists_the_certificates_naming_the_person(
+    clerk: Client, tenant_a: Any, make_resident: Any
+) -> None:
+    """交付履歴照会 (標準仕様書 2.2.2, j360): on request from the record page, with a purpose, audited."""
+    person, other = make_resident(tenant_a), make_resident(tenant_a, "スズキ")
+    url = f"{BASE}/{person.id}/issued/"
+    assert url in clerk.get(f"{BASE}/{person.id}/", {"purpose": "確認"}).content.decode()
+    assert "交付はありません" in clerk.get(url, {"purpose": "本人からの照会"}).content.decode()
+    assert _issue(clerk, _certificate(clerk, person, _self_request(person))).status_code == 302
+    with tenant_context(tenant_a.code):
+        issued = Certificate.objects.get()
+    page = clerk.get(url, {"purpose": "本人からの照会"}).content.decode()
+    assert issued.issue_number in page and "住民票の写し" in page
+    assert "運転免許証の申請" in page and "山田　花子" in page  # the stated purpose and the requester
+    assert issued.issue_number not in clerk.get(f"{BASE}/{other.id}/issued/", {"purpose": "確認"}).content.decode()
+    with tenant_context(tenant_a.code):
+        assert AuditEntry.objects.filter(action="resident.issued_read", object_id=str(person.id),
+                                         purpose="本人からの照会").count() == 2  # fmt: skip
+    asked = clerk.get(url)  # no purpose: asked for one, nothing read
+    assert asked.status_code == 200 and "利用目的の入力" in asked.content.decode()
+    assert clerk.get(f"{BASE}/999999/issued/", {"purpose": "確認"}).status_code == 404
+
+
 def test_certificate_refusals_of_the_registry_are_shown_next_to_the_fields(
     clerk: Client, tenant_a: Any, make_resident: Any
 ) -> None:

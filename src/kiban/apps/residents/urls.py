@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:resident_id>/", views.resident_detail, name="resident-detail"),
     path("<int:resident_id>/certificate/", views.certificate_wizard, name="resident-certificate"),
     path("<int:resident_id>/support/", views.support_manage, name="resident-support"),
+    path("<int:resident_id>/issued/", views.resident_issued, name="resident-issued"),
     path("certificates/<slug:request_id>/", views.certificate_done, name="resident-certificate-done"),
     path("certificates/<slug:request_id>/pdf/", views.certificate_pdf, name="resident-certificate-pdf"),
     path("notices/", views.notice_list, name="resident-notices"),

@@ -176,6 +176,21 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
     return render(request, "residents/detail.html", _page(request, **context))
 
 
+@staff_view(*READ_ROLES)
+def resident_issued(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """交付履歴照会 (標準仕様書 2.2.2, j360): the certificates issued that name this person, on request only (a read
+    of its own, audited with the purpose given; the record page links to it)."""
+    form = forms.PurposeForm(request.GET or None)
+    if not form.is_valid():
+        return render(request, "residents/purpose.html", _page(request, form=form), status=400 if request.GET else 200)
+    purpose = form.cleaned_data["purpose"]
+    person = Resident.objects.only("id", "family_name", "given_name").filter(id=resident_id).first()
+    if person is None:
+        raise Http404("no such resident")
+    issued = [{"i": i, "on": era(i.issued_on)} for i in selectors.issued_to(resident_id, purpose)]
+    return render(request, "residents/issued.html", _page(request, person=person, purpose=purpose, issued=issued))
+
+
 def _history_row(entry: Any) -> dict[str, Any]:
     return {
         "h": entry,
