@@ -193,6 +193,10 @@ def _validate_manifest(directory: Path, report: Report, tables: list[Table]) -> 
     for name in entries:
         if name not in {t.name for t in tables}:
             report.errors.append(f"{MANIFEST}: table {name} is not known to this version of Kiban")
+    left_out = manifest.get("not_exported") or {}
+    if isinstance(left_out, dict) and left_out:  # records the source held but the format could not carry
+        listed = ", ".join(f"{name} ({(v or {}).get('rows', '?')} rows)" for name, v in sorted(left_out.items()))
+        report.notes.append(f"the source's export could not carry these tables (they are not in the files): {listed}")
     for path, expected in (manifest.get("schemas") or {}).items():
         if not (directory / path).is_file() or sha256_of(directory / path) != expected:
             report.errors.append(f"{path}: missing, or its SHA-256 differs from the manifest")
