@@ -30,7 +30,16 @@ from django.db import models
 from kiban.standard import codes, numbers
 from kiban.standard.text import kana_search_key, search_key
 
-from .models import Household, Procedure, Resident, ResidentHistory, SupportMeasure
+from .models import (
+    Certificate,
+    Household,
+    HouseholdMemberOrder,
+    MoveOutCertificate,
+    Procedure,
+    Resident,
+    ResidentHistory,
+    SupportMeasure,
+)
 from .services import INDIVIDUAL_NUMBER
 
 
@@ -173,5 +182,48 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
             "requested_by",
             "recorded_by",
         ),
+    ),
+    # Format version 3: the issuance records (交付履歴; append-only, kept like the history) and the member orders
+    # set for 世帯連記式 copies. ``resident_ids`` are JSON lists of resident ids, kept as they are (ids are kept).
+    ExchangedTable(
+        "certificates",
+        Certificate,
+        (
+            "id",
+            "kind",
+            "layout",
+            "resident_ids",
+            "items",
+            "requester",
+            "requester_name",
+            "purpose",
+            "issue_number",
+            "verification_code",
+            "sha256",
+            "issued_on",
+            "issued_by",
+            "issued_at",
+        ),
+    ),
+    ExchangedTable(
+        "move_out_certificates",
+        MoveOutCertificate,
+        (
+            "id",
+            "procedure_id",
+            "kind",
+            "resident_ids",
+            "content",
+            "reissue_of_id",
+            "issue_number",
+            "verification_code",
+            "sha256",
+            "issued_on",
+            "issued_by",
+            "issued_at",
+        ),
+    ),
+    ExchangedTable(
+        "household_member_orders", HouseholdMemberOrder, ("id", "household_id", "resident_ids", "set_by", "set_at")
     ),
 )

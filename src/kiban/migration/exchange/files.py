@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = "kiban-exchange"
-FORMAT_VERSION = 2  # 2: residents carry 旧氏 (former_surname, former_surname_kana)
+FORMAT_VERSION = 3  # 2: residents carry 旧氏 (former_surname, former_surname_kana); 3: issuance records, member orders
 MANIFEST = "manifest.json"
 SCHEMAS_DIR = "schemas"
 CHUNK = 1 << 20
