@@ -80,6 +80,9 @@ def _name_key(row: Mapping[str, str]) -> str:
     return search_key(row["family_name"] + row["given_name"])
 
 
+# What every issued document keeps (``IssuedDocument``), after each kind's own columns.
+_ISSUED = ("issue_number", "verification_code", "sha256", "issued_on", "issued_by", "issued_at")
+
 EXCHANGE: tuple[ExchangedTable, ...] = (
     ExchangedTable(
         "households",
@@ -188,40 +191,12 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
     ExchangedTable(
         "certificates",
         Certificate,
-        (
-            "id",
-            "kind",
-            "layout",
-            "resident_ids",
-            "items",
-            "requester",
-            "requester_name",
-            "purpose",
-            "issue_number",
-            "verification_code",
-            "sha256",
-            "issued_on",
-            "issued_by",
-            "issued_at",
-        ),
+        ("id", "kind", "layout", "resident_ids", "items", "requester", "requester_name", "purpose", *_ISSUED),
     ),
     ExchangedTable(
         "move_out_certificates",
         MoveOutCertificate,
-        (
-            "id",
-            "procedure_id",
-            "kind",
-            "resident_ids",
-            "content",
-            "reissue_of_id",
-            "issue_number",
-            "verification_code",
-            "sha256",
-            "issued_on",
-            "issued_by",
-            "issued_at",
-        ),
+        ("id", "procedure_id", "kind", "resident_ids", "content", "reissue_of_id", *_ISSUED),
     ),
     ExchangedTable(
         "household_member_orders", HouseholdMemberOrder, ("id", "household_id", "resident_ids", "set_by", "set_at")
