@@ -756,3 +756,96 @@ def test_issuance_records_go_straight_into_their_tables_outside_a_transaction(
     export_tenant(TARGET, again)
     _issuance_kept(out, TARGET, ids)
     _same_data(out, again)
+
+
+def _business_records(code: str) -> None:
+    """A row in each table of child allowance, benefits and the portal (format 3), as their services would leave
+    them: a recognition with its revision and a payment in a run whose 全銀 file is kept as bytes, a benefit with an
+    application, its receipt and its run, a portal submission with a step."""
+    import uuid
+
+    from kiban.apps.benefits import models as b
+    from kiban.apps.child_allowance import models as ca
+    from kiban.apps.residents.models import Resident
+    from kiban.platform.tenants.context import tenant_context
+    from kiban.portal import models as portal
+
+    account = {"bank_code": "0001", "branch_code": "001", "account_type": "1", "account_number": "1234567"}
+    d = datetime.date
+    with tenant_context(code):
+        head = Resident.objects.order_by("id").first()
+        assert head is not None
+        prompt = ca.Prompt.objects.create(event_id=uuid.UUID("12345678-1234-5678-9abc-def012345678"),
+                                          household_id=head.household_id, householder_id=head.id, child_id=head.id,
+                                          event_on=d(2024, 10, 1), status="applied")  # fmt: skip
+        recognition = ca.Recognition.objects.create(
+            recipient_id=head.id, household_id=head.household_id, applied_on=d(2024, 10, 3), event_on=d(2024, 10, 1),
+            recognized_on=d(2024, 10, 10), first_month=d(2024, 11, 1), prompt=prompt,
+            account_holder_kana="ﾔﾏﾀﾞ ﾀﾛｳ", **account,
+        )  # fmt: skip
+        ca.Revision.objects.create(recognition=recognition, seq=1, kind="認定", effective_month=d(2024, 11, 1),
+                                   reason="出生", children=[{"id": head.id, "birth_date": "2024-10-01"}],
+                                   monthly_total=15000)  # fmt: skip
+        ca.PayerAccount.objects.create(requester_code="1234567890", requester_name_kana="ﾁﾖﾀﾞｸ", **account)
+        run = ca.PaymentRun.objects.create(payment_month=d(2024, 12, 1), transfer_date=d(2024, 12, 10),
+                                           months=["2024-10", "2024-11"], count=1, total=30000,
+                                           file=b"1\x00\xff\x8d\x82 \xb1\xa6\r\n9")  # fmt: skip
+        ca.Payment.objects.create(recognition=recognition, run=run, payment_month=d(2024, 12, 1), amount=30000,
+                                  breakdown={"2024-11": 15000}, account_holder_kana="ﾔﾏﾀﾞ ﾀﾛｳ", **account)  # fmt: skip
+        benefit = b.Benefit.objects.create(code="ex-2026", name="臨時特別給付金", reference="令和8年度",
+                                           base_date=d(2026, 1, 1), per="household", amount=100000,
+                                           application_opens=d(2026, 2, 1), application_closes=d(2026, 5, 31),
+                                           requester_code="1234567890", requester_name_kana="ﾁﾖﾀﾞｸ",
+                                           **account)  # fmt: skip
+        benefit_run = b.PaymentRun.objects.create(benefit=benefit, transfer_date=d(2026, 3, 1), count=1,
+                                                  total=100000, file=b"")  # fmt: skip
+        application = b.Application.objects.create(benefit=benefit, household_id=head.household_id, payee_id=head.id,
+                                                   eligible_count=2, amount=100000, status="paid",
+                                                   applied_on=d(2026, 2, 3), run=benefit_run)  # fmt: skip
+        b.Receipt.objects.create(application=application, applied_on=d(2026, 2, 3), account_holder_kana="ﾔﾏﾀﾞ ﾀﾛｳ",
+                                 **account)  # fmt: skip
+        submission = portal.Submission.objects.create(procedure="move_within", resident_id=head.id, subject="転居届",
+                                                      status="approved", data={"address": "千代田1番"},
+                                                      request_id="portal-1")  # fmt: skip
+        portal.SubmissionStep.objects.create(submission=submission, status="approved", actor="supervisor1",
+                                             note="承認")  # fmt: skip
+
+
+def test_child_allowance_benefits_and_portal_records_make_the_round_trip(committed_db: None, tmp_path: Path) -> None:
+    """Format 3: every table of the business apps and the portal, through the production path, byte for byte —
+    the 全銀 file's bytes (not text: a NUL, 0xFF, half-width kana in Shift_JIS, CR LF) included."""
+    from kiban.apps.child_allowance.models import PaymentRun
+    from kiban.platform.tenants.context import tenant_context
+    from kiban.platform.tenants.services import provision
+
+    provision(SOURCE)
+    provision(TARGET)
+    _population(SOURCE, [("ヤマダ", 2, True, False)])
+    _business_records(SOURCE)
+    out, again = tmp_path / "export", tmp_path / "again"
+    export_tenant(SOURCE, out)
+    manifest = read_manifest(out)
+    assert manifest["not_exported"] == {}
+    assert all(manifest["tables"][name]["rows"] == 1 for name in (
+        "child_allowance_prompts", "child_allowance_recognitions", "child_allowance_revisions",
+        "child_allowance_payer_accounts", "child_allowance_payment_runs", "child_allowance_payments", "benefits",
+        "benefit_payment_runs", "benefit_applications", "benefit_receipts", "portal_submissions",
+        "portal_submission_steps"))  # fmt: skip
+    result = import_tenant(TARGET, out)
+    assert result.loaded, result.report.text()
+    with tenant_context(TARGET):
+        assert bytes(PaymentRun.objects.get().file) == b"1\x00\xff\x8d\x82 \xb1\xa6\r\n9"
+    export_tenant(TARGET, again)
+    _same_data(out, again)
+
+
+def test_a_bad_uuid_or_bytes_value_is_reported_on_its_line(committed_db: None, tmp_path: Path) -> None:
+    _exported(tmp_path, households=1)  # both tenants provisioned, a household in the source
+    _business_records(SOURCE)
+    out = tmp_path / "with-business"
+    export_tenant(SOURCE, out)
+    _rewrite(out, "child_allowance_prompts.csv", lambda text: text.replace("12345678-1234", "12345678-XXXX"))
+    _rewrite(out, "child_allowance_payment_runs.csv", lambda text: text.replace("\\x31", "\\xZ1"))
+    report = validate(out)
+    assert any(e.startswith("child_allowance_prompts.csv:2: event_id") and "not a UUID" in e for e in report.errors)
+    assert any(e.startswith("child_allowance_payment_runs.csv:2: file") for e in report.errors), report.errors

@@ -22,11 +22,9 @@ The migration package reads this module (``EXCHANGE``); the app never imports th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 
-from django.db import models
-
+from kiban.platform.exchange import DigestInJson, Encrypted, ExchangedTable
 from kiban.standard import codes, numbers
 from kiban.standard.text import kana_search_key, search_key
 
@@ -41,35 +39,6 @@ from .models import (
     SupportMeasure,
 )
 from .services import INDIVIDUAL_NUMBER
-
-
-@dataclass(frozen=True)
-class Encrypted:
-    """A file column carrying the plaintext of ``cipher_field`` (with its keyed digest in ``digest_field``)."""
-
-    cipher_field: str
-    digest_field: str
-    crypto_column: str  # the associated-data name given to kiban.platform.crypto
-
-
-@dataclass(frozen=True)
-class DigestInJson:
-    json_field: str
-    key: str
-    via: str  # the foreign key column naming the row whose digest it is
-    digest_field: str
-
-
-@dataclass(frozen=True)
-class ExchangedTable:
-    name: str  # file stem: <name>.csv
-    model: type[models.Model]
-    columns: tuple[str, ...]
-    encrypted: Mapping[str, Encrypted] = field(default_factory=dict)
-    derived: Mapping[str, Callable[[Mapping[str, str]], str]] = field(default_factory=dict)
-    checks: Mapping[str, Callable[[str], object]] = field(default_factory=dict)
-    digest_in_json: DigestInJson | None = None
-    describes: str = ""  # the standard JSON Schema (docs/standard/<describes>.schema.json) this table holds
 
 
 def _kana_key(row: Mapping[str, str]) -> str:

@@ -43,6 +43,8 @@ def select_sql(table: Table) -> str:
             expr = f"encode(t.{_q(column.encrypted.cipher_field)}, 'hex')"
         elif column.kind == "timestamp":
             expr = UTC_TIMESTAMP.format(f"t.{_q(column.name)}")
+        elif column.kind == "bytes":  # whatever the session's bytea_output: "\x" and hex, which COPY reads back
+            expr = f"'\\x' || encode(t.{_q(column.name)}, 'hex')"
         elif table.digest_in_json is not None and column.name == table.digest_in_json.json_field:
             d = table.digest_in_json
             ref = table.column(d.via).references

@@ -30,7 +30,7 @@ class DigestInJsonDecl(Protocol):
 @dataclass(frozen=True)
 class Column:
     name: str  # header in the file
-    kind: str  # id | ref | text | int | date | timestamp | json | bool
+    kind: str  # id | ref | text | int | date | timestamp | json | bool | uuid | bytes (hex, "\\x" first)
     required: bool
     max_length: int | None = None
     choices: frozenset[str] | None = None
@@ -95,6 +95,8 @@ _KINDS: tuple[tuple[type[models.Field], str], ...] = (
     (models.PositiveIntegerField, "int"),
     (models.CharField, "text"),
     (models.TextField, "text"),
+    (models.UUIDField, "uuid"),
+    (models.BinaryField, "bytes"),  # a 全銀 file kept as it was sent: hex, as PostgreSQL writes bytea
 )
 
 
@@ -190,18 +192,6 @@ NOT_YET_EXCHANGED: Mapping[str, str] = {
     "residents.Certifier": "the certifiers (mayor, deputies) printed on certificates",
     "residents.AddressEntry": "the address dictionary with staff corrections",
     "residents.ProvisionalEntry": "仮登録 entries not yet registered",
-    "child_allowance.Prompt": "児童手当 prompts raised by registry events",
-    "child_allowance.Recognition": "児童手当 recognitions",
-    "child_allowance.Revision": "児童手当 revisions",
-    "child_allowance.PayerAccount": "the 児童手当 payer account",
-    "child_allowance.PaymentRun": "児童手当 payment runs and their 全銀 files",
-    "child_allowance.Payment": "児童手当 payments",
-    "benefits.Benefit": "one-off benefit definitions",
-    "benefits.Application": "benefit applications",
-    "benefits.Receipt": "benefit application receipts",
-    "benefits.PaymentRun": "benefit payment runs and their 全銀 files",
-    "portal.Submission": "residents' online submissions",
-    "portal.SubmissionStep": "the steps of residents' online submissions",
 }
 
 

@@ -34,6 +34,8 @@ from .tables import Column, Table, exchanged_tables
 MAX_PER_FILE = 50
 _INT = re.compile(r"-?[0-9]+")
 _TENANT = re.compile(r"[0-9]{6}")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_BYTES = re.compile(r"\\x(?:[0-9a-fA-F]{2})*")
 
 
 @dataclass
@@ -131,6 +133,16 @@ def _checker(column: Column, digest_key: str | None = None) -> Callable[[str], s
                 if said not in DIGEST_MARKERS:  # a digest of another platform's key, or the key nested
                     return f'{name}: {digest_key} must say "current", "superseded" or "" at the top level'
             return None
+    elif kind == "uuid":
+        match_uuid = _UUID.fullmatch
+
+        def base(v: str) -> str | None:
+            return None if match_uuid(v) else f"{name}: {v!r} is not a UUID (8-4-4-4-12 lowercase hex)"
+    elif kind == "bytes":
+        match_bytes = _BYTES.fullmatch
+
+        def base(v: str) -> str | None:
+            return None if match_bytes(v) else f"{name}: not bytes written as \\x and hex digits"
     elif kind == "bool":
 
         def base(v: str) -> str | None:
