@@ -58,16 +58,7 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
     ExchangedTable(
         "child_allowance_payer_accounts",
         PayerAccount,
-        (
-            "id",
-            "requester_code",
-            "requester_name_kana",
-            "bank_code",
-            "branch_code",
-            "account_type",
-            "account_number",
-            "created_at",
-        ),
+        ("id", "requester_code", "requester_name_kana", *_ACCOUNT[:4], "created_at"),  # the account without a holder
     ),
     ExchangedTable(
         "child_allowance_payment_runs",
