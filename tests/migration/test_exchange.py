@@ -672,7 +672,16 @@ def test_the_thread_computing_the_residents_rows_passes_its_failure_to_the_load(
 def _issuance_records(code: str) -> tuple[int, int]:
     """A 住民票の写し issued to a third party, a 転出証明書 and its reissue, a member order: written as the
     certificates module would have (the round trip is what is tested here). Returns (original, procedure) ids."""
-    from kiban.apps.residents.models import Certificate, HouseholdMemberOrder, MoveOutCertificate, Procedure, Resident
+    from kiban.apps.residents.models import (
+        AddressEntry,
+        Certificate,
+        Certifier,
+        HouseholdMemberOrder,
+        MoveOutCertificate,
+        Procedure,
+        ProvisionalEntry,
+        Resident,
+    )
     from kiban.platform.tenants.context import tenant_context
 
     with tenant_context(code):
@@ -696,6 +705,14 @@ def _issuance_records(code: str) -> tuple[int, int]:
         )  # fmt: skip
         HouseholdMemberOrder.objects.create(household_id=head.household_id, resident_ids=[child.id, head.id],
                                             set_by="clerk3")  # fmt: skip
+        Certifier.objects.create(role="deputy", title="千代田区副区長", name="代理　二郎",
+                                 starts_on=datetime.date(2026, 5, 1), ends_on=datetime.date(2026, 5, 31),
+                                 recorded_by="supervisor1")  # fmt: skip
+        AddressEntry.objects.create(code="13101001001", postal_code="1000001", prefecture="東京都", city="千代田区",
+                                    town="千代田", town_kana="チヨダ", source="staff")  # fmt: skip
+        ProvisionalEntry.objects.create(procedure_kind="move-within", label="転居", request_id="prov-1",
+                                        target=str(head.household_id), data={"address": "千代田1番"},
+                                        summary="転居 1名", branch="本庁", resident_ids=[head.id])  # fmt: skip
         return original.id, moved.id
 
 
@@ -708,10 +725,9 @@ def _issuance_kept(directory: Path, code: str, ids: tuple[int, int]) -> None:
         assert (reissue.reissue_of_id, reissue.procedure_id) == ids  # the ids kept, references and all
     manifest = read_manifest(directory)
     assert manifest["format_version"] == 3 and manifest["not_exported"] == {}
-    rows = {
-        n: manifest["tables"][n]["rows"] for n in ("certificates", "move_out_certificates", "household_member_orders")
-    }
-    assert rows == {"certificates": 1, "move_out_certificates": 2, "household_member_orders": 1}
+    names = ("certificates", "move_out_certificates", "household_member_orders", "certifiers", "address_entries",
+             "provisional_entries")  # fmt: skip
+    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1]
 
 
 @BOTH

@@ -26,8 +26,11 @@ def test_every_tenant_table_is_exchanged_or_named_as_left_out() -> None:
 
 @pytest.mark.postgres
 def test_an_export_names_the_rows_it_cannot_carry_yet(
-    committed_db: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    committed_db: None, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Every table is carried since format 3; the safeguard stays for the next app that adds one before its
+    exchange declaration: here the certifiers (one registered) stand in for such a table."""
+    from kiban.migration.exchange import tables, validate
     from kiban.platform.tenants.services import provision
     from tests.conftest import register_test_certifier
 
@@ -36,13 +39,11 @@ def test_an_export_names_the_rows_it_cannot_carry_yet(
     assert "warning" not in capsys.readouterr().err
     assert json.loads((tmp_path / "bare" / "manifest.json").read_text())["not_exported"] == {}
 
-    register_test_certifier("131016")  # a certifier: a table the format does not carry yet
+    register_test_certifier("131016")
+    monkeypatch.setattr(tables, "NOT_YET_EXCHANGED", {"residents.Certifier": "a table not carried yet"})
     call_command("export", "--tenant", "131016", "--out", str(tmp_path / "with"))
     err = capsys.readouterr().err
     assert "not exported" in err and "residents_certifier (1 rows)" in err
     manifest = json.loads((tmp_path / "with" / "manifest.json").read_text())
     assert manifest["not_exported"] == {"residents_certifier": {"rows": 1}}
-
-    from kiban.migration.exchange import validate
-
     assert any("residents_certifier (1 rows)" in n for n in validate(tmp_path / "with").notes)  # the receiver is told

@@ -29,11 +29,14 @@ from kiban.standard import codes, numbers
 from kiban.standard.text import kana_search_key, search_key
 
 from .models import (
+    AddressEntry,
     Certificate,
+    Certifier,
     Household,
     HouseholdMemberOrder,
     MoveOutCertificate,
     Procedure,
+    ProvisionalEntry,
     Resident,
     ResidentHistory,
     SupportMeasure,
@@ -169,5 +172,60 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
     ),
     ExchangedTable(
         "household_member_orders", HouseholdMemberOrder, ("id", "household_id", "resident_ids", "set_by", "set_at")
+    ),
+    # Also format 3: the municipality's configuration and work in progress. Certifiers: a target that registered its
+    # own before the import holds rows, so the default mode refuses (register them after the import, or merge).
+    ExchangedTable(
+        "certifiers",
+        Certifier,
+        (
+            "id",
+            "ward_code",
+            "role",
+            "title",
+            "name",
+            "starts_on",
+            "ends_on",
+            "recorded_by",
+            "recorded_at",
+            "withdrawn_at",
+            "withdrawn_by",
+        ),
+    ),
+    ExchangedTable(
+        "address_entries",
+        AddressEntry,
+        (
+            "id",
+            "code",
+            "postal_code",
+            "prefecture",
+            "city",
+            "town",
+            "koaza",
+            "town_kana",
+            "koaza_kana",
+            "source",
+            "abolished_on",
+        ),
+    ),
+    ExchangedTable(
+        "provisional_entries",
+        ProvisionalEntry,
+        (
+            "id",
+            "procedure_kind",
+            "label",
+            "request_id",
+            "target",
+            "data",
+            "summary",
+            "branch",
+            "resident_ids",
+            "status",
+            "problems",
+            "procedure_id",
+            "entered_at",
+        ),
     ),
 )

@@ -41,7 +41,7 @@ class Command(BaseCommand):
             listed = ", ".join(f"{name} ({rows:,} rows)" for name, rows in result.left_out.items())
             self.stderr.write(
                 f"warning: not exported (this format version does not carry these tables yet): {listed}; "
-                "they stay on this platform — see docs/migration/exchange.md, 'Not yet in the files'"
+                "they stay on this platform — see docs/migration/exchange.md, 'Not in the files'"
             )
         self.stdout.write(
             f"exported {sum(result.rows.values()):,} rows ({result.bytes:,} bytes) of {code} to {result.directory}; "
