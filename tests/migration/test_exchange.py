@@ -862,6 +862,10 @@ def test_a_bad_uuid_or_bytes_value_is_reported_on_its_line(committed_db: None, t
     export_tenant(SOURCE, out)
     _rewrite(out, "child_allowance_prompts.csv", lambda text: text.replace("12345678-1234", "12345678-XXXX"))
     _rewrite(out, "child_allowance_payment_runs.csv", lambda text: text.replace("\\x31", "\\xZ1"))
+    # A recognition whose recipient is nobody in the residents file (a plain number in the model, checked all the same)
+    nobody = r"\1,999999,"
+    _rewrite(out, "child_allowance_recognitions.csv", lambda text: re.sub(r"(?m)^([0-9]+),[0-9]+,", nobody, text))
     report = validate(out)
     assert any(e.startswith("child_allowance_prompts.csv:2: event_id") and "not a UUID" in e for e in report.errors)
     assert any(e.startswith("child_allowance_payment_runs.csv:2: file") for e in report.errors), report.errors
+    assert "child_allowance_recognitions.csv:2: recipient_id 999999 refers to no row of residents" in report.errors

@@ -43,3 +43,6 @@ class ExchangedTable:
     checks: Mapping[str, Callable[[str], object]] = field(default_factory=dict)
     digest_in_json: DigestInJson | None = None
     describes: str = ""  # the standard JSON Schema (docs/standard/<describes>.schema.json) this table holds
+    # Columns that hold another table's id as a plain number (no foreign key in the model: another app's rows, which
+    # an app may not import), by the exchanged table's name: the validator checks each value like a foreign key's.
+    refers_to: Mapping[str, str] = field(default_factory=dict)

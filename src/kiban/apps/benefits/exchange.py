@@ -1,6 +1,7 @@
 """What one-off benefits (給付金) put into the standard exchange files (format 3): each benefit's definition, its
 households' applications and receipts, and the payment runs (with the 全銀 file as it was sent).
-``household_id`` and ``payee_id`` are ids of the registry's households and residents, kept as they are. The
+``household_id`` and ``payee_id`` are ids of the registry's households and residents, kept as they are and
+checked against the registry's files (``refers_to``). The
 declarations' vocabulary is ``kiban.platform.exchange``."""
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
         "benefit_applications",
         Application,
         ("id", "benefit_id", "household_id", "payee_id", "eligible_count", "amount", "status", "applied_on", "run_id"),
+        refers_to={"household_id": "households", "payee_id": "residents"},
     ),
     ExchangedTable(
         "benefit_receipts",

@@ -1,8 +1,9 @@
 """What child allowance (児童手当) puts into the standard exchange files (format 3): the prompts raised by registry
 events, the recognitions with their revisions, the payer account, the payment runs (with the 全銀 file as it was
 sent) and the payments. ``recipient_id``, ``household_id``, ``householder_id`` and ``child_id`` are ids of the
-registry's residents and households, kept as they are (the import keeps ids). The declarations' vocabulary is
-``kiban.platform.exchange``."""
+registry's residents and households, plain numbers in the models (an app imports no other): kept as they are (the
+import keeps ids) and checked against the registry's files like references (``refers_to``). The declarations'
+vocabulary is ``kiban.platform.exchange``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
         "child_allowance_prompts",
         Prompt,
         ("id", "event_id", "household_id", "householder_id", "child_id", "event_on", "status", "created_at"),
+        refers_to={"household_id": "households", "householder_id": "residents", "child_id": "residents"},
     ),
     ExchangedTable(
         "child_allowance_recognitions",
@@ -38,6 +40,7 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
             *_ACCOUNT,
             "created_at",
         ),
+        refers_to={"recipient_id": "residents", "household_id": "households"},
     ),
     ExchangedTable(
         "child_allowance_revisions",

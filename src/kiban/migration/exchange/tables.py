@@ -121,6 +121,10 @@ def _column(
     if kind == "ref":
         assert isinstance(f, models.ForeignKey)
         references = tables_by_model[f.related_model]  # type: ignore[index]
+    else:
+        references = (getattr(decl, "refers_to", None) or {}).get(name)  # another app's id held as a number
+        if references is not None and (kind != "int" or references not in tables_by_model.values()):
+            raise ValueError(f"{decl.name}.{name}: refers_to needs an integer column and an exchanged table")
     required = not (f.null or f.blank)
     choices = frozenset(str(v) for v, _ in f.choices) if f.choices else None
     max_length = getattr(f, "max_length", None) if kind == "text" else None
