@@ -117,7 +117,7 @@ def _column(
         return Column(name, "text", False, None, None, None, title.replace(" (暗号化)", ""), check, encrypted)
     f = next(x for x in model._meta.concrete_fields if x.attname == name)
     kind = _kind(f)
-    references = None
+    references: str | None
     if kind == "ref":
         assert isinstance(f, models.ForeignKey)
         references = tables_by_model[f.related_model]  # type: ignore[index]

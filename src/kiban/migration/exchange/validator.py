@@ -36,6 +36,13 @@ _INT = re.compile(r"-?[0-9]+")
 _TENANT = re.compile(r"[0-9]{6}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _BYTES = re.compile(r"\\x(?:[0-9a-fA-F]{2})*")
+# The kinds whose text is valid when it matches a pattern, and what is wrong otherwise (bytes without the value: a
+# 全銀 file is long).
+_PATTERNS: dict[str, tuple[re.Pattern[str], Callable[[str], str]]] = {
+    **dict.fromkeys(("id", "ref", "int"), (_INT, lambda v: f"{v!r} is not an integer")),
+    "uuid": (_UUID, lambda v: f"{v!r} is not a UUID (8-4-4-4-12 lowercase hex)"),
+    "bytes": (_BYTES, lambda v: "not bytes written as \\x and hex digits"),
+}
 
 
 @dataclass
@@ -96,11 +103,12 @@ def _checker(column: Column, digest_key: str | None = None) -> Callable[[str], s
         extra.append(checked)
 
     base: Callable[[str], str | None] | None = None
-    if kind in ("id", "ref", "int"):
-        match = _INT.fullmatch
+    if kind in _PATTERNS:
+        pattern, problem = _PATTERNS[kind]
+        match = pattern.fullmatch
 
         def base(v: str) -> str | None:
-            return None if match(v) else f"{name}: {v!r} is not an integer"
+            return None if match(v) else f"{name}: {problem(v)}"
     elif kind == "date":
         parse_date = date.fromisoformat
 
@@ -133,16 +141,6 @@ def _checker(column: Column, digest_key: str | None = None) -> Callable[[str], s
                 if said not in DIGEST_MARKERS:  # a digest of another platform's key, or the key nested
                     return f'{name}: {digest_key} must say "current", "superseded" or "" at the top level'
             return None
-    elif kind == "uuid":
-        match_uuid = _UUID.fullmatch
-
-        def base(v: str) -> str | None:
-            return None if match_uuid(v) else f"{name}: {v!r} is not a UUID (8-4-4-4-12 lowercase hex)"
-    elif kind == "bytes":
-        match_bytes = _BYTES.fullmatch
-
-        def base(v: str) -> str | None:
-            return None if match_bytes(v) else f"{name}: not bytes written as \\x and hex digits"
     elif kind == "bool":
 
         def base(v: str) -> str | None:

@@ -89,12 +89,11 @@ def chain_hasher(tenant_id: str) -> Callable[[int, str, str], str]:
     return chain_hash
 
 
-def entry_hash(entry: AuditEntry) -> str:
-    fields = (
+def _content_of(entry: AuditEntry) -> str:
+    return content(
         canonical_at(entry.at), entry.actor_kind, entry.actor, entry.on_behalf_of, entry.action, entry.object_type,
         entry.object_id, entry.fields_read, entry.purpose, entry.request_id,
     )  # fmt: skip
-    return chain_hasher(entry.tenant_id)(entry.seq, content(*fields), entry.prev_hash)
 
 
 def _locked_head(tenant_id: str) -> AuditChainHead:
@@ -114,6 +113,7 @@ def record_many(events: Iterable[Event]) -> list[AuditEntry]:
     now = timezone.now()
     with transaction.atomic():
         head = _locked_head(tenant_id)
+        chain_hash = chain_hasher(tenant_id)
         entries = []
         for event in events:
             entry = AuditEntry(
@@ -131,7 +131,7 @@ def record_many(events: Iterable[Event]) -> list[AuditEntry]:
                 request_id=request_id,
                 prev_hash=head.last_hash,
             )
-            entry.hash = entry_hash(entry)
+            entry.hash = chain_hash(entry.seq, _content_of(entry), entry.prev_hash)
             head.last_seq, head.last_hash = entry.seq, entry.hash
             entries.append(entry)
         AuditEntry.objects.bulk_create(entries)

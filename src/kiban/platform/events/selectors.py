@@ -79,11 +79,16 @@ def _settled_before() -> int:
 def changes_since(cursor: str, event_types: list[str], limit: int) -> list[Event]:
     txid, event_id = parse_cursor(cursor)
     events = Event.objects.filter(type__in=event_types).filter(Q(txid__gt=txid) | Q(txid=txid, id__gt=event_id))
+
+    def page(before: int | None) -> list[Event]:
+        shown = events if before is None else events.filter(txid__lt=before)
+        return list(shown.order_by("txid", "id")[:limit])
+
     if connection.vendor != "postgresql":  # one writer at a time: ids are in commit order
-        return list(events.order_by("txid", "id")[:limit])
+        return page(None)
     oldest = _oldest_running()
-    page = list(events.filter(txid__lt=oldest).order_by("txid", "id")[:limit])
-    if len(page) == limit or not events.filter(txid__gte=oldest).exists():
-        return page
+    first = page(oldest)
+    if len(first) == limit or not events.filter(txid__gte=oldest).exists():
+        return first
     # Events are held back by some running transaction: the ones of transactions that cannot write here need not be.
-    return list(events.filter(txid__lt=_settled_before()).order_by("txid", "id")[:limit])
+    return page(_settled_before())
