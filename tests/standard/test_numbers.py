@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kiban.standard.numbers import (
     individual_number_check_digit,
@@ -13,6 +15,17 @@ def test_check_digit_follows_the_ordinance_formula_worked_by_hand():
     # 1·2 + 0·3 + 9·4 + 8·5 + 7·6 + 6·7 + 5·2 + 4·3 + 3·4 + 2·5 + 1·6 = 212; 212 mod 11 = 3; 11 − 3 = 8.
     assert individual_number_check_digit("12345678901") == 8
     assert validate_individual_number("123456789018") == "123456789018"
+
+
+@given(st.text(alphabet="0123456789", min_size=11, max_size=11))
+def test_check_digit_is_the_ordinances_sum_for_any_eleven_digits(digits):
+    # 総務省令第85号 5条 transcribed term by term: Pn the n-th digit from the right, Qn = n + 1 (n ≤ 6) or n − 5.
+    total = sum(int(digits[11 - n]) * (n + 1 if n <= 6 else n - 5) for n in range(1, 12))
+    expected = 0 if total % 11 <= 1 else 11 - total % 11
+    assert individual_number_check_digit(digits) == expected
+    assert validate_individual_number(digits + str(expected)) == digits + str(expected)
+    with pytest.raises(ValueError, match="check digit"):
+        validate_individual_number(digits + str((expected + 1) % 10))
 
 
 def test_remainder_zero_or_one_gives_check_digit_zero():

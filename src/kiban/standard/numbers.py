@@ -7,6 +7,8 @@ Only ASCII digits are accepted: converting full-width input (全角数字) is th
 
 from __future__ import annotations
 
+from operator import mul
+
 
 def _require_digits(value: str, length: int, item: str) -> None:
     if not isinstance(value, str) or len(value) != length or not value.isascii() or not value.isdigit():
@@ -27,15 +29,24 @@ def individual_number_check_digit(first_eleven: str) -> int:
     番号移行サポートセンター Q&A 問1), which adds the worked rule "remainder 0 or 1 gives check digit 0".
     """
     _require_digits(first_eleven, 11, "個人番号 (individual number) without its check digit")
-    total = sum(int(p) * (n + 1 if n <= 6 else n - 5) for n, p in enumerate(reversed(first_eleven), start=1))
-    remainder = total % 11
+    return _individual_number_check_digit(first_eleven)
+
+
+# Qn of the 11 digits read from the left (the 11th digit from the right first): 6,5,4,3,2,7 then 6,5,4,3,2.
+_WEIGHTS = tuple(n + 1 if n <= 6 else n - 5 for n in range(11, 0, -1))
+
+
+def _individual_number_check_digit(first_eleven: str) -> int:
+    """The formula of ``individual_number_check_digit`` on 11 ASCII digits already checked (a migration checks a
+    million numbers: the sum is taken in C)."""
+    remainder = sum(map(mul, map(int, first_eleven), _WEIGHTS)) % 11
     return 0 if remainder <= 1 else 11 - remainder
 
 
 def validate_individual_number(number: str) -> str:
     """Return ``number`` if it is a 12-digit individual number whose last digit is its check digit."""
     _require_digits(number, 12, "個人番号 (individual number)")
-    expected = individual_number_check_digit(number[:11])
+    expected = _individual_number_check_digit(number[:11])
     if int(number[11]) != expected:
         raise ValueError(f"個人番号 (individual number): check digit is {number[11]}, expected {expected}")
     return number
