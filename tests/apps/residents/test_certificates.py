@@ -194,6 +194,17 @@ def test_without_a_certifier_nothing_is_issued(tenant_a: Any, make_resident: Any
         assert Certificate.objects.count() == 0
 
 
+def test_a_public_offices_request_is_printed_for_official_use(tenant_a: Any, household: list[int]) -> None:
+    """標準仕様書 5.7 (j1060): a certificate issued to a public office (法12条の2) shows 「公用」; others do not."""
+    office = {"requester": "public_office", "requester_name": "千代田区 子ども支援課", "purpose": "児童手当の認定"}
+    with tenant_context(tenant_a.code):
+        official = certificates.issue(_request(household, **office, requester_resident_id=None))
+        own = certificates.issue(_request(household))
+        assert official.certificate.requester == Certificate.Requester.PUBLIC_OFFICE
+    assert "公用" in _printed(official.pdf)
+    assert "公用" not in _printed(own.pdf)
+
+
 def test_the_certificate_names_the_mayor_with_title_and_name(tenant_a: Any, household: list[int]) -> None:
     with tenant_context(tenant_a.code):
         printed = _printed(certificates.issue(_request(household)).pdf)

@@ -380,6 +380,7 @@ def issue(request: Request) -> Issued:
             label for key, label in ITEMS.items() if key not in request.items and key not in PRINT_OPTIONS
         ),
         furigana="furigana" in request.items,
+        official_use=request.requester == Certificate.Requester.PUBLIC_OFFICE,
     )
     certificate = Certificate(
         kind=request.kind,

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from kiban.apps.residents.printing import pdf
-from kiban.apps.residents.printing.pdf import CERTIFICATION_TEXTS, END_MARK, TITLES, render
+from kiban.apps.residents.printing.pdf import CERTIFICATION_TEXTS, END_MARK, OFFICIAL_USE_MARK, TITLES, render
 
 from .factories import CODE, content, family, history, person
 from .pdftext import page_count, page_texts, text
@@ -235,3 +235,18 @@ def test_a_reissued_moving_out_certificate_is_marked_as_such() -> None:
         render(content(kind="move_out", destination_address="大阪市", planned_on=date(2024, 4, 8), reissue=True))
     )
     assert "転出証明書（再交付）" in printed
+
+
+@pytest.mark.parametrize("kind", ["resident_copy", "removed_copy", "recorded_items"])
+def test_official_use_is_printed_on_every_page_only_when_asked(kind: str) -> None:
+    """標準仕様書 5.7 (j1060): 「公用」 can be printed; 「附票通知」 and 「規定により免除」 never are."""
+    persons = family(6)  # two sheets of the household form
+    if kind == "removed_copy":
+        persons = tuple(replace(p, removed_on=date(2024, 3, 1), removal_reason="転出") for p in persons)
+    official = page_texts(render(content(kind=kind, persons=persons, official_use=True)))
+    plain = page_texts(render(content(kind=kind, persons=persons)))
+    assert len(official) == len(plain) == 2
+    assert all(OFFICIAL_USE_MARK in page for page in official)
+    assert not any(OFFICIAL_USE_MARK in page for page in plain)
+    for page in (*official, *plain):
+        assert "附票通知" not in page and "規定により免除" not in page

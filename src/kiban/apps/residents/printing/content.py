@@ -88,4 +88,7 @@ class CertificateContent:
     destination_address: str | None = None  # 転出先
     planned_on: date | None = None  # 転出の予定年月日
     reissue: bool = False
+    # 標準仕様書 5.7 (j1060): 「公用」 printed on a certificate issued to a public office (法12条の2); never
+    # 「附票通知」 or 「規定により免除」 (実装しない機能).
+    official_use: bool = False
     seal_title: str = ""  # the office whose seal is printed (「…長之印」); default: the certifier's title

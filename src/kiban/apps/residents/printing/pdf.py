@@ -13,6 +13,8 @@
   of stay, which are in the Western calendar (and must not be in the era calendar).
 - 4.1.3.0.3 (j660): the 転出証明書 (or the 転出証明書に準ずる証明書 for a late notification) has the destination and
   the planned date in its header; a reissue is titled 「…（再交付）」.
+- 5.7 (j1060): 「公用」 is printed, boxed at the top left of every page, on a certificate issued on a public office's
+  request (法12条の2); 「附票通知」 and 「規定により免除」 are never printed (実装しない機能).
 The household form (世帯連記式) holds up to four persons a sheet; the individual form (個人票) one person.
 
 Fonts: IPAex Mincho/Gothic (Debian ``fonts-ipaexfont``) embedded as subsets when installed, so the PDF looks the
@@ -55,6 +57,7 @@ TITLES = {
     "move_out_equivalent": "転出証明書に準ずる証明書",
 }
 REISSUE_MARK = "（再交付）"  # 標準仕様書 4.1.3.0.3: a reissue is marked 再交付
+OFFICIAL_USE_MARK = "公用"  # 標準仕様書 5.7 (j1060): a certificate issued on a public office's request (法12条の2)
 # 認証文. The standard's chapter 4 (様式) fixes the wording; it is not in the machine-readable edition we can
 # cite, so these follow common municipal practice (docs/residents/certificates.md lists the sources).
 CERTIFICATION_TEXTS = {
@@ -374,6 +377,10 @@ class _Painter:
             label=True,
             align="right",
         )
+        if content.official_use:  # boxed, top left of every page
+            c.setLineWidth(1.0)
+            c.rect(MARGIN, PAGE_H - 19 * mm, 16 * mm, 8 * mm)
+            self.text(MARGIN + 8 * mm, PAGE_H - 16.5 * mm, OFFICIAL_USE_MARK, 12, label=True, align="center")
         self.text(PAGE_W / 2, PAGE_H - 24 * mm, title(content), 18, CONTENT_W, label=True, align="center")
         top = PAGE_H - 31 * mm
         rows: list[Row] = [Row((("住所", content.address, 1.0),), 8 * mm)]
