@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -681,6 +682,7 @@ def _issuance_records(code: str) -> tuple[int, int]:
         Procedure,
         ProvisionalEntry,
         Resident,
+        ResidentMemo,
     )
     from kiban.platform.tenants.context import tenant_context
 
@@ -713,6 +715,14 @@ def _issuance_records(code: str) -> tuple[int, int]:
         ProvisionalEntry.objects.create(procedure_kind="move-within", label="転居", request_id="prov-1",
                                         target=str(head.household_id), data={"address": "千代田1番"},
                                         summary="転居 1名", branch="本庁", resident_ids=[head.id])  # fmt: skip
+        # Format 4: a memo written, corrected and deleted (three versions), another standing.
+        memo, other = uuid.UUID(int=1), uuid.UUID(int=2)
+        versions = ((1, "窓口で来庁予定", False), (2, "来庁予定（午後）\n電話あり", False), (3, "", True))
+        for version, body, deleted in versions:
+            ResidentMemo.objects.create(memo=memo, version=version, resident_id=head.id, body=body, deleted=deleted,
+                                        written_by="staff:clerk1", request_id=f"memo-{version}")  # fmt: skip
+        ResidentMemo.objects.create(memo=other, version=1, resident_id=child.id, body='引用符 " と, カンマ',
+                                    written_by="staff:clerk2", request_id="memo-4")  # fmt: skip
         return original.id, moved.id
 
 
@@ -724,10 +734,10 @@ def _issuance_kept(directory: Path, code: str, ids: tuple[int, int]) -> None:
         reissue = MoveOutCertificate.objects.get(issue_number="2021-000009")
         assert (reissue.reissue_of_id, reissue.procedure_id) == ids  # the ids kept, references and all
     manifest = read_manifest(directory)
-    assert manifest["format_version"] == 3 and manifest["not_exported"] == {}
+    assert manifest["format_version"] == 4 and manifest["not_exported"] == {}
     names = ("certificates", "move_out_certificates", "household_member_orders", "certifiers", "address_entries",
-             "provisional_entries")  # fmt: skip
-    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1]
+             "provisional_entries", "resident_memos")  # fmt: skip
+    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1, 4]
 
 
 @BOTH

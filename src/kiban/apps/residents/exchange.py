@@ -39,6 +39,7 @@ from .models import (
     ProvisionalEntry,
     Resident,
     ResidentHistory,
+    ResidentMemo,
     SupportMeasure,
 )
 from .services import INDIVIDUAL_NUMBER
@@ -227,5 +228,11 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
             "procedure_id",
             "entered_at",
         ),
+    ),
+    # Format version 4: the memos on persons (メモ, 標準仕様書 1.1.15), every version (append-only).
+    ExchangedTable(
+        "resident_memos",
+        ResidentMemo,
+        ("id", "memo", "version", "resident_id", "body", "deleted", "written_by", "written_at", "request_id"),
     ),
 )

@@ -477,6 +477,38 @@ class HouseholdMemberOrder(TenantOwned):
         return f"世帯 {self.household_id}: {self.resident_ids}"
 
 
+class ResidentMemo(TenantOwned):
+    """A memo on a person (メモ, 標準仕様書 1.1.15, j150): free text on any matter, with the staff user who wrote it
+    and when; never printed on a certificate (nothing in ``certificates`` reads it).
+
+    Append-only, so that every correction and deletion is kept (j150: メモの修正・削除について履歴管理されること):
+    a memo is the rows sharing ``memo``; a correction adds the next ``version`` with the new text, a deletion adds
+    one with ``deleted`` set. The newest version is the memo as it stands. ``request_id`` makes a form sent twice
+    write once."""
+
+    append_only = True
+
+    memo = models.UUIDField("メモ")
+    version = models.PositiveIntegerField("版")
+    resident = models.ForeignKey(Resident, models.PROTECT, db_constraint=False, db_index=False, related_name="+")
+    body = models.TextField("内容", blank=True)
+    deleted = models.BooleanField("削除", default=False)
+    written_by = models.CharField("入力者", max_length=150)
+    written_at = models.DateTimeField("入力日時", auto_now_add=True)
+    request_id = models.CharField("要求ID", max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "memo", "version"], name="resident_memo_version_unique"),
+            models.UniqueConstraint(fields=["tenant", "request_id"], name="resident_memo_request_unique"),
+        ]
+        indexes = [models.Index(fields=["tenant", "resident"], name="resident_memo_resident_idx")]
+        verbose_name = "memo on a person (メモ)"
+
+    def __str__(self) -> str:
+        return f"メモ {self.memo} 第{self.version}版"
+
+
 class MoveOutCertificate(IssuedDocument):
     """A moving-out certificate (転出証明書, 住民基本台帳法24条・施行令23条) issued in the course of a 転出
     procedure, or, for a move-out notified more than 14 days after it happened, the 転出証明書に準ずる証明書

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import certifier_views, provisional_views, views
+from . import certifier_views, memo_views, provisional_views, views
 
 urlpatterns = [
     path("", views.resident_search, name="resident-search"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:resident_id>/certificate/", views.certificate_wizard, name="resident-certificate"),
     path("<int:resident_id>/support/", views.support_manage, name="resident-support"),
     path("<int:resident_id>/issued/", views.resident_issued, name="resident-issued"),
+    path("<int:resident_id>/memos/", memo_views.resident_memos, name="resident-memos"),
     path("certificates/<slug:request_id>/", views.certificate_done, name="resident-certificate-done"),
     path("certificates/<slug:request_id>/pdf/", views.certificate_pdf, name="resident-certificate-pdf"),
     path("notices/", views.notice_list, name="resident-notices"),

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = "kiban-exchange"
-FORMAT_VERSION = 3  # 2: residents carry 旧氏 (former_surname, former_surname_kana); 3: issuance records, member orders
+FORMAT_VERSION = 4  # 2: residents carry 旧氏 (former_surname, former_surname_kana); 3: issuance records, member orders
+# and every app's tables (docs/migration/exchange.md); 4: the memos on persons (resident_memos)
 MANIFEST = "manifest.json"
 SCHEMAS_DIR = "schemas"
 CHUNK = 1 << 20
