@@ -19,10 +19,11 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import pytest
 
-from tests.conftest import ON_POSTGRES
+from tests.conftest import ON_POSTGRES, PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -179,3 +180,30 @@ def focused(page: Any, prop: str) -> Any:
     ``autofocus`` while rendering, which may come after the load event (reading at once raced in one run)."""
     page.wait_for_function("document.activeElement && document.activeElement !== document.body")
     return page.evaluate(f"document.activeElement.{prop}")
+
+
+def tab_to(page: Any, selector: str, limit: int = 60) -> None:
+    """Press Tab until the element matching ``selector`` has the focus (the way a clerk moves through a form)."""
+    for _ in range(limit):
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def wait_for_path(page: Any, path: str) -> None:
+    page.wait_for_url(lambda url: urlsplit(url).path == path)
+    page.wait_for_load_state()
+
+
+def sign_in_by_keyboard(page: Any, server: str, user: Any, code: str, path: str, query: str = "") -> None:
+    """Through the real form, by keyboard: user name, password, the TOTP code, Enter; on to ``path?query``."""
+    page.goto(f"{server}/login/?next={quote(path + ('?' + query if query else ''), safe='/')}")
+    tab_to(page, "#id_username")
+    page.keyboard.type(user.username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Tab")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    wait_for_path(page, path)

@@ -15,7 +15,7 @@ from kiban.apps.residents.permissions import CLERK, SUPERVISOR
 from kiban.platform.tenants.context import tenant_context
 from kiban.standard.era import format_date
 from tests.conftest import CODE_A, PASSWORD, totp_code
-from tests.e2e.conftest import ARTIFACTS, E2E_DB, Accessibility, focused
+from tests.e2e.conftest import ARTIFACTS, E2E_DB, Accessibility, focused, sign_in_by_keyboard, tab_to, wait_for_path
 
 pytestmark = E2E_DB
 
@@ -33,33 +33,6 @@ def _staff() -> tuple[Any, Any]:
     return clerk, supervisor
 
 
-def _sign_in(page: Any, server: str, user: Any, code: str, next_path: str) -> None:
-    """Through the real form, by keyboard: user name, password, the TOTP code, Enter."""
-    page.goto(f"{server}/login/?next={next_path}")
-    _tab_to(page, "#id_username")
-    page.keyboard.type(user.username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Tab")
-    page.keyboard.type(code)
-    page.keyboard.press("Enter")
-    _wait_for_path(page, next_path)
-
-
-def _tab_to(page: Any, selector: str, limit: int = 60) -> None:
-    """Press Tab until the element matching ``selector`` has the focus (the way a clerk moves through a form)."""
-    for _ in range(limit):
-        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"Tab never reached {selector}")
-
-
-def _wait_for_path(page: Any, path: str) -> None:
-    page.wait_for_url(lambda url: urlsplit(url).path == path)
-    page.wait_for_load_state()
-
-
 def _shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -74,18 +47,18 @@ def test_move_in_then_search_and_open_by_keyboard_only(counter_server: str, brow
 
     page.goto(f"{counter_server}/login/?next=/staff/residents/procedures/move-in/")
     _shot(page, "01-sign-in")
-    _sign_in(page, counter_server, user, code, "/staff/residents/procedures/move-in/")
+    sign_in_by_keyboard(page, counter_server, user, code, "/staff/residents/procedures/move-in/")
 
     # Step 1: the date of change has the focus; dates are typed in the era calendar.
     assert focused(page, "id") == "id_effective_on"
     page.keyboard.type(format_date(moved_in, style="short"))
-    _tab_to(page, "#id_origin")
+    tab_to(page, "#id_origin")
     page.keyboard.press("ArrowDown")  # 国外から (abroad): no resident record code to carry over
-    _tab_to(page, "#id_address")
+    tab_to(page, "#id_address")
     page.keyboard.type("東京都千代田区千代田3番3号")
     page.keyboard.press("Tab")
     page.keyboard.type("ハイツ千代田202")
-    _tab_to(page, "#id_persons-0-family_name")
+    tab_to(page, "#id_persons-0-family_name")
     for text in ("鈴木", "太郎", "すずき", "タロウ", "S60.7.7"):  # kana may be typed in hiragana
         page.keyboard.type(text)
         page.keyboard.press("Tab")
@@ -113,12 +86,12 @@ def test_move_in_then_search_and_open_by_keyboard_only(counter_server: str, brow
     page.emulate_media(media="screen")
 
     # 本登録: the supervisor opens the list (Alt+L), the first entry's checkbox has the focus: Space, Alt+R.
-    _tab_to(page, "form[action='/logout/'] button")  # ログアウト
+    tab_to(page, "form[action='/logout/'] button")  # ログアウト
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: urlsplit(url).path == "/login/")
-    _sign_in(page, counter_server, supervisor, supervisor_code, "/staff/residents/")
+    sign_in_by_keyboard(page, counter_server, supervisor, supervisor_code, "/staff/residents/")
     page.keyboard.press("Alt+l")
-    _wait_for_path(page, "/staff/residents/provisional/")
+    wait_for_path(page, "/staff/residents/provisional/")
     assert focused(page, "id") == f"entry-{entry_id}"
     page.keyboard.press("Space")
     axe.check(page, "05a-provisional-list")
@@ -129,10 +102,10 @@ def test_move_in_then_search_and_open_by_keyboard_only(counter_server: str, brow
 
     # Search: the shortcut to the search page, kana first, the purpose, Enter; the first result has the focus.
     page.keyboard.press("Alt+s")
-    _wait_for_path(page, "/staff/residents/")
+    wait_for_path(page, "/staff/residents/")
     assert focused(page, "id") == "id_kana"
     page.keyboard.type("ｽｽﾞｷ")  # half-width kana typed at the counter match too
-    _tab_to(page, "#id_purpose")
+    tab_to(page, "#id_purpose")
     page.keyboard.type("転入届の確認")
     page.keyboard.press("Enter")
     page.wait_for_selector("table.results")

@@ -14,7 +14,7 @@ from kiban.apps.residents.permissions import CLERK
 from kiban.apps.residents.validation import PersonData
 from kiban.platform.tenants.context import tenant_context
 from tests.conftest import CODE_A, PASSWORD, register_test_certifier, totp_code
-from tests.e2e.conftest import ARTIFACTS, E2E_DB, focused
+from tests.e2e.conftest import ARTIFACTS, E2E_DB, focused, sign_in_by_keyboard, tab_to
 
 pytestmark = E2E_DB
 
@@ -36,42 +36,24 @@ def _setup() -> tuple[Any, int]:
     return user, result.resident_ids[0]
 
 
-def _tab_to(page: Any, selector: str, limit: int = 60) -> None:
-    for _ in range(limit):
-        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"Tab never reached {selector}")
-
-
 def test_a_certificate_by_keyboard_only(counter_server: str, browser: Any) -> None:
     user, resident_id = _setup()
     code = totp_code(user)  # read before the live server runs (on SQLite it shares this connection)
     chromium = browser()
     page = chromium.page
     record = f"/staff/residents/{resident_id}/"
-    page.goto(
-        f"{counter_server}/login/?next={record}%3Fpurpose%3D%E4%BD%8F%E6%B0%91%E7%A5%A8%E3%81%AE%E5%86%99%E3%81%97"
-    )
-    _tab_to(page, "#id_username")
-    page.keyboard.type(user.username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Tab")
-    page.keyboard.type(code)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: urlsplit(url).path == record)
+    sign_in_by_keyboard(page, counter_server, user, code, record, "purpose=住民票の写し")
 
     page.keyboard.press("Alt+c")
     page.wait_for_url(lambda url: urlsplit(url).path == f"{record}certificate/")
     assert focused(page, "id") == "id_kind"
-    _tab_to(page, "#id_items_0")  # 世帯主・続柄
+    tab_to(page, "#id_items_0")  # 世帯主・続柄
     page.keyboard.press("Space")
-    _tab_to(page, "#id_requester")
+    tab_to(page, "#id_requester")
     page.keyboard.press("ArrowDown")  # 本人
-    _tab_to(page, "#id_requester_resident_id")
+    tab_to(page, "#id_requester_resident_id")
     page.keyboard.press("ArrowDown")  # the person
-    _tab_to(page, "#id_requester_name")
+    tab_to(page, "#id_requester_name")
     page.keyboard.type("山田　花子")
     page.keyboard.press("Tab")
     page.keyboard.type("運転免許証の申請")

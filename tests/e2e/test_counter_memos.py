@@ -5,13 +5,12 @@ var/test-artifacts/e2e/."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 from kiban.apps.residents.models import ResidentMemo
 from kiban.platform.tenants.context import tenant_context
-from tests.conftest import CODE_A, PASSWORD, totp_code
-from tests.e2e.conftest import E2E_DB, Accessibility
-from tests.e2e.test_counter_certificate import _setup, _tab_to
+from tests.conftest import CODE_A, totp_code
+from tests.e2e.conftest import E2E_DB, Accessibility, sign_in_by_keyboard, tab_to
+from tests.e2e.test_counter_certificate import _setup
 
 pytestmark = E2E_DB
 
@@ -23,33 +22,25 @@ def test_a_memo_written_and_corrected_by_keyboard_only(counter_server: str, brow
     page = chromium.page
     axe = Accessibility(axe_script)
     memos = f"/staff/residents/{resident_id}/memos/"
-    page.goto(f"{counter_server}/login/?next={quote(memos + '?purpose=窓口での確認', safe='')}")
-    _tab_to(page, "#id_username")
-    page.keyboard.type(user.username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Tab")
-    page.keyboard.type(code)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: urlsplit(url).path == memos)
+    sign_in_by_keyboard(page, counter_server, user, code, memos, "purpose=窓口での確認")
     assert page.is_visible("#no-memos")
     axe.check(page, "31-memos-empty")
 
-    _tab_to(page, "#new-body")
+    tab_to(page, "#new-body")
     page.keyboard.type("来庁予定：午後")
-    _tab_to(page, "#new-memo button[value=write]")
+    tab_to(page, "#new-memo button[value=write]")
     page.keyboard.press("Enter")
     page.wait_for_selector("#done")
     assert "来庁予定：午後" in page.input_value("textarea[name=body] >> nth=0")
     axe.check(page, "32-memo-written")
 
-    _tab_to(page, "textarea[name=body]")
+    tab_to(page, "textarea[name=body]")
     page.keyboard.press("Control+a")
     page.keyboard.type("来庁済み")
-    _tab_to(page, "form.memo button[value=revise]")
+    tab_to(page, "form.memo button[value=revise]")
     page.keyboard.press("Enter")
     page.wait_for_selector("text=メモを修正しました")
-    _tab_to(page, "a[href*='history=1']")
+    tab_to(page, "a[href*='history=1']")
     page.keyboard.press("Enter")
     page.wait_for_selector("#history")
     history = page.inner_text("#history")

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from kiban.platform.tenants.isolation import IsolateTenantTable
+from kiban.platform.tenants.isolation import AppendOnlyTable, IsolateTenantTable
 
 
 class Migration(migrations.Migration):
@@ -35,4 +35,6 @@ class Migration(migrations.Migration):
             },
         ),
         IsolateTenantTable("ResidentMemo", tenant_fks=[("resident_id", "residents_resident")]),
+        # Every version kept (標準仕様書 1.1.15): the trigger function of 0002_isolation, as for the history.
+        AppendOnlyTable("ResidentMemo", function="kiban_residents_append_only"),
     ]
