@@ -509,6 +509,27 @@ class ResidentMemo(TenantOwned):
         return f"メモ {self.memo} 第{self.version}版"
 
 
+class SearchHistory(TenantOwned):
+    """A staff user's search conditions (検索履歴, 標準仕様書 2.1.1, j320): kept automatically after each search, the
+    newest ``search_history.KEPT`` per user; chosen again, they search again or fill the form for a new search.
+    ``user_id`` is the staff account's (the platform's ``accounts.User``); only that user sees them."""
+
+    user_id = models.BigIntegerField("利用者")
+    kana = models.CharField("カナ氏名", max_length=64, blank=True)
+    name = models.CharField("氏名", max_length=64, blank=True)
+    address = models.CharField("住所", max_length=128, blank=True)
+    birth_date = models.DateField("生年月日", null=True, blank=True)
+    purpose = models.CharField("利用目的", max_length=200)
+    searched_at = models.DateTimeField("検索日時", auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "user_id", "searched_at"], name="search_history_user_idx")]
+        verbose_name = "search history (検索履歴)"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.searched_at:%Y-%m-%d %H:%M}"
+
+
 class MoveOutCertificate(IssuedDocument):
     """A moving-out certificate (転出証明書, 住民基本台帳法24条・施行令23条) issued in the course of a 転出
     procedure, or, for a move-out notified more than 14 days after it happened, the 転出証明書に準ずる証明書

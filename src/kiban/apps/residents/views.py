@@ -40,7 +40,7 @@ from kiban.platform.events.models import Event
 from kiban.platform.tenants.models import Tenant
 from kiban.platform.web.staff import staff_view
 
-from . import certificates, events, forms, provisional, selectors, services, support
+from . import certificates, events, forms, provisional, search_history, selectors, services, support
 from .models import Procedure, ProvisionalEntry, Resident, SupportMeasure
 from .permissions import PROCEDURE_ROLES, READ_ROLES, SUPERVISOR_ROLES
 from .validation import LATE_NOTIFICATION, SAME_AS_REMOVED_RECORD, ProcedureError
@@ -86,9 +86,16 @@ def counter_branch(request: HttpRequest) -> str:
 
 @staff_view(*READ_ROLES)
 def resident_search(request: HttpRequest) -> HttpResponse:
-    form = forms.SearchForm(request.GET or None)
+    user_id = int(request.user.pk or 0)
+    chosen = request.GET.get("history", "")
+    entry = search_history.find(user_id, int(chosen)) if chosen.isdigit() else None
+    # 検索履歴 (標準仕様書 2.1.1): a kept condition chosen to be changed fills the form, and searches nothing yet.
+    if chosen:  # one no longer kept (or not this user's) gives the empty form
+        form = forms.SearchForm(initial=search_history.initial(entry) if entry else None)
+    else:
+        form = forms.SearchForm(request.GET or None)
     results = None
-    if form.is_valid():
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         criteria = selectors.SearchCriteria(
             kana=data["kana"], name=data["name"], address=data["address"], birth_date=data["birth_date"]
@@ -99,14 +106,17 @@ def resident_search(request: HttpRequest) -> HttpResponse:
             for error in exc.errors:
                 form.add_error(None, forms.error_text(error))
         else:
+            search_history.remember(user_id, criteria, data["purpose"])
             results = [
                 {"r": r, "birth": forms.person_date(r, "birth_date"), "protected": getattr(r, "protected", False)}
                 for r in found
             ]
             if results:  # the first result takes the focus: Enter opens it, Tab goes on to the next
                 form.fields["kana"].widget.attrs.pop("autofocus", None)
-    status = 400 if request.GET and not form.is_valid() else 200
-    return render(request, "residents/search.html", _page(request, form=form, results=results), status=status)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    recent = [{"h": h, "query": search_history.query(h)} for h in search_history.recent(user_id)]
+    page = _page(request, form=form, results=results, recent=recent)
+    return render(request, "residents/search.html", page, status=status)
 
 
 @staff_view(*READ_ROLES)
