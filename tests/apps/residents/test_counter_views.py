@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from kiban.apps.residents.models import Procedure, ProvisionalEntry, Resident
 from kiban.platform.tenants.context import tenant_context
+from kiban.standard.era import format_date
 from tests.apps.residents.counter_helpers import _errors_next_to, _register, _state
 
 BASE = "/staff/residents/procedures"
@@ -399,6 +400,24 @@ def test_authority_actions_refuse_clerks_and_serve_supervisors(
     _register(supervisor)
     with tenant_context(tenant_a.code):
         assert Resident.objects.get(id=person.id).given_name == "華子"
+
+
+def test_an_authority_removal_on_an_application_shows_so_in_the_history(
+    supervisor: Client, tenant_a: Any, make_resident: Any
+) -> None:
+    """標準仕様書 4.2.0.5 (j790): the wizard's 申出 box, the 届出日 field as the 申出日 (today at first)."""
+    person = make_resident(tenant_a, "ヤマダ")
+    start = supervisor.get(f"{BASE}/removal/", {"household": person.household_id}).content.decode()
+    today = format_date(timezone.localdate(), style="short")
+    assert "申出を受けて行う" in start and f'name="notified_on" value="{today}"' in start  # 申出日: today at first
+    data = {"effective_on": _notified(), "notified_on": _notified(2), "resident_ids": [person.id],
+            "reason": "本人の申出により居住の実態なし", "on_application": "on"}  # fmt: skip
+    confirm = _enter(supervisor, "removal", data, household=person.household_id)
+    assert "申出を受けて行う" in confirm.content.decode()
+    assert _record(supervisor, confirm).status_code == 302
+    _register(supervisor)
+    record = supervisor.get(f"/staff/residents/{person.id}/", {"purpose": "確認"}).content.decode()
+    assert "申出による職権記載等" in record
 
 
 def test_pages_need_a_signed_in_staff_member(client: Client, tenant_a: Any) -> None:

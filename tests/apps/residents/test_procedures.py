@@ -347,6 +347,30 @@ def test_authority_entry_and_removal_need_a_reason(chiyoda: Any) -> None:
     assert r.status == "removed" and r.removal_reason == "職権消除"
 
 
+def test_an_authority_action_on_an_application_is_marked_with_its_date(chiyoda: Any) -> None:
+    """申出を受けた職権記載等 (標準仕様書 4.2.0.5, j790): marked as taken on an application, the 申出日 kept as the 届出日;
+    only an authority action can be so marked, and a refused one writes nothing."""
+    from kiban.apps.residents.validation import ON_APPLICATION
+
+    _, ids = family()
+    applied = services.Notification("app-1", D(2024, 6, 1), D(2024, 5, 28), on_application=True)
+    removed = services.remove_by_authority(applied, resident_ids=[ids[3]], reason="本人の申出により実態調査、居住なし")
+    procedure = Procedure.objects.get(id=removed.procedure_id)
+    assert ON_APPLICATION in procedure.flags and procedure.notified_on == D(2024, 5, 28)
+    assert ON_APPLICATION in removed.flags
+    correction = services.correct(services.Notification("app-2", D(2024, 6, 2), D(2024, 6, 2), on_application=True),
+                                  resident_id=ids[0], changes={"given_name": "太朗"}, reason="本人申出（戸籍照会済み）")  # fmt: skip
+    assert ON_APPLICATION in Procedure.objects.get(id=correction.procedure_id).flags
+    plain = services.remove_by_authority(n(D(2024, 6, 3)), resident_ids=[ids[2]], reason="実態調査により居住なし")
+    assert ON_APPLICATION not in Procedure.objects.get(id=plain.procedure_id).flags
+    before = counts()
+    with pytest.raises(ProcedureError) as err:  # a notification (届出) is not an authority action
+        services.move_within(services.Notification("app-3", D(2024, 6, 4), D(2024, 6, 4), on_application=True),
+                             resident_ids=[ids[0], ids[1]], address=services.AddressData("千代田区2番"))  # fmt: skip
+    assert [(e.field, e.code) for e in err.value.errors] == [("on_application", "not_authority")]
+    assert "職権" in err.value.errors[0].message and counts() == before
+
+
 def test_history_is_append_only_in_the_database(chiyoda: Any) -> None:
     from django.db import DatabaseError, transaction
 

@@ -83,6 +83,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "destination_address": ("転出先住所", "Destination address"),
     "destination_code": ("転出先の地方公共団体コード", "Destination municipality code (6 digits), if known"),
     "abroad": ("国外への転出", "Moving abroad"),
+    "on_application": ("申出を受けて行う（届出日の欄に申出日）", "On a person's application (its date as 届出日)"),
     "new_householder_id": ("新しい世帯主", "New householder"),
     "change": ("届出の種類", "Kind of notification"),
     "into_household_id": ("加わる世帯の世帯番号", "Household number joined"),
@@ -147,6 +148,12 @@ def _relationship(required: bool = True) -> forms.CharField:
 
 def _date(required: bool = True) -> EraDateField:
     return EraDateField(required=required)
+
+
+def _on_application() -> forms.BooleanField:
+    """申出を受けた職権記載等 (標準仕様書 4.2.0.5): the authority action is taken on a person's application; the 届出日
+    field then holds the 申出日 (shown today, as the standard asks)."""
+    return forms.BooleanField(required=False)
 
 
 def _choice(choices: Sequence[tuple[Any, str]], required: bool = True, **kwargs: Any) -> forms.ChoiceField:
@@ -401,7 +408,8 @@ class ProcedureForm(LabelledForm):
 
     def notification(self, request_id: str) -> services.Notification:
         d = self.cleaned_data
-        return services.Notification(request_id, d["effective_on"], d["notified_on"])
+        return services.Notification(request_id, d["effective_on"], d["notified_on"],
+                                     on_application=bool(d.get("on_application")))  # fmt: skip
 
     def procedure(self, n: services.Notification) -> services.ProcedureResult:
         raise NotImplementedError
@@ -747,6 +755,7 @@ class RemovalForm(ProcedureForm):
     labels = {"effective_on": ("消除日（異動日）", "Date of removal")}
     resident_ids = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, error_messages=FIELD_MESSAGES)
     reason = _text(200)
+    on_application = _on_application()
     new_householder_id = _choice([], required=False)
 
     def __init__(self, data: Any = None, *, context: WizardContext) -> None:
@@ -785,6 +794,7 @@ class CorrectionForm(ProcedureForm):
     sections = ("changes",)
     correction_kind = _choice(CORRECTION_KINDS, required=False, initial=CORRECTION_KINDS[0][0])
     reason = _text(200)
+    on_application = _on_application()
     family_name = _text()
     given_name = _text()
     family_name_kana = _kana()
@@ -842,8 +852,9 @@ class RegistrationForm(MoveInForm):
     previous_address = None  # type: ignore[assignment]
     reason = _text(200)
     household_id = forms.IntegerField(required=False, min_value=1, error_messages=FIELD_MESSAGES)
+    on_application = _on_application()
     persons_heading = ("記載する方", "Persons recorded")
-    field_order = ["effective_on", "notified_on", "reason"]
+    field_order = ["effective_on", "notified_on", "on_application", "reason"]
 
     def procedure(self, n: services.Notification) -> services.ProcedureResult:
         d = self.cleaned_data

@@ -35,7 +35,15 @@ from kiban.standard.text import is_katakana, normalize_kana_input, search_key
 
 from . import events
 from .models import HOUSEHOLDER, Household, Procedure, Resident, ResidentHistory
-from .validation import SAME_AS_REMOVED_RECORD, PersonData, Problems, check_dates, check_foreign, check_person
+from .validation import (
+    ON_APPLICATION,
+    SAME_AS_REMOVED_RECORD,
+    PersonData,
+    Problems,
+    check_dates,
+    check_foreign,
+    check_person,
+)
 
 INDIVIDUAL_NUMBER = "residents.individual_number"
 
@@ -48,6 +56,8 @@ class Notification:
     effective_on: date
     notified_on: date
     note: str = ""
+    # An authority action taken on a person's application (標準仕様書 4.2.0.5): ``notified_on`` is then the 申出日.
+    on_application: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,13 @@ class ProcedureResult:
 
 # ---------------------------------------------------------------------------------------------------------------
 # The procedure runner
+
+
+# The authority actions (職権記載等) that may be taken on a person's application (標準仕様書 4.2.0.5, j790).
+ON_APPLICATION_KINDS = frozenset(
+    {r.value for r in ChangeReason if r.value.startswith("職権")}
+    | {ChangeReason.CLERICAL_ERROR_CORRECTION.value, ChangeReason.MINOR_CORRECTION.value}
+)
 
 
 class _Run:
@@ -160,6 +177,15 @@ class _Run:
         self.households.add(resident.household_id)
 
     def finish(self) -> ProcedureResult:
+        if self.n.on_application:  # 標準仕様書 4.2.0.5: marked as taken on an application, 申出日 in 届出日
+            if self.kind in ON_APPLICATION_KINDS:
+                self.flags = [*self.flags, ON_APPLICATION]
+            else:
+                self.problems.add(
+                    "on_application", "not_authority",
+                    "申出による記載は職権記載・職権消除・職権修正等に限られます。",
+                    "Only an authority action (ex officio entry, removal or correction) can be marked as on an application.",
+                )  # fmt: skip
         self.problems.raise_if_any()
         changed = [*self.residents.values(), *self.new]
         for r in changed:

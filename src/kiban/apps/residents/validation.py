@@ -41,6 +41,9 @@ LATE_NOTIFICATION = "late_notification"
 # 標準仕様書 4.1.1.2 (j600): a new person whose 氏名・性別・生年月日 match a 除票 may be a returning resident
 # (再転入者): the counter is alerted and can enter the move-in again with the old record's 住民票コード.
 SAME_AS_REMOVED_RECORD = "same_as_removed_record"
+# 標準仕様書 4.2.0.5 (j790, 申出を受けた職権記載等): an authority action taken on a person's application is recorded as
+# such, with the 申出日 (kept in the 届出日 item, which the standard allows: "１つのデータ項目として管理することも差し支えない").
+ON_APPLICATION = "on_application"
 
 
 class ProcedureError(Refused):

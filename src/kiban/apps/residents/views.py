@@ -43,7 +43,7 @@ from kiban.platform.web.staff import staff_view
 from . import certificates, events, forms, provisional, search_history, selectors, services, support
 from .models import Procedure, ProvisionalEntry, Resident, SupportMeasure
 from .permissions import PROCEDURE_ROLES, READ_ROLES, SUPERVISOR_ROLES
-from .validation import LATE_NOTIFICATION, SAME_AS_REMOVED_RECORD, ProcedureError
+from .validation import LATE_NOTIFICATION, ON_APPLICATION, SAME_AS_REMOVED_RECORD, ProcedureError
 
 # Kept for callers that import the search forms from here.
 SearchForm = forms.SearchForm
@@ -57,6 +57,8 @@ FLAG_LABELS = {
     LATE_NOTIFICATION: ("届出期間経過", "Notified after the legal period (法22条・23条・25条)"),
     SAME_AS_REMOVED_RECORD: ("除票と氏名・性別・生年月日が一致（再転入者の可能性）",
                              "Name, sex and birth date match a removed record (possibly a returning resident)"),
+    ON_APPLICATION: ("申出による職権記載等（届出日は申出日）",
+                     "Ex officio on a person's application (notified on = applied on)"),
 }  # fmt: skip
 DETAIL_DATES = ("birth_date", "became_resident_on", "moved_in_on", "removed_on", "period_of_stay_until")
 BRANCH_SESSION_KEY = "residents.counter.branch"
