@@ -682,7 +682,9 @@ def _issuance_records(code: str) -> tuple[int, int]:
         Procedure,
         ProvisionalEntry,
         Resident,
+        ResidentHistory,
         ResidentMemo,
+        ResidentRemark,
     )
     from kiban.platform.tenants.context import tenant_context
 
@@ -721,6 +723,14 @@ def _issuance_records(code: str) -> tuple[int, int]:
         for version, body, deleted in versions:
             ResidentMemo.objects.create(memo=memo, version=version, resident_id=head.id, body=body, deleted=deleted,
                                         written_by="staff:clerk1", request_id=f"memo-{version}")  # fmt: skip
+        first_entry = ResidentHistory.objects.filter(resident_id=head.id).order_by("seq").first()
+        ResidentRemark.objects.create(resident_id=head.id, kind="note", history_seq=first_entry.seq,
+                                      text="特別養子縁組", entered_on=datetime.date(2020, 4, 1),
+                                      recorded_by="staff:clerk1")  # fmt: skip
+        ResidentRemark.objects.create(resident_id=child.id, kind="remark", text="事実上の世帯主　施設長　山田一郎",
+                                      entered_on=datetime.date(2020, 4, 1), recorded_by="staff:clerk1",
+                                      withdrawn_at=datetime.datetime(2020, 5, 1, tzinfo=datetime.UTC),
+                                      withdrawn_by="staff:boss", withdrawal_reason="誤記")  # fmt: skip
         ResidentMemo.objects.create(memo=other, version=1, resident_id=child.id, body='引用符 " と, カンマ',
                                     written_by="staff:clerk2", request_id="memo-4")  # fmt: skip
         return original.id, moved.id
@@ -736,8 +746,8 @@ def _issuance_kept(directory: Path, code: str, ids: tuple[int, int]) -> None:
     manifest = read_manifest(directory)
     assert manifest["format_version"] == 4 and manifest["not_exported"] == {}
     names = ("certificates", "move_out_certificates", "household_member_orders", "certifiers", "address_entries",
-             "provisional_entries", "resident_memos")  # fmt: skip
-    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1, 4]
+             "provisional_entries", "resident_memos", "resident_remarks")  # fmt: skip
+    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1, 4, 2]
 
 
 @BOTH

@@ -44,7 +44,7 @@ from kiban.platform.tenants.models import Tenant
 from kiban.standard.codes import MOVE_OUT_REASONS, ChangeReason
 from kiban.standard.text import normalize_kana_input
 
-from . import printing, selectors, support
+from . import printing, remarks, selectors, support
 from .models import (
     HOUSEHOLDER,
     Certificate,
@@ -56,6 +56,7 @@ from .models import (
     Procedure,
     Resident,
     ResidentHistory,
+    ResidentRemark,
     Seal,
 )
 from .printing.content import CertificateContent, HistoryLine, PersonEntry
@@ -272,13 +273,19 @@ def _current_entry(r: Resident, request: Request) -> PersonEntry:
 def _entry(r: Resident, request: Request) -> PersonEntry:
     items = set(request.items)
     history: tuple[HistoryLine, ...] = ()
+    remarked: tuple[str, ...] = ()
     if "history" in items:
         entries = list(ResidentHistory.objects.filter(resident_id=r.id).order_by("seq"))
         spans = selectors.record_spans(entries)  # this 住民票's history only (標準仕様書 2.2.1: not a 再転入's)
         first = spans[-1].first_seq if spans else 0
+        entered = remarks.standing(r.id)  # 統合記載欄 (標準仕様書 1.1.14): 留意事項 with their entry, 備考 apart
         history = tuple(
-            HistoryLine(h.effective_on, h.notified_on, h.kind, h.full_address) for h in entries if h.seq >= first
-        )
+            HistoryLine(h.effective_on, h.notified_on, h.kind, h.full_address,
+                        tuple(e.text for e in entered if e.history_seq == h.seq))
+            for h in entries
+            if h.seq >= first
+        )  # fmt: skip
+        remarked = tuple(e.text for e in entered if e.kind == ResidentRemark.Kind.REMARK)
     number = None
     if "individual_number" in items and r.individual_number_cipher is not None:
         number = selectors.reveal_individual_number(r.id, f"証明書交付: {request.purpose}")
@@ -308,6 +315,7 @@ def _entry(r: Resident, request: Request) -> PersonEntry:
         former_surname=r.former_surname or None,
         former_surname_kana=r.former_surname_kana if r.former_surname else None,
         history=history,
+        remarks=remarked,
     )
 
 

@@ -40,6 +40,7 @@ from .models import (
     Resident,
     ResidentHistory,
     ResidentMemo,
+    ResidentRemark,
     SupportMeasure,
 )
 from .services import INDIVIDUAL_NUMBER
@@ -234,5 +235,23 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
         "resident_memos",
         ResidentMemo,
         ("id", "memo", "version", "resident_id", "body", "deleted", "written_by", "written_at", "request_id"),
+    ),
+    # Also format 4: the 統合記載欄's 留意事項 and 備考 (標準仕様書 1.1.14), withdrawn ones included.
+    ExchangedTable(
+        "resident_remarks",
+        ResidentRemark,
+        (
+            "id",
+            "resident_id",
+            "kind",
+            "history_seq",
+            "text",
+            "entered_on",
+            "recorded_by",
+            "recorded_at",
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdrawal_reason",
+        ),
     ),
 )

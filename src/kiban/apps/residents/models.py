@@ -509,6 +509,36 @@ class ResidentMemo(TenantOwned):
         return f"メモ {self.memo} 第{self.version}版"
 
 
+class ResidentRemark(TenantOwned):
+    """The 統合記載欄's entries other than the history (標準仕様書 1.1.14, j140): a 留意事項 (B類型) tied to one
+    entry of the person's history (``history_seq``), or a 備考 (C類型) kept apart from it — e.g. a de-facto
+    householder's name (事実上の世帯主, 4.1.4.3) or 「特別養子縁組」. Both are part of the record and printed with its
+    history on a certificate (``certificates``). A mistaken one is withdrawn (``withdrawn_at``, with who and why),
+    never deleted."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", "留意事項（B類型）"
+        REMARK = "remark", "備考（C類型）"
+
+    resident = models.ForeignKey(Resident, models.PROTECT, db_constraint=False, db_index=False, related_name="+")
+    kind = models.CharField("種別", max_length=8, choices=Kind.choices)
+    history_seq = models.PositiveIntegerField("異動履歴（番号）", null=True, blank=True)
+    text = models.CharField("記載内容", max_length=200)
+    entered_on = models.DateField("記載日")
+    recorded_by = models.CharField("入力者", max_length=150)
+    recorded_at = models.DateTimeField("入力日時", auto_now_add=True)
+    withdrawn_at = models.DateTimeField("取消日時", null=True, blank=True)
+    withdrawn_by = models.CharField("取消者", max_length=150, blank=True)
+    withdrawal_reason = models.CharField("取消理由", max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "resident"], name="resident_remark_resident_idx")]
+        verbose_name = "remark of the record (統合記載欄の留意事項・備考)"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.text}"
+
+
 class SearchHistory(TenantOwned):
     """A staff user's search conditions (検索履歴, 標準仕様書 2.1.1, j320): kept automatically after each search, the
     newest ``search_history.KEPT`` per user; chosen again, they search again or fill the form for a new search.

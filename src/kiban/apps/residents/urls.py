@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import certifier_views, character_views, memo_views, provisional_views, views
+from . import certifier_views, character_views, memo_views, provisional_views, remark_views, views
 
 urlpatterns = [
     path("", views.resident_search, name="resident-search"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:resident_id>/support/", views.support_manage, name="resident-support"),
     path("<int:resident_id>/issued/", views.resident_issued, name="resident-issued"),
     path("<int:resident_id>/memos/", memo_views.resident_memos, name="resident-memos"),
+    path("<int:resident_id>/remarks/", remark_views.resident_remarks, name="resident-remarks"),
     path("certificates/<slug:request_id>/", views.certificate_done, name="resident-certificate-done"),
     path("certificates/<slug:request_id>/pdf/", views.certificate_pdf, name="resident-certificate-pdf"),
     path("notices/", views.notice_list, name="resident-notices"),

@@ -10,7 +10,7 @@ from typing import Any
 
 FORMAT = "kiban-exchange"
 FORMAT_VERSION = 4  # 2: residents carry 旧氏 (former_surname, former_surname_kana); 3: issuance records, member orders
-# and every app's tables (docs/migration/exchange.md); 4: the memos on persons (resident_memos)
+# and every app's tables (docs/migration/exchange.md); 4: memos and the 統合記載欄's notes and remarks
 MANIFEST = "manifest.json"
 SCHEMAS_DIR = "schemas"
 CHUNK = 1 << 20

@@ -24,6 +24,7 @@ class HistoryLine:
     notified_on: date | None  # 届出日
     reason: str  # 異動事由, e.g. "転居", "転入"
     text: str  # e.g. "千代田区九段南1-2-1 から転居"
+    notes: tuple[str, ...] = ()  # 統合記載欄 留意事項 (B類型) tied to this entry (標準仕様書 1.1.14)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class PersonEntry:
     former_surname: str | None = None  # 旧氏 (施行令30条の13), printed with the name when recorded
     former_surname_kana: str | None = None
     history: tuple[HistoryLine, ...] = ()
+    remarks: tuple[str, ...] = ()  # 統合記載欄 備考 (C類型), printed with the history (標準仕様書 1.1.14)
 
     @property
     def is_foreign(self) -> bool:

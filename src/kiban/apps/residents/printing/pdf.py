@@ -13,6 +13,8 @@
   of stay, which are in the Western calendar (and must not be in the era calendar).
 - 4.1.3.0.3 (j660): the 転出証明書 (or the 転出証明書に準ずる証明書 for a late notification) has the destination and
   the planned date in its header; a reissue is titled 「…（再交付）」.
+- 1.1.14 (j140): with the history, each 留意事項 (B類型) below the entry it belongs to and the 備考 (C類型) after
+  the history.
 - 5.7 (j1060): 「公用」 is printed, boxed at the top left of every page, on a certificate issued on a public office's
   request (法12条の2); 「附票通知」 and 「規定により免除」 are never printed (実装しない機能).
 The household form (世帯連記式) holds up to four persons a sheet; the individual form (個人票) one person.
@@ -228,7 +230,10 @@ def _person_rows(person: PersonEntry, kind: str, furigana: bool = False) -> list
         )
     if kind == "removed_copy" or person.removed_on is not None:
         rows.append(Row((("消除日", _era(person.removed_on), 1.0), ("消除事由", person.removal_reason or "", 1.0))))
-    rows.extend(_history_row(line) for line in person.history)
+    for line in person.history:
+        rows.append(_history_row(line))
+        rows.extend(Row((("留意事項", note, 1.0),)) for note in line.notes)
+    rows.extend(Row((("備考", remark, 1.0),)) for remark in person.remarks)
     return rows
 
 
