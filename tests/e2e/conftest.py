@@ -207,3 +207,16 @@ def sign_in_by_keyboard(page: Any, server: str, user: Any, code: str, path: str,
     page.keyboard.type(code)
     page.keyboard.press("Enter")
     wait_for_path(page, path)
+
+
+def signed_in_on_a_record(browser: Any, server: str, page_of: str, query: str) -> tuple[Any, int]:
+    """A clerk with one resident on the register (``test_counter_certificate._setup``), signed in by keyboard and
+    sent to ``page_of.format(id=<the resident's id>)``: the browser and the resident's id."""
+    from tests.conftest import totp_code
+    from tests.e2e.test_counter_certificate import _setup
+
+    user, resident_id = _setup()
+    code = totp_code(user)  # read before the live server runs (on SQLite it shares this connection)
+    chromium = browser()
+    sign_in_by_keyboard(chromium.page, server, user, code, page_of.format(id=resident_id), query)
+    return chromium, resident_id

@@ -5,21 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import totp_code
-from tests.e2e.conftest import E2E_DB, Accessibility, sign_in_by_keyboard, tab_to, wait_for_path
-from tests.e2e.test_counter_certificate import _setup
+from tests.e2e.conftest import E2E_DB, Accessibility, signed_in_on_a_record, tab_to, wait_for_path
 
 pytestmark = E2E_DB
 
 
 def test_a_names_characters_enlarged_by_keyboard(counter_server: str, browser: Any, axe_script: str) -> None:
-    user, resident_id = _setup()  # 山田 花子
-    code = totp_code(user)
-    chromium = browser()
-    page = chromium.page
+    chromium, _resident = signed_in_on_a_record(browser, counter_server, "/staff/residents/{id}/", "purpose=文字の確認")
+    page = chromium.page  # on the record of 山田 花子
     axe = Accessibility(axe_script)
-    record = f"/staff/residents/{resident_id}/"
-    sign_in_by_keyboard(page, counter_server, user, code, record, "purpose=文字の確認")
     tab_to(page, "#character-lookup button")
     page.keyboard.press("Enter")
     wait_for_path(page, "/staff/residents/characters/")

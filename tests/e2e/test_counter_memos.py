@@ -8,21 +8,18 @@ from typing import Any
 
 from kiban.apps.residents.models import ResidentMemo
 from kiban.platform.tenants.context import tenant_context
-from tests.conftest import CODE_A, totp_code
-from tests.e2e.conftest import E2E_DB, Accessibility, sign_in_by_keyboard, tab_to
-from tests.e2e.test_counter_certificate import _setup
+from tests.conftest import CODE_A
+from tests.e2e.conftest import E2E_DB, Accessibility, signed_in_on_a_record, tab_to
 
 pytestmark = E2E_DB
 
 
 def test_a_memo_written_and_corrected_by_keyboard_only(counter_server: str, browser: Any, axe_script: str) -> None:
-    user, resident_id = _setup()
-    code = totp_code(user)
-    chromium = browser()
+    chromium, _resident = signed_in_on_a_record(
+        browser, counter_server, "/staff/residents/{id}/memos/", "purpose=窓口での確認"
+    )
     page = chromium.page
     axe = Accessibility(axe_script)
-    memos = f"/staff/residents/{resident_id}/memos/"
-    sign_in_by_keyboard(page, counter_server, user, code, memos, "purpose=窓口での確認")
     assert page.is_visible("#no-memos")
     axe.check(page, "31-memos-empty")
 

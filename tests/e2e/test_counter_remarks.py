@@ -7,21 +7,18 @@ from typing import Any
 
 from kiban.apps.residents.models import ResidentRemark
 from kiban.platform.tenants.context import tenant_context
-from tests.conftest import CODE_A, totp_code
-from tests.e2e.conftest import E2E_DB, Accessibility, sign_in_by_keyboard, tab_to, wait_for_path
-from tests.e2e.test_counter_certificate import _setup
+from tests.conftest import CODE_A
+from tests.e2e.conftest import E2E_DB, Accessibility, signed_in_on_a_record, tab_to, wait_for_path
 
 pytestmark = E2E_DB
 
 
 def test_a_remark_entered_by_keyboard_only(counter_server: str, browser: Any, axe_script: str) -> None:
-    user, resident_id = _setup()
-    code = totp_code(user)
-    chromium = browser()
+    chromium, resident_id = signed_in_on_a_record(
+        browser, counter_server, "/staff/residents/{id}/remarks/", "purpose=統合記載欄の記載"
+    )
     page = chromium.page
     axe = Accessibility(axe_script)
-    remarks = f"/staff/residents/{resident_id}/remarks/"
-    sign_in_by_keyboard(page, counter_server, user, code, remarks, "purpose=統合記載欄の記載")
     axe.check(page, "51-remarks-empty")
     tab_to(page, "#remark-kind")
     page.keyboard.press("ArrowDown")  # 備考（C類型）
