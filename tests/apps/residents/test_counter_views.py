@@ -151,6 +151,30 @@ def test_move_in_of_two_persons_enter_confirm_done(clerk: Client, supervisor: Cl
         assert number and Procedure.objects.get().id == int(number.group(1))
 
 
+def test_an_unnotified_move_in_marks_the_previous_address_and_notes_it(
+    clerk: Client, supervisor: Client, tenant_a: Any
+) -> None:
+    """未届転入 (標準仕様書 4.1.1.4, j620): 前住所 with 「（未届）」, a 留意事項 on the move-in's entry, and the
+    最終登録住所地 kept as data only."""
+    data = {**MOVE_IN, "origin": "domestic", "previous_address": "大阪市北区梅田1丁目1番", "unnotified": "on",
+            "last_registered_address": "横浜市中区本町1丁目1番", "persons-0-resident_code": "12345678901",
+            "persons-1-resident_code": "12345678902"}  # fmt: skip
+    refused = _record(clerk, _enter(clerk, "move-in", {**data, "origin": "abroad"}))
+    assert refused.status_code == 200 and "未届転入は国内からの転入です" in refused.content.decode()  # not kept
+    confirm = _enter(clerk, "move-in", data)
+    assert "未届転入" in confirm.content.decode() and "横浜市中区本町" in confirm.content.decode()
+    assert _record(clerk, confirm).status_code == 302
+    _register(supervisor)
+    with tenant_context(tenant_a.code):
+        person = Resident.objects.order_by("id").first()
+        assert person is not None and person.previous_address == "大阪市北区梅田1丁目1番（未届）"
+        procedure = Procedure.objects.get()
+        assert procedure.payload["last_registered_address"] == "横浜市中区本町1丁目1番"
+    record = supervisor.get(f"/staff/residents/{person.id}/", {"purpose": "確認"}).content.decode()
+    assert "留意事項: 未届転入　転入前住所（未届）　大阪市北区梅田1丁目1番" in record
+    assert "横浜市中区本町" not in record  # not an item of the record
+
+
 def test_a_late_move_in_is_recorded_with_the_warning(clerk: Client, supervisor: Client, tenant_a: Any) -> None:
     confirm = _enter(clerk, "move-in", {**MOVE_IN, "effective_on": "R6.4.1", "notified_on": "R6.5.1"})
     page = clerk.get(_record(clerk, confirm)["Location"])

@@ -371,6 +371,32 @@ def test_an_authority_action_on_an_application_is_marked_with_its_date(chiyoda: 
     assert "職権" in err.value.errors[0].message and counts() == before
 
 
+def test_an_unnotified_move_in_notes_it_on_each_persons_entry(chiyoda: Any) -> None:
+    """未届転入 (標準仕様書 4.1.1.4, j620)."""
+    from kiban.apps.residents.models import ResidentRemark
+
+    before = counts()
+    with pytest.raises(ProcedureError) as err:
+        services.move_in(n(D(2024, 4, 1)), address=services.AddressData("千代田区1番"), origin="abroad",
+                         persons=[person()], unnotified=True)  # fmt: skip
+    assert codes(err) == {"domestic_only"} and counts() == before
+    result = services.move_in(n(D(2024, 4, 1)), address=services.AddressData("千代田区1番"), persons=[
+        person(), person("花子", "妻", sex="2")], previous_address="大阪市北区1番", unnotified=True,
+        last_registered_address="横浜市中区1番")  # fmt: skip
+    people = list(Resident.objects.filter(id__in=result.resident_ids))
+    assert {p.previous_address for p in people} == {"大阪市北区1番（未届）"}
+    notes = list(ResidentRemark.objects.filter(kind="note").order_by("resident_id"))
+    assert [(r.resident_id, r.text) for r in notes] == [
+        (rid, "未届転入　転入前住所（未届）　大阪市北区1番") for rid in sorted(result.resident_ids)
+    ]
+    entries = {h.resident_id: h.seq for h in ResidentHistory.objects.filter(procedure_id=result.procedure_id)}
+    assert all(r.history_seq == entries[r.resident_id] for r in notes)
+    assert Procedure.objects.get(id=result.procedure_id).payload["last_registered_address"] == "横浜市中区1番"
+    plain = services.move_in(n(D(2024, 4, 2)), address=services.AddressData("千代田区2番"), persons=[person("三郎")],
+                             previous_address="大阪市北区2番")  # fmt: skip
+    assert not ResidentRemark.objects.filter(resident_id__in=plain.resident_ids).exists()
+
+
 def test_history_is_append_only_in_the_database(chiyoda: Any) -> None:
     from django.db import DatabaseError, transaction
 

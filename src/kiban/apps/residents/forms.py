@@ -83,6 +83,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "destination_address": ("転出先住所", "Destination address"),
     "destination_code": ("転出先の地方公共団体コード", "Destination municipality code (6 digits), if known"),
     "abroad": ("国外への転出", "Moving abroad"),
+    "unnotified": (
+        "未届転入（前住所は未届の住所のうち直近のもの）",
+        "Unnotified move-in (the latest unnotified address)",
+    ),
+    "last_registered_address": (
+        "最終登録住所地（住民票には記載しません）",
+        "Last registered address (not on the record)",
+    ),
     "on_application": ("申出を受けて行う（届出日の欄に申出日）", "On a person's application (its date as 届出日)"),
     "new_householder_id": ("新しい世帯主", "New householder"),
     "change": ("届出の種類", "Kind of notification"),
@@ -509,6 +517,9 @@ class MoveInForm(ProcedureForm):
     origin = _choice([("domestic", "国内の他市区町村から (another municipality)"), ("abroad", "国外から (abroad)")],
                      initial="domestic")  # fmt: skip
     previous_address = _text(255, required=False)
+    # 未届転入 (標準仕様書 4.1.1.4): the previous address is the latest unnotified one; 最終登録住所地 is data only.
+    unnotified = forms.BooleanField(required=False)
+    last_registered_address = _text(255, required=False)
     postal_code = _text(8, required=False, inputmode="numeric", autocomplete="postal-code")
     address = _text(255)
     building = _text(128, required=False)
@@ -557,7 +568,8 @@ class MoveInForm(ProcedureForm):
         d = self.cleaned_data
         persons = [f.person() for f in self.persons.forms if f.cleaned_data]
         return services.move_in(n, address=self.address_data(), persons=persons, origin=d["origin"],
-                                previous_address=d.get("previous_address") or "")  # fmt: skip
+                                previous_address=d.get("previous_address") or "", unnotified=bool(d.get("unnotified")),
+                                last_registered_address=d.get("last_registered_address") or "")  # fmt: skip
 
 
 class MoveWithinForm(ProcedureForm):

@@ -34,7 +34,7 @@ from kiban.standard.era import format_date
 from kiban.standard.text import is_katakana, normalize_kana_input, search_key
 
 from . import events
-from .models import HOUSEHOLDER, Household, Procedure, Resident, ResidentHistory
+from .models import HOUSEHOLDER, Household, Procedure, Resident, ResidentHistory, ResidentRemark
 from .validation import (
     ON_APPLICATION,
     SAME_AS_REMOVED_RECORD,
@@ -82,6 +82,9 @@ class ProcedureResult:
 # The procedure runner
 
 
+UNNOTIFIED_MARK = "（未届）"  # 標準仕様書 4.1.1.4: at the end of an unnotified move-in's 転入前住所
+
+
 # The authority actions (職権記載等) that may be taken on a person's application (標準仕様書 4.2.0.5, j790).
 ON_APPLICATION_KINDS = frozenset(
     {r.value for r in ChangeReason if r.value.startswith("職権")}
@@ -103,6 +106,7 @@ class _Run:
         self.new: list[Resident] = []
         self.households: set[int] = set()
         self.interim: dict[int, tuple[str, dict[str, Any]]] = {}
+        self.notes: list[str] = []  # 留意事項 (B類型) on this procedure's entry of every person changed
 
     def close_record(self, resident: Resident, kind: str) -> None:
         """Record the person's 住民票 as removed (消除, reason ``kind``) before this procedure writes their new
@@ -110,6 +114,10 @@ class _Run:
         closed = {**resident.snapshot(), "status": Resident.Status.REMOVED, "removal_reason": kind,
                   "removed_on": self.n.effective_on.isoformat()}  # fmt: skip
         self.interim[resident.id] = (kind, closed)
+
+    def note(self, text: str) -> None:
+        """A 留意事項 (統合記載欄 B類型, 標準仕様書 1.1.14) on the history entry this procedure writes for each person."""
+        self.notes.append(text)
 
     def check_dates(self) -> None:
         self.flags = check_dates(self.problems, self.kind, self.n.effective_on, self.n.notified_on, self.today)
@@ -244,6 +252,13 @@ class _Run:
                 for r in changed
             ]
         )
+        if self.notes:
+            ResidentRemark.objects.bulk_create(
+                ResidentRemark(resident_id=r.id, kind=ResidentRemark.Kind.NOTE, history_seq=r.version, text=text,
+                               entered_on=self.today, recorded_by=procedure.actor)
+                for r in changed
+                for text in self.notes
+            )  # fmt: skip
         record(f"residents.procedure.{_slug(self.kind)}", "procedure", str(procedure.id), purpose=self.kind)
         for r in changed:
             publish(
@@ -580,9 +595,17 @@ def move_in(
     household_id: int | None = None,
     origin: str = "domestic",
     previous_address: str = "",
+    unnotified: bool = False,
+    last_registered_address: str = "",
 ) -> ProcedureResult:
     """転入届 (法22条, 外国人住民は30条の46): persons move here from another municipality or from abroad, into a
-    new household at ``address`` or into an existing household (``household_id``)."""
+    new household at ``address`` or into an existing household (``household_id``).
+
+    ``unnotified``: 未届転入 (標準仕様書 4.1.1.4, j620), the persons lived at addresses they never notified:
+    ``previous_address`` is the latest of them, recorded with 「（未届）」 at its end, and a 留意事項 (B類型, on the
+    move-in's history entry) says it was an unnotified move-in and names that address. ``last_registered_address``
+    (最終登録住所地, where the person was last registered) is a data item, not an item of the record: kept with the
+    procedure (its payload), neither on the 住民票 nor printed."""
     kind = ChangeReason.MOVE_IN_FROM_ABROAD if origin == "abroad" else ChangeReason.MOVE_IN_DOMESTIC
     payload = {
         "address": address,
@@ -590,8 +613,9 @@ def move_in(
         "household_id": household_id,
         "origin": origin,
         "previous_address": previous_address,
+        **({"unnotified": True, "last_registered_address": last_registered_address.strip()} if unnotified else {}),
     }
-    return _move_in(kind, n, payload, address, persons, household_id, origin, previous_address)
+    return _move_in(kind, n, payload, address, persons, household_id, origin, previous_address, unnotified)
 
 
 @_atomic
@@ -602,8 +626,14 @@ def _move_in(
     household_id: int | None,
     origin: str,
     previous_address: str,
+    unnotified: bool = False,
 ) -> None:
     run.check_dates()
+    if unnotified and origin != "domestic":
+        run.problems.add(
+            "unnotified", "domestic_only", "未届転入は国内からの転入です（国外からの転入には使えません）。",
+            "An unnotified move-in comes from within Japan (not from abroad).",
+        )  # fmt: skip
     if origin not in ("domestic", "abroad"):
         run.problems.add(
             "origin", "invalid", "転入元は domestic（国内）か abroad（国外）です。", "origin is domestic or abroad."
@@ -657,7 +687,11 @@ def _move_in(
     for i, p in enumerate(persons):
         r = _person_row(run, p, household, f"persons.{i}")
         r.previous_address = previous_address.strip() if origin == "domestic" else (previous_address.strip() or "国外")
+        if unnotified:
+            r.previous_address += UNNOTIFIED_MARK
         run.change(r)
+    if unnotified:
+        run.note(f"未届転入　転入前住所（未届）　{previous_address.strip()}")
 
 
 def register_by_authority(
