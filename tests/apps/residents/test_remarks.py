@@ -127,3 +127,35 @@ def test_the_counter_page_enters_and_withdraws(clerk: Client, tenant_a: Any, mak
     assert "施設長" not in clerk.get(f"/staff/residents/{person.id}/", {"purpose": "確認"}).content.decode()
     with tenant_context(tenant_a.code):
         assert ResidentRemark.objects.count() == 1  # kept, withdrawn
+
+
+def test_the_api_takes_the_application_mark_and_the_unnotified_move_in(tenant_a: Any, client_token: Any) -> None:
+    """The REST API's procedures: ``on_application`` (4.2.0.5) for authority actions only (422 otherwise, nothing
+    written); ``unnotified`` and ``last_registered_address`` on the move-in (4.1.1.4)."""
+    from kiban.apps.residents.models import Procedure, Resident
+
+    token = client_token(tenant_a, businesses=["residents"], scopes="residents:read residents:write")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    base = f"/api/v1/tenants/{tenant_a.code}/procedures"
+    person = {"family_name": "佐藤", "given_name": "一郎", "family_name_kana": "サトウ", "given_name_kana": "イチロウ",
+              "birth_date": "1980-01-02", "sex": "1", "relationship": "世帯主",
+              "resident_code": "12345678901"}  # fmt: skip
+    moved_in = client.post(f"{base}/move-in", {
+        "request_id": "api-unnotified", "effective_on": "2024-04-01", "notified_on": "2024-04-01",
+        "address": {"address": "東京都千代田区千代田1番"}, "persons": [person], "previous_address": "大阪市北区1番",
+        "unnotified": True, "last_registered_address": "横浜市中区1番"}, content_type="application/json")  # fmt: skip
+    assert moved_in.status_code == 200, moved_in.content
+    rid = moved_in.json()["resident_ids"][0]
+    refused = client.post(f"{base}/move-within", {
+        "request_id": "api-within", "effective_on": "2024-05-01", "notified_on": "2024-05-01", "resident_ids": [rid],
+        "address": {"address": "東京都千代田区千代田2番"}, "on_application": True},
+        content_type="application/json")  # fmt: skip
+    assert refused.status_code == 422 and refused.json()["errors"][0]["code"] == "not_authority"
+    removed = client.post(f"{base}/remove-by-authority", {
+        "request_id": "api-removal", "effective_on": "2024-06-01", "notified_on": "2024-05-28", "resident_ids": [rid],
+        "reason": "本人の申出により居住なし", "on_application": True}, content_type="application/json")  # fmt: skip
+    assert removed.status_code == 200 and "on_application" in removed.json()["flags"]
+    with tenant_context(tenant_a.code):
+        assert Resident.objects.get(id=rid).previous_address == "大阪市北区1番（未届）"
+        assert ResidentRemark.objects.get(resident_id=rid).text == "未届転入　転入前住所（未届）　大阪市北区1番"
+        assert Procedure.objects.filter(kind="転居").count() == 0

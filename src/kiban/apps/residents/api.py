@@ -192,6 +192,11 @@ class NotificationIn(Schema):
     effective_on: date = Field(description="異動日")
     notified_on: date = Field(description="届出日")
     note: str = Field(default="", max_length=500)
+    on_application: bool = Field(
+        default=False,
+        description="申出を受けた職権記載等 (標準仕様書 4.2.0.5): an authority action taken on a person's application; "
+        "notified_on is then the 申出日. Refused (422) for any other procedure",
+    )
 
 
 class AddressIn(Schema):
@@ -233,6 +238,14 @@ class MoveInIn(NotificationIn):
     household_id: int | None = None
     origin: str = Field(default="domestic", description="domestic / abroad")
     previous_address: str = Field(default="", max_length=255)
+    unnotified: bool = Field(
+        default=False,
+        description="未届転入 (標準仕様書 4.1.1.4): previous_address is the latest unnotified address; recorded with "
+        "「（未届）」 and a 留意事項",
+    )
+    last_registered_address: str = Field(
+        default="", max_length=255, description="最終登録住所地 (data, not on the record)"
+    )
 
 
 class RegisterIn(NotificationIn):
@@ -362,7 +375,9 @@ def _procedure_errors(call: Callable[[], Any]) -> Any:
 
 
 def _n(body: NotificationIn) -> services.Notification:
-    return services.Notification(body.request_id, body.effective_on, body.notified_on, body.note)
+    return services.Notification(
+        body.request_id, body.effective_on, body.notified_on, body.note, on_application=body.on_application
+    )
 
 
 def _address(a: AddressIn) -> services.AddressData:
@@ -380,6 +395,8 @@ def move_in(request: HttpRequest, code: str, body: MoveInIn) -> services.Procedu
             household_id=body.household_id,
             origin=body.origin,
             previous_address=body.previous_address,
+            unnotified=body.unnotified,
+            last_registered_address=body.last_registered_address,
         )
     )
 
