@@ -8,7 +8,7 @@ Labels are Japanese with the English beside them; messages likewise (CONVENTIONS
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -27,6 +27,7 @@ from . import certificates, services
 from .models import HOUSEHOLDER, Certificate, Resident, SupportMeasure
 from .selectors import ResidentRecord, is_current
 from .validation import FieldError, PersonData, ProcedureError
+from .visibility import ITEM_FIELDS
 
 
 def bilingual(ja: str, en: str) -> SafeString:
@@ -421,6 +422,26 @@ class ProcedureForm(LabelledForm):
 
     def procedure(self, n: services.Notification) -> services.ProcedureResult:
         raise NotImplementedError
+
+    # Fields that show the record's value (a correction): left out entirely for a user who may not see the item.
+    shows_record_values = False
+
+    concealed: frozenset[str] = frozenset()
+
+    def conceal(self, hidden: Iterable[str]) -> None:
+        """操作権限設定 (標準仕様書 10.4): the items hidden from the user are not prefilled (nor offered at all where
+        the field shows the record's value; nor shown from an advance notice); the persons of a move-in are entered,
+        never prefilled."""
+        self.concealed = frozenset(hidden)
+        for item in hidden:
+            for name in ITEM_FIELDS.get(item, ()):
+                if name not in self.fields:
+                    continue
+                if self.shows_record_values:
+                    del self.fields[name]
+                else:
+                    self.fields[name].initial = None
+                    self.initial.pop(name, None)
 
     def summary(self) -> list[Row]:
         return self.rows()
@@ -829,10 +850,14 @@ class CorrectionForm(ProcedureForm):
         super().clean()
         return _normalize_person(self.cleaned_data)
 
+    shows_record_values = True
+
     def changes(self) -> dict[str, Any]:
         assert self.context.resident is not None
         out: dict[str, Any] = {}
         for name in self.ITEMS:
+            if name not in self.fields or (self.is_bound and name not in self.data):
+                continue  # not offered to this user (操作権限設定) or not sent: unchanged, never emptied
             value = self.cleaned_data.get(name)
             value = "" if value is None else value
             if value != (getattr(self.context.resident, name, "") or ""):
@@ -902,11 +927,12 @@ class MoveInFromNoticeForm(ProcedureForm):
     def notice_persons(self) -> list[list[Row]]:
         """Each person of the notice as rows (read-only): what will be recorded, as the origin sent it."""
         out = []
+        concealed = {name for item in self.concealed for name in ITEM_FIELDS.get(item, ())}  # 操作権限設定
         for p in self.context.notice.data.get("persons", []) if self.context.notice is not None else []:
             rows = []
             for name in NOTICE_PERSON_ITEMS:
                 value = p.get(name)
-                if not value:
+                if not value or name in concealed:
                     continue
                 if name in ("birth_date", "period_of_stay_until"):
                     value = person_date(p, name)

@@ -539,6 +539,24 @@ class ResidentRemark(TenantOwned):
         return f"{self.get_kind_display()} {self.text}"
 
 
+class HiddenItems(TenantOwned):
+    """The items a staff user is not shown on any counter screen (操作権限設定, 標準仕様書 10.4, j1390): any of 戸籍の
+    表示, 個人番号, 住民票コード and 在留資格等 (``visibility.ITEMS``), set per user by a supervisor. 続柄 can never be
+    hidden (実装しない機能). ``user_id`` is the staff account's (the platform's ``accounts.User``)."""
+
+    user_id = models.BigIntegerField("利用者")
+    items = models.JSONField("非表示の項目", default=list)
+    set_by = models.CharField("設定者", max_length=150)
+    set_at = models.DateTimeField("設定日時", auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "user_id"], name="hidden_items_user_unique")]
+        verbose_name = "items hidden from a user (操作権限設定)"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {', '.join(self.items)}"
+
+
 class SearchHistory(TenantOwned):
     """A staff user's search conditions (検索履歴, 標準仕様書 2.1.1, j320): kept automatically after each search, the
     newest ``search_history.KEPT`` per user; chosen again, they search again or fill the form for a new search.

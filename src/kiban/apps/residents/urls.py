@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from . import certifier_views, character_views, memo_views, provisional_views, remark_views, views
+from . import (
+    certifier_views,
+    character_views,
+    memo_views,
+    provisional_views,
+    remark_views,
+    views,
+    visibility_views,
+)
 
 urlpatterns = [
     path("", views.resident_search, name="resident-search"),
@@ -17,6 +25,7 @@ urlpatterns = [
     path("notices/", views.notice_list, name="resident-notices"),
     path("addresses/lookup/", views.address_lookup, name="resident-address-lookup"),
     path("characters/", character_views.character_lookup, name="resident-characters"),
+    path("visibility/", visibility_views.visibility_manage, name="resident-visibility"),
     path("support/", views.support_alerts, name="resident-support-alerts"),
     path("certifiers/", certifier_views.certifier_manage, name="resident-certifiers"),
     path("provisional/", provisional_views.provisional_list, name="resident-provisional"),

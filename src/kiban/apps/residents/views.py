@@ -40,7 +40,18 @@ from kiban.platform.events.models import Event
 from kiban.platform.tenants.models import Tenant
 from kiban.platform.web.staff import staff_view
 
-from . import certificates, events, forms, provisional, remarks, search_history, selectors, services, support
+from . import (
+    certificates,
+    events,
+    forms,
+    provisional,
+    remarks,
+    search_history,
+    selectors,
+    services,
+    support,
+    visibility,
+)
 from .models import Procedure, ProvisionalEntry, Resident, ResidentRemark, SupportMeasure
 from .permissions import PROCEDURE_ROLES, READ_ROLES, SUPERVISOR_ROLES
 from .validation import LATE_NOTIFICATION, ON_APPLICATION, SAME_AS_REMOVED_RECORD, ProcedureError
@@ -160,6 +171,7 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
     removed = selectors.household_removed(row.household_id, purpose) if registered or moving_out else []
     protected = selectors.protected_ids([resident_id, *(m.id for m in members), *(m.id for m in removed)])
     entered = remarks.standing(resident_id)  # 統合記載欄 (標準仕様書 1.1.14): 留意事項 with their entries, 備考 apart
+    hidden = visibility.hidden_for(int(request.user.pk or 0))  # 操作権限設定 (標準仕様書 10.4)
     context = {
         "resident": resident,
         "purpose": purpose,
@@ -182,9 +194,11 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         "procedures": [
             w for w in WIZARDS.values()
             if w.needs in ("household", "resident") and _has_role(request, w.roles)
+            and visibility.WIZARD_SUBJECTS.get(w.slug) not in hidden
             and (not w.foreign_only or resident.kind == Resident.Kind.FOREIGN)
         ] if registered else [],
         "measures": None,
+        "hidden": hidden,
     }  # fmt: skip
     if _has_role(request, SUPERVISOR_ROLES):  # clerks see the marker only
         context["measures"] = _measure_rows(SupportMeasure.objects.filter(resident_id=resident_id).order_by("id"))
@@ -393,6 +407,9 @@ def procedure_wizard(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("no such procedure")
     if not _has_role(request, wizard.roles):
         raise PermissionDenied(f"{wizard.ja} needs the supervisor role (決裁)")
+    hidden = visibility.hidden_for(int(request.user.pk or 0))  # 操作権限設定 (標準仕様書 10.4)
+    if visibility.WIZARD_SUBJECTS.get(slug) in hidden:
+        raise PermissionDenied(f"{wizard.ja}: its subject is an item hidden from this user (操作権限設定)")
     reopened: ProvisionalEntry | None = None
     if request.method == "POST":
         try:
@@ -412,18 +429,24 @@ def procedure_wizard(request: HttpRequest, slug: str) -> HttpResponse:
     if context is None:
         return _render(request, "residents/wizard_no_target.html", wizard, None, status=400 if state.target else 200)
     action = request.POST.get("action", "next")
+
+    def build(data: Any, **options: Any) -> forms.ProcedureForm:
+        """The wizard's form, the items hidden from this user left out (``ProcedureForm.conceal``)."""
+        built = cast(Any, wizard.form)(data, context=context, **options)
+        built.conceal(hidden)
+        return cast(forms.ProcedureForm, built)
+
     if request.method != "POST":
         data = entry_query(reopened) if reopened is not None else None
-        return _entry(request, wizard, state, wizard.form(data, context=context))
+        return _entry(request, wizard, state, build(data))
     if action == "add-person" and issubclass(wizard.form, forms.MoveInForm):
-        form_class = cast(type[forms.MoveInForm], wizard.form)
-        return _entry(request, wizard, state, form_class(request.POST, context=context, extra_person=True))
+        return _entry(request, wizard, state, build(request.POST, extra_person=True))
     if action in ("back", "record") and state.data is None:
         return _render(request, "residents/wizard_expired.html", wizard, None, status=400)
     if action == "back":
-        return _entry(request, wizard, replace_data(state, None), wizard.form(state.query(), context=context))
+        return _entry(request, wizard, replace_data(state, None), build(state.query()))
     if action == "record":
-        form = wizard.form(state.query(), context=context)
+        form = build(state.query())
         if not form.is_valid():  # the household changed since step 1: enter again
             return _entry(request, wizard, replace_data(state, None), form)
         try:
@@ -433,7 +456,7 @@ def procedure_wizard(request: HttpRequest, slug: str) -> HttpResponse:
             return _entry(request, wizard, replace_data(state, None), form)
         _remember_done(request, wizard, state, form, *entered)
         return HttpResponseRedirect(reverse("resident-procedure-done", args=[wizard.slug, state.request_id]))
-    form = wizard.form(request.POST, context=context)
+    form = build(request.POST)
     if not form.is_valid():
         return _entry(request, wizard, state, form)
     confirmed = replace_data(state, _posted(request))

@@ -190,6 +190,8 @@ NOT_EXCHANGED: Mapping[str, str] = {
     "residents.Seal": "the electronic seal's private key: the new platform issues its own seal",
     "residents.SearchHistory": "each staff user's recent search conditions (標準仕様書 2.1.1): tied to the "
     "platform's user accounts, which do not move; users start with none on the new platform",
+    "residents.HiddenItems": "the items hidden from each staff user (標準仕様書 10.4): tied to the platform's user "
+    "accounts, which do not move; set again for the new platform's users",
 }
 
 # Tenant tables that would hold the municipality's records but are not in the files yet: a gap, to be closed before a
