@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import (
+    bulk_views,
     certifier_views,
     character_views,
     memo_views,
@@ -26,6 +27,7 @@ urlpatterns = [
     path("addresses/lookup/", views.address_lookup, name="resident-address-lookup"),
     path("characters/", character_views.character_lookup, name="resident-characters"),
     path("visibility/", visibility_views.visibility_manage, name="resident-visibility"),
+    path("bulk-change/", bulk_views.bulk_change, name="resident-bulk-change"),
     path("support/", views.support_alerts, name="resident-support-alerts"),
     path("certifiers/", certifier_views.certifier_manage, name="resident-certifiers"),
     path("provisional/", provisional_views.provisional_list, name="resident-provisional"),
