@@ -15,6 +15,7 @@ from django.utils import timezone
 from kiban.apps.residents import bulk_address, services
 from kiban.apps.residents.models import Household, Procedure, Resident
 from kiban.apps.residents.validation import ProcedureError
+from kiban.platform.audit.models import AuditEntry
 from kiban.platform.tenants.context import tenant_context
 
 D = datetime.date
@@ -41,7 +42,8 @@ def test_a_trial_changes_nothing_and_the_real_run_changes_what_still_matches(ten
         trial = bulk_address.run("address", data, effective_on=D(2024, 4, 1), reason="住居表示の実施", trial=True)
         assert [(o.line, o.changed) for o in trial.outcomes] == [(2, True), (3, False), (4, False)]
         assert "変更前住所が一致しません" in trial.outcomes[1].detail and "転出予定者" in trial.outcomes[2].detail
-        assert Procedure.objects.count() == before  # the trial wrote nothing
+        assert Procedure.objects.count() == before  # the trial wrote nothing but its audit entry
+        assert AuditEntry.objects.filter(action="residents.bulk_address.trial", purpose="住居表示の実施").count() == 1
         assert Household.objects.get(id=first.household_id).address == addresses[first.id]
         applied = bulk_address.run("address", data, effective_on=D(2024, 4, 1), reason="住居表示の実施", trial=False)
         assert (applied.changed, applied.left_out) == (1, 2)

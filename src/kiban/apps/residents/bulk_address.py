@@ -149,8 +149,9 @@ def run(kind: str, data: bytes, *, effective_on: date, reason: str, trial: bool)
             result.outcomes.append(_one(kind, row, n, reason.strip()))
         if trial:
             transaction.set_rollback(True)
-    if not trial:
-        record(f"residents.bulk_{kind}.applied", "bulk", batch, fields_read=[kind], purpose=reason.strip())
+    # Both are audited: a trial reads the records too (a row left out names the value it found).
+    action = "trial" if trial else "applied"
+    record(f"residents.bulk_{kind}.{action}", "bulk", batch, fields_read=[kind], purpose=reason.strip())
     return result
 
 
