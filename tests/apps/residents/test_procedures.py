@@ -397,6 +397,23 @@ def test_an_unnotified_move_in_notes_it_on_each_persons_entry(chiyoda: Any) -> N
     assert not ResidentRemark.objects.filter(resident_id__in=plain.resident_ids).exists()
 
 
+def test_a_foreign_resident_who_acquires_a_status_here_is_registered_like_a_move_in_from_abroad(chiyoda: Any) -> None:
+    """法30条の47 (標準仕様書 4.5.2, j920): 国外転入に準じた情報, the previous address may stay empty; only a foreign
+    national can be so registered (refused otherwise, nothing written)."""
+    foreign = person("ミン", kind="foreign", family_name="グエン", family_name_kana="グエン", given_name_kana="ミン",
+                     domicile="", domicile_head="", nationality="704", residence_status="技術・人文知識・国際業務",
+                     period_of_stay_until=D(2027, 3, 31), residence_card_number="AB12345678CD")  # fmt: skip
+    result = services.move_in(n(D(2024, 4, 1)), address=services.AddressData("千代田区1番"), persons=[foreign],
+                              origin="status_acquired")  # fmt: skip
+    registered = Resident.objects.get(id=result.resident_ids[0])
+    assert result.kind == "国外転入等" and registered.previous_address == ""
+    before = counts()
+    with pytest.raises(ProcedureError) as err:
+        services.move_in(n(D(2024, 4, 2)), address=services.AddressData("千代田区2番"), persons=[person()],
+                         origin="status_acquired")  # fmt: skip
+    assert codes(err) == {"not_foreign"} and counts() == before
+
+
 def test_history_is_append_only_in_the_database(chiyoda: Any) -> None:
     from django.db import DatabaseError, transaction
 

@@ -236,7 +236,7 @@ class MoveInIn(NotificationIn):
     address: AddressIn
     persons: list[PersonIn] = Field(min_length=1, max_length=30)
     household_id: int | None = None
-    origin: str = Field(default="domestic", description="domestic / abroad")
+    origin: str = Field(default="domestic", description="domestic / abroad / status_acquired (法30条の47)")
     previous_address: str = Field(default="", max_length=255)
     unnotified: bool = Field(
         default=False,

@@ -535,7 +535,8 @@ class MoveInForm(ProcedureForm):
     """転入届 (法22条, 30条の46): one to n persons into a new household at the address (or an existing one)."""
 
     labels = {"effective_on": ("転入日（異動日）", "Date moved in")}
-    origin = _choice([("domestic", "国内の他市区町村から (another municipality)"), ("abroad", "国外から (abroad)")],
+    origin = _choice([("domestic", "国内の他市区町村から (another municipality)"), ("abroad", "国外から (abroad)"),
+                      (services.STATUS_ACQUIRED, "法30条の47（中長期在留者等となった方） (status acquired here)")],
                      initial="domestic")  # fmt: skip
     previous_address = _text(255, required=False)
     # 未届転入 (標準仕様書 4.1.1.4): the previous address is the latest unnotified one; 最終登録住所地 is data only.

@@ -82,6 +82,7 @@ class ProcedureResult:
 # The procedure runner
 
 
+STATUS_ACQUIRED = "status_acquired"  # 法30条の47: already living here, now a 中長期在留者 etc. (標準仕様書 4.5.2)
 UNNOTIFIED_MARK = "（未届）"  # 標準仕様書 4.1.1.4: at the end of an unnotified move-in's 転入前住所
 
 
@@ -606,7 +607,8 @@ def move_in(
     move-in's history entry) says it was an unnotified move-in and names that address. ``last_registered_address``
     (最終登録住所地, where the person was last registered) is a data item, not an item of the record: kept with the
     procedure (its payload), neither on the 住民票 nor printed."""
-    kind = ChangeReason.MOVE_IN_FROM_ABROAD if origin == "abroad" else ChangeReason.MOVE_IN_DOMESTIC
+    # 法30条の47 (標準仕様書 4.5.2, j920): a person living here becomes a 中長期在留者 etc. — registered as a 国外転入等.
+    kind = ChangeReason.MOVE_IN_FROM_ABROAD if origin in ("abroad", STATUS_ACQUIRED) else ChangeReason.MOVE_IN_DOMESTIC
     payload = {
         "address": address,
         "persons": persons,
@@ -634,10 +636,20 @@ def _move_in(
             "unnotified", "domestic_only", "未届転入は国内からの転入です（国外からの転入には使えません）。",
             "An unnotified move-in comes from within Japan (not from abroad).",
         )  # fmt: skip
-    if origin not in ("domestic", "abroad"):
+    if origin not in ("domestic", "abroad", STATUS_ACQUIRED):
         run.problems.add(
-            "origin", "invalid", "転入元は domestic（国内）か abroad（国外）です。", "origin is domestic or abroad."
-        )
+            "origin", "invalid", "転入元は domestic（国内）、abroad（国外）か status_acquired（法30条の47）です。",
+            "origin is domestic, abroad or status_acquired.",
+        )  # fmt: skip
+    if origin == STATUS_ACQUIRED:
+        for i, p in enumerate(persons):
+            if p.kind != "foreign":
+                run.problems.add(
+                    f"persons.{i}.kind", "not_foreign",
+                    "法30条の47の届出は、中長期在留者等となった外国人住民の届出です。",
+                    "A notification under Article 30-47 is for a foreign national who became a mid- to long-term "
+                    "resident (or similar).",
+                )  # fmt: skip
     if not persons:
         run.problems.add("persons", "required", "転入する方を1人以上入力してください。", "Enter at least one person.")
     if origin == "domestic" and not previous_address.strip():
@@ -686,7 +698,10 @@ def _move_in(
         household.save()
     for i, p in enumerate(persons):
         r = _person_row(run, p, household, f"persons.{i}")
-        r.previous_address = previous_address.strip() if origin == "domestic" else (previous_address.strip() or "国外")
+        if origin == "abroad":
+            r.previous_address = previous_address.strip() or "国外"
+        else:  # domestic, or 法30条の47: the previous address may stay empty (標準仕様書 4.5.2)
+            r.previous_address = previous_address.strip()
         if unnotified:
             r.previous_address += UNNOTIFIED_MARK
         run.change(r)
