@@ -175,6 +175,23 @@ def test_an_unnotified_move_in_marks_the_previous_address_and_notes_it(
     assert "横浜市中区本町" not in record  # not an item of the record
 
 
+def test_a_move_within_by_authority_is_marked_and_never_late(
+    clerk: Client, supervisor: Client, tenant_a: Any, family: dict[str, Any]
+) -> None:
+    """届出の準用 (標準仕様書 4.2.0.2, j760) at the counter: the wizard's 職権 box."""
+    data = {"effective_on": _notified(60), "notified_on": _notified(), "address": "東京都千代田区九段南1丁目2番1号",
+            "resident_ids": [family["head"].id, family["child"].id], "by_authority": "on"}  # fmt: skip
+    confirm = _enter(clerk, "move-within", data, household=family["household"])
+    assert "職権で行う" in confirm.content.decode()
+    assert _record(clerk, confirm).status_code == 302
+    registered = _register(supervisor).content.decode()
+    assert "届出期間経過" not in registered
+    with tenant_context(tenant_a.code):
+        assert Procedure.objects.order_by("-id").values_list("flags", flat=True)[0] == ["by_authority"]
+    record = clerk.get(f"/staff/residents/{family['head'].id}/", {"purpose": "確認"}).content.decode()
+    assert "職権による（届出なし）" in record
+
+
 def test_a_late_move_in_is_recorded_with_the_warning(clerk: Client, supervisor: Client, tenant_a: Any) -> None:
     confirm = _enter(clerk, "move-in", {**MOVE_IN, "effective_on": "R6.4.1", "notified_on": "R6.5.1"})
     page = clerk.get(_record(clerk, confirm)["Location"])

@@ -414,6 +414,27 @@ def test_a_foreign_resident_who_acquires_a_status_here_is_registered_like_a_move
     assert codes(err) == {"not_foreign"} and counts() == before
 
 
+def test_a_notifications_procedure_done_by_authority(chiyoda: Any) -> None:
+    """届出の準用 (標準仕様書 4.2.0.2, j760): 転居 etc. by authority where nobody notified — the notification's rules
+    except the 届出日's (no 届出期間経過); marked in the history; refused for any other procedure, nothing written."""
+    from kiban.apps.residents.validation import BY_AUTHORITY, LATE_NOTIFICATION, ON_APPLICATION
+
+    _, ids = family()
+    late = services.Notification("auth-1", D(2024, 4, 1), D(2024, 6, 1), by_authority=True)  # 2 months on
+    moved = services.move_within(late, resident_ids=ids, address=services.AddressData("千代田区2番"))
+    assert BY_AUTHORITY in moved.flags and LATE_NOTIFICATION not in moved.flags
+    assert Procedure.objects.get(id=moved.procedure_id).flags == [BY_AUTHORITY]
+    applied = services.Notification("auth-2", D(2024, 7, 1), D(2024, 7, 1), by_authority=True, on_application=True)
+    again = services.move_within(applied, resident_ids=ids, address=services.AddressData("千代田区3番"))
+    assert set(again.flags) == {BY_AUTHORITY, ON_APPLICATION}
+    before = counts()
+    with pytest.raises(ProcedureError) as err:  # a death is recorded on the 戸籍 notice, not "by authority" so
+        services.death(services.Notification("auth-3", D(2024, 8, 1), D(2024, 8, 1), by_authority=True),
+                       resident_id=ids[3])  # fmt: skip
+    assert [(e.field, e.code) for e in err.value.errors] == [("by_authority", "not_a_notification")]
+    assert counts() == before
+
+
 def test_history_is_append_only_in_the_database(chiyoda: Any) -> None:
     from django.db import DatabaseError, transaction
 

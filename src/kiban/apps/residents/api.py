@@ -197,6 +197,11 @@ class NotificationIn(Schema):
         description="申出を受けた職権記載等 (標準仕様書 4.2.0.5): an authority action taken on a person's application; "
         "notified_on is then the 申出日. Refused (422) for any other procedure",
     )
+    by_authority: bool = Field(
+        default=False,
+        description="届出の準用 (標準仕様書 4.2.0.2): a notification's procedure (move-in, move within, move-out, "
+        "household change) done by authority, nobody having notified. Refused (422) for any other procedure",
+    )
 
 
 class AddressIn(Schema):
@@ -376,7 +381,12 @@ def _procedure_errors(call: Callable[[], Any]) -> Any:
 
 def _n(body: NotificationIn) -> services.Notification:
     return services.Notification(
-        body.request_id, body.effective_on, body.notified_on, body.note, on_application=body.on_application
+        body.request_id,
+        body.effective_on,
+        body.notified_on,
+        body.note,
+        on_application=body.on_application,
+        by_authority=body.by_authority,
     )
 
 

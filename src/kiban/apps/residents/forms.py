@@ -92,6 +92,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "最終登録住所地（住民票には記載しません）",
         "Last registered address (not on the record)",
     ),
+    "by_authority": ("職権で行う（届出なし。届出日の欄は処理日）", "By authority, nobody notified"),
     "on_application": ("申出を受けて行う（届出日の欄に申出日）", "On a person's application (its date as 届出日)"),
     "new_householder_id": ("新しい世帯主", "New householder"),
     "change": ("届出の種類", "Kind of notification"),
@@ -157,6 +158,12 @@ def _relationship(required: bool = True) -> forms.CharField:
 
 def _date(required: bool = True) -> EraDateField:
     return EraDateField(required=required)
+
+
+def _by_authority() -> forms.BooleanField:
+    """届出の準用 (標準仕様書 4.2.0.2): the notification's procedure done by authority, nobody having notified (the
+    届出日 field then holds the processing date, and no 届出期間経過 is flagged)."""
+    return forms.BooleanField(required=False)
 
 
 def _on_application() -> forms.BooleanField:
@@ -418,7 +425,8 @@ class ProcedureForm(LabelledForm):
     def notification(self, request_id: str) -> services.Notification:
         d = self.cleaned_data
         return services.Notification(request_id, d["effective_on"], d["notified_on"],
-                                     on_application=bool(d.get("on_application")))  # fmt: skip
+                                     on_application=bool(d.get("on_application")),
+                                     by_authority=bool(d.get("by_authority")))  # fmt: skip
 
     def procedure(self, n: services.Notification) -> services.ProcedureResult:
         raise NotImplementedError
@@ -534,6 +542,8 @@ PersonFormSet = forms.formset_factory(PersonForm, extra=0, min_num=1, max_num=20
 class MoveInForm(ProcedureForm):
     """転入届 (法22条, 30条の46): one to n persons into a new household at the address (or an existing one)."""
 
+    by_authority = _by_authority()  # 届出の準用 (標準仕様書 4.2.0.2)
+
     labels = {"effective_on": ("転入日（異動日）", "Date moved in")}
     origin = _choice([("domestic", "国内の他市区町村から (another municipality)"), ("abroad", "国外から (abroad)"),
                       (services.STATUS_ACQUIRED, "法30条の47（中長期在留者等となった方） (status acquired here)")],
@@ -597,6 +607,8 @@ class MoveInForm(ProcedureForm):
 class MoveWithinForm(ProcedureForm):
     """転居届 (法23条): the household or some of its members move within the municipality."""
 
+    by_authority = _by_authority()  # 届出の準用 (標準仕様書 4.2.0.2)
+
     labels = {"effective_on": ("転居日（異動日）", "Date moved")}
     resident_ids = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, error_messages=FIELD_MESSAGES)
     postal_code = _text(8, required=False, inputmode="numeric")
@@ -621,6 +633,8 @@ class MoveWithinForm(ProcedureForm):
 
 class MoveOutForm(ProcedureForm):
     """転出届 (法24条): removed as of the planned date; the rest of the household keeps one householder."""
+
+    by_authority = _by_authority()  # 届出の準用 (標準仕様書 4.2.0.2)
 
     labels = {"effective_on": ("転出予定日（異動日）", "Planned date of moving out")}
     resident_ids = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, error_messages=FIELD_MESSAGES)
@@ -727,6 +741,8 @@ class DeathForm(ProcedureForm):
 class HouseholderForm(ProcedureForm):
     """世帯主変更 (法25条): the new householder and each member's relationship to them."""
 
+    by_authority = _by_authority()  # 届出の準用 (標準仕様書 4.2.0.2)
+
     def __init__(self, data: Any = None, *, context: WizardContext) -> None:
         super().__init__(data, context=context)
         self.add_relationship_fields(required=True, initial_current=True)
@@ -739,6 +755,8 @@ class HouseholderForm(ProcedureForm):
 
 class HouseholdChangeForm(ProcedureForm):
     """世帯分離・世帯合併・世帯変更 (法25条), one page: who moves, into which household, and the relationships."""
+
+    by_authority = _by_authority()  # 届出の準用 (標準仕様書 4.2.0.2)
 
     SPLIT, MERGE, COMPOSITION = "split", "merge", "composition"
     change = _choice([(SPLIT, "世帯分離 (split: a new household at the same address)"),
@@ -891,6 +909,7 @@ class RegistrationForm(MoveInForm):
     reason = _text(200)
     household_id = forms.IntegerField(required=False, min_value=1, error_messages=FIELD_MESSAGES)
     on_application = _on_application()
+    by_authority = None  # type: ignore[assignment]  # 職権記載 is itself an authority action
     persons_heading = ("記載する方", "Persons recorded")
     field_order = ["effective_on", "notified_on", "on_application", "reason"]
 

@@ -36,6 +36,8 @@ from kiban.standard.text import is_katakana, normalize_kana_input, search_key
 from . import events
 from .models import HOUSEHOLDER, Household, Procedure, Resident, ResidentHistory, ResidentRemark
 from .validation import (
+    BY_AUTHORITY,
+    LATE_NOTIFICATION,
     ON_APPLICATION,
     SAME_AS_REMOVED_RECORD,
     PersonData,
@@ -58,6 +60,8 @@ class Notification:
     note: str = ""
     # An authority action taken on a person's application (標準仕様書 4.2.0.5): ``notified_on`` is then the 申出日.
     on_application: bool = False
+    # A notification's procedure done by authority, nobody having notified (標準仕様書 4.2.0.2 届出の準用).
+    by_authority: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,16 @@ class ProcedureResult:
 STATUS_ACQUIRED = "status_acquired"  # 法30条の47: already living here, now a 中長期在留者 etc. (標準仕様書 4.5.2)
 UNNOTIFIED_MARK = "（未届）"  # 標準仕様書 4.1.1.4: at the end of an unnotified move-in's 転入前住所
 
+
+# The procedures of the notifications (標準仕様書 4.1) that may be done by authority where nobody notified (4.2.0.2).
+BY_AUTHORITY_KINDS = frozenset(
+    r.value
+    for r in (
+        ChangeReason.MOVE_IN_DOMESTIC, ChangeReason.MOVE_IN_FROM_ABROAD, ChangeReason.MOVE_WITHIN,
+        ChangeReason.MOVE_OUT_DOMESTIC, ChangeReason.MOVE_OUT_ABROAD, ChangeReason.HOUSEHOLD_SEPARATION,
+        ChangeReason.HOUSEHOLD_MERGER, ChangeReason.HOUSEHOLD_CHANGE, ChangeReason.HOUSEHOLDER_CHANGE,
+    )
+)  # fmt: skip
 
 # The authority actions (職権記載等) that may be taken on a person's application (標準仕様書 4.2.0.5, j790).
 ON_APPLICATION_KINDS = frozenset(
@@ -122,6 +136,8 @@ class _Run:
 
     def check_dates(self) -> None:
         self.flags = check_dates(self.problems, self.kind, self.n.effective_on, self.n.notified_on, self.today)
+        if self.n.by_authority:  # 届出の準用 (4.2.0.2): the 届出日's rules do not apply, so no 届出期間経過
+            self.flags = [f for f in self.flags if f != LATE_NOTIFICATION]
 
     def registered(self, resident_ids: Iterable[int], field_name: str = "resident_ids") -> list[Resident]:
         """The registered residents with these ids, locked for this procedure; a problem for each missing one."""
@@ -186,8 +202,18 @@ class _Run:
         self.households.add(resident.household_id)
 
     def finish(self) -> ProcedureResult:
+        if self.n.by_authority:  # 標準仕様書 4.2.0.2: a notification's procedure done by authority
+            if self.kind in BY_AUTHORITY_KINDS:
+                self.flags = [*self.flags, BY_AUTHORITY]
+            else:
+                self.problems.add(
+                    "by_authority", "not_a_notification",
+                    "職権で行えるのは転入・転居・転出・世帯変更の届出の処理です。",
+                    "Only the procedures of a notification (move-in, move within, move-out, household change) can be "
+                    "done by authority this way.",
+                )  # fmt: skip
         if self.n.on_application:  # 標準仕様書 4.2.0.5: marked as taken on an application, 申出日 in 届出日
-            if self.kind in ON_APPLICATION_KINDS:
+            if self.kind in ON_APPLICATION_KINDS or (self.n.by_authority and self.kind in BY_AUTHORITY_KINDS):
                 self.flags = [*self.flags, ON_APPLICATION]
             else:
                 self.problems.add(

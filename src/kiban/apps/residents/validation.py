@@ -44,6 +44,9 @@ SAME_AS_REMOVED_RECORD = "same_as_removed_record"
 # 標準仕様書 4.2.0.5 (j790, 申出を受けた職権記載等): an authority action taken on a person's application is recorded as
 # such, with the 申出日 (kept in the 届出日 item, which the standard allows: "１つのデータ項目として管理することも差し支えない").
 ON_APPLICATION = "on_application"
+# 標準仕様書 4.2.0.2 (j760, 届出の準用): a procedure of the notifications (4.1: 転入・転居・転出・世帯変更) done by authority
+# where nobody notified; the notification's rules apply except the 届出日's (no 届出期間経過).
+BY_AUTHORITY = "by_authority"
 
 
 class ProcedureError(Refused):

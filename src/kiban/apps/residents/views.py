@@ -54,7 +54,7 @@ from . import (
 )
 from .models import Procedure, ProvisionalEntry, Resident, ResidentRemark, SupportMeasure
 from .permissions import PROCEDURE_ROLES, READ_ROLES, SUPERVISOR_ROLES
-from .validation import LATE_NOTIFICATION, ON_APPLICATION, SAME_AS_REMOVED_RECORD, ProcedureError
+from .validation import BY_AUTHORITY, LATE_NOTIFICATION, ON_APPLICATION, SAME_AS_REMOVED_RECORD, ProcedureError
 
 # Kept for callers that import the search forms from here.
 SearchForm = forms.SearchForm
@@ -68,6 +68,7 @@ FLAG_LABELS = {
     LATE_NOTIFICATION: ("届出期間経過", "Notified after the legal period (法22条・23条・25条)"),
     SAME_AS_REMOVED_RECORD: ("除票と氏名・性別・生年月日が一致（再転入者の可能性）",
                              "Name, sex and birth date match a removed record (possibly a returning resident)"),
+    BY_AUTHORITY: ("職権による（届出なし）", "By authority (nobody notified)"),
     ON_APPLICATION: ("申出による職権記載等（届出日は申出日）",
                      "Ex officio on a person's application (notified on = applied on)"),
 }  # fmt: skip
