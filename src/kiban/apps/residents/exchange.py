@@ -30,6 +30,7 @@ from kiban.standard.text import kana_search_key, search_key
 
 from .models import (
     AddressEntry,
+    AdultGuardianship,
     Certificate,
     Certifier,
     Household,
@@ -235,6 +236,12 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
         "resident_memos",
         ResidentMemo,
         ("id", "memo", "version", "resident_id", "body", "deleted", "written_by", "written_at", "request_id"),
+    ),
+    # Also format 4: 成年被後見人 (標準仕様書 9.4), ended ones included.
+    ExchangedTable(
+        "adult_guardianships",
+        AdultGuardianship,
+        ("id", "resident_id", "started_on", "recorded_by", "recorded_at", "ended_on", "ended_by", "end_reason"),
     ),
     # Also format 4: the 統合記載欄's 留意事項 and 備考 (標準仕様書 1.1.14), withdrawn ones included.
     ExchangedTable(

@@ -11,19 +11,16 @@ from __future__ import annotations
 import secrets
 import uuid
 from typing import Any
-from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 
 from kiban.platform.web.staff import staff_view
 
-from . import forms, memos
-from .models import Resident
+from . import memos
 from .permissions import PROCEDURE_ROLES
-from .validation import Problems, ProcedureError
-from .views import _page
+from .validation import Problems
+from .views import _page, person_page
 
 DONE = {
     "write": ("メモを登録しました。", "The memo was recorded."),
@@ -55,28 +52,13 @@ def _act(resident_id: int, post: Any) -> None:
 
 @staff_view(*PROCEDURE_ROLES)
 def resident_memos(request: HttpRequest, resident_id: int) -> HttpResponse:
-    data = request.POST if request.method == "POST" else request.GET
-    form = forms.PurposeForm(data or None)
-    if not form.is_valid():
-        status = 400 if data else 200
-        return render(request, "residents/purpose.html", _page(request, form=form), status=status)
-    purpose = form.cleaned_data["purpose"]
-    person = Resident.objects.only("id", "family_name", "given_name").filter(id=resident_id).first()
-    if person is None:
-        raise Http404("no such resident")
-    errors: list[Any] = []
-    failed: dict[str, str] = {}
-    status = 200
-    if request.method == "POST":
-        try:
-            _act(resident_id, request.POST)
-        except ProcedureError as exc:
-            errors = [forms.error_text(e) for e in exc.errors]
-            failed = {k: request.POST.get(k, "") for k in ("action", "memo", "body")}
-            status = 400
-        else:
-            query = urlencode({"purpose": purpose, "done": request.POST.get("action", "")})
-            return HttpResponseRedirect(f"{reverse('resident-memos', args=[resident_id])}?{query}")
+    opened = person_page(request, resident_id, "resident-memos", _act)
+    if isinstance(opened, HttpResponse):
+        return opened
+    purpose, person, errors = opened
+    # A refused form keeps what was typed, next to the memo it was for (or in the new memo's form).
+    failed = {k: request.POST.get(k, "") for k in ("action", "memo", "body")} if errors else {}
+    status = 400 if errors else 200
     standing = memos.memos_of(resident_id, purpose)
     rows = [
         {"m": m, "request_id": secrets.token_hex(16),

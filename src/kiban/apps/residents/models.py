@@ -539,6 +539,28 @@ class ResidentRemark(TenantOwned):
         return f"{self.get_kind_display()} {self.text}"
 
 
+class AdultGuardianship(TenantOwned):
+    """成年被後見人 (標準仕様書 9.4, j1310): a person under adult guardianship from ``started_on`` (the day the
+    後見開始の審判 became final) until ``ended_on``. Set and ended by a supervisor; when such a person moves out,
+    the counter prints the notice to the municipality moved to (``guardianship.move_out_notice``). No list of the
+    persons under guardianship is produced anywhere (一覧表: 実装しない機能)."""
+
+    resident = models.ForeignKey(Resident, models.PROTECT, db_constraint=False, db_index=False, related_name="+")
+    started_on = models.DateField("後見開始日")
+    recorded_by = models.CharField("設定者", max_length=150)
+    recorded_at = models.DateTimeField("設定日時", auto_now_add=True)
+    ended_on = models.DateField("終了日", null=True, blank=True)
+    ended_by = models.CharField("終了の設定者", max_length=150, blank=True)
+    end_reason = models.CharField("終了事由", max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "resident"], name="guardianship_resident_idx")]
+        verbose_name = "adult guardianship (成年被後見人)"
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} {self.started_on}"
+
+
 class HiddenItems(TenantOwned):
     """The items a staff user is not shown on any counter screen (操作権限設定, 標準仕様書 10.4, j1390): any of 戸籍の
     表示, 個人番号, 住民票コード and 在留資格等 (``visibility.ITEMS``), set per user by a supervisor. 続柄 can never be

@@ -8,21 +8,19 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 
 from kiban.platform.web.staff import staff_view
 from kiban.standard.era import EraDateError, parse_date
 
-from . import forms, remarks, selectors
-from .models import Resident, ResidentRemark
+from . import remarks, selectors
+from .models import ResidentRemark
 from .permissions import PROCEDURE_ROLES
-from .validation import Problems, ProcedureError
-from .views import _page, era
+from .validation import Problems
+from .views import _page, era, person_page
 
 
 def _entered_on(text: str, problems: Problems) -> date:
@@ -50,23 +48,10 @@ def _act(resident_id: int, post: Any) -> None:
 
 @staff_view(*PROCEDURE_ROLES)
 def resident_remarks(request: HttpRequest, resident_id: int) -> HttpResponse:
-    data = request.POST if request.method == "POST" else request.GET
-    form = forms.PurposeForm(data or None)
-    if not form.is_valid():
-        return render(request, "residents/purpose.html", _page(request, form=form), status=400 if data else 200)
-    purpose = form.cleaned_data["purpose"]
-    person = Resident.objects.only("id", "family_name", "given_name").filter(id=resident_id).first()
-    if person is None:
-        raise Http404("no such resident")
-    errors: list[Any] = []
-    if request.method == "POST":
-        try:
-            _act(resident_id, request.POST)
-        except ProcedureError as exc:
-            errors = [forms.error_text(e) for e in exc.errors]
-        else:
-            query = urlencode({"purpose": purpose, "done": request.POST.get("action", "")})
-            return HttpResponseRedirect(f"{reverse('resident-remarks', args=[resident_id])}?{query}")
+    opened = person_page(request, resident_id, "resident-remarks", _act)
+    if isinstance(opened, HttpResponse):
+        return opened
+    purpose, person, errors = opened
     history = selectors.history(resident_id, purpose)
     entries = {h.seq: h for h in history}
     rows = [

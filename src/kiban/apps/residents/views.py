@@ -20,10 +20,11 @@ from __future__ import annotations
 import base64
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
@@ -44,6 +45,7 @@ from . import (
     certificates,
     events,
     forms,
+    guardianship,
     provisional,
     remarks,
     search_history,
@@ -203,6 +205,7 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
     }  # fmt: skip
     if _has_role(request, SUPERVISOR_ROLES):  # clerks see the marker only
         context["measures"] = _measure_rows(SupportMeasure.objects.filter(resident_id=resident_id).order_by("id"))
+        context["guardianship"] = guardianship.active(resident_id) is not None  # 成年被後見人 (9.4): supervisors
     return render(request, "residents/detail.html", _page(request, **context))
 
 
@@ -228,6 +231,33 @@ def _history_row(entry: Any) -> dict[str, Any]:
         "notified": era(entry.notified_on),
         "flags": [FLAG_LABELS.get(f, (f, f))[0] for f in entry.procedure.flags],
     }
+
+
+def person_page(
+    request: HttpRequest, resident_id: int, url_name: str, act: Callable[[int, Any], None]
+) -> HttpResponse | tuple[str, Resident, list[Any]]:
+    """A page on one person opened with a purpose (its reads audited with it) whose POST runs ``act`` (memos,
+    統合記載欄, 成年被後見人): the purpose form while none is given, 404 for no such person, a redirect after an
+    action recorded (``done=<action>``); otherwise the purpose, the person and the refusals of a POST (nothing
+    written), for the page to show."""
+    data = request.POST if request.method == "POST" else request.GET
+    form = forms.PurposeForm(data or None)
+    if not form.is_valid():
+        return render(request, "residents/purpose.html", _page(request, form=form), status=400 if data else 200)
+    purpose = form.cleaned_data["purpose"]
+    person = Resident.objects.only("id", "family_name", "given_name").filter(id=resident_id).first()
+    if person is None:
+        raise Http404("no such resident")
+    errors: list[Any] = []
+    if request.method == "POST":
+        try:
+            act(resident_id, request.POST)
+        except ProcedureError as exc:
+            errors = [forms.error_text(e) for e in exc.errors]
+        else:
+            query = urlencode({"purpose": purpose, "done": request.POST.get("action", "")})
+            return HttpResponseRedirect(f"{reverse(url_name, args=[resident_id])}?{query}")
+    return purpose, person, errors
 
 
 def _page(request: HttpRequest, **context: Any) -> dict[str, Any]:
