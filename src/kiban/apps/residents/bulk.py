@@ -15,7 +15,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from kiban.platform.audit.actor import current_actor
+from kiban.platform.audit.actor import actor_label
 from kiban.platform.audit.services import record
 from kiban.platform.metering import services as metering
 from kiban.platform.tenants.context import current_tenant_id
@@ -67,7 +67,7 @@ def load(households: Iterable[LoadHousehold], *, request_id: str, note: str, val
             effective_on=today,
             notified_on=today,
             flags=["bulk_load"],
-            actor=f"{current_actor().kind}:{current_actor().ident}",
+            actor=actor_label(),
             payload={"note": note},
         )
         procedure.save()

@@ -33,7 +33,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from kiban.platform.audit.actor import current_actor
+from kiban.platform.audit.actor import actor_label
 from kiban.platform.audit.services import record
 from kiban.platform.crypto import services as crypto
 from kiban.platform.metering import services as metering
@@ -196,7 +196,7 @@ def _sign_and_keep(
     pdf = printing.render_signed(content, seal())
     document.issue_number, document.verification_code = content.issue_number, content.verification_code
     document.sha256 = hashlib.sha256(pdf).hexdigest()
-    document.issued_on, document.issued_by = content.issued_on, _actor()
+    document.issued_on, document.issued_by = content.issued_on, actor_label()
     with transaction.atomic():
         document.save()
         record(action, _AUDITED_AS[type(document)], str(document.pk), fields_read=fields_read, purpose=purpose)
@@ -497,7 +497,7 @@ def register_certifier(data: CertifierData) -> Certifier:
         name=name,
         starts_on=data.starts_on,
         ends_on=data.ends_on,
-        recorded_by=_actor(),
+        recorded_by=actor_label(),
     )
     certifier.save()
     record("residents.certifier.registered", "certifier", str(certifier.id))
@@ -537,7 +537,7 @@ def withdraw_certifier(certifier_id: int) -> Certifier:
         problems.raise_if_any()
     assert certifier is not None
     certifier.withdrawn_at = timezone.now()
-    certifier.withdrawn_by = _actor()
+    certifier.withdrawn_by = actor_label()
     certifier.save(update_fields=["withdrawn_at", "withdrawn_by"])
     record("residents.certifier.withdrawn", "certifier", str(certifier.id))
     return certifier
@@ -574,11 +574,6 @@ def _seal_title(certifier: Certifier, day: date) -> str:
 def certifiers() -> list[Certifier]:
     """Every registered certifier of the municipality, newest period first (for the counter page)."""
     return list(Certifier.objects.order_by("ward_code", "-starts_on", "-id"))
-
-
-def _actor() -> str:
-    actor = current_actor()
-    return f"{actor.kind}:{actor.ident}"
 
 
 # --- 世帯員の並び順 (標準仕様書 5.2, j1010) ---------------------------------------------------------------------------
@@ -749,7 +744,7 @@ def set_member_order(household_id: int, resident_ids: Sequence[int] | None) -> H
     problems.raise_if_any()
     if resident_ids is None:
         resident_ids = [m.id for m in rule_order([Member.of(r) for r in members])]
-    order = HouseholdMemberOrder(household_id=household_id, resident_ids=list(resident_ids), set_by=_actor())
+    order = HouseholdMemberOrder(household_id=household_id, resident_ids=list(resident_ids), set_by=actor_label())
     order.save()
     record("residents.household.member_order_set", "household", str(household_id))
     return order

@@ -15,7 +15,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from kiban.platform.audit.actor import current_actor
+from kiban.platform.audit.actor import actor_label
 from kiban.platform.audit.services import record
 from kiban.platform.tenants.context import current_tenant_id
 from kiban.platform.tenants.models import Tenant
@@ -23,11 +23,6 @@ from kiban.standard.codes import MOVE_OUT_REASONS
 
 from .models import AdultGuardianship, Resident, ResidentHistory
 from .validation import Problems
-
-
-def _actor() -> str:
-    actor = current_actor()
-    return f"{actor.kind}:{actor.ident}"
 
 
 def active(resident_id: int) -> AdultGuardianship | None:
@@ -46,7 +41,7 @@ def start(resident_id: int, started_on: date) -> AdultGuardianship:
     if started_on > timezone.localdate():
         problems.add("started_on", "future_date", "後見開始日が未来の日付です。", "The date is in the future.")
     problems.raise_if_any()
-    set_ = AdultGuardianship.objects.create(resident_id=resident_id, started_on=started_on, recorded_by=_actor())
+    set_ = AdultGuardianship.objects.create(resident_id=resident_id, started_on=started_on, recorded_by=actor_label())
     record("residents.guardianship.started", "resident", str(resident_id), fields_read=["guardianship"])
     return set_
 
@@ -66,7 +61,7 @@ def end(resident_id: int, ended_on: date, reason: str) -> AdultGuardianship:
         )
     problems.raise_if_any()
     assert current is not None
-    current.ended_on, current.ended_by, current.end_reason = ended_on, _actor(), reason.strip()
+    current.ended_on, current.ended_by, current.end_reason = ended_on, actor_label(), reason.strip()
     current.save(update_fields=["ended_on", "ended_by", "end_reason"])
     record("residents.guardianship.ended", "resident", str(resident_id), fields_read=["guardianship"])
     return current

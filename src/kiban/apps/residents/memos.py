@@ -24,7 +24,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
-from kiban.platform.audit.actor import current_actor
+from kiban.platform.audit.actor import actor_label
 from kiban.platform.audit.services import record
 
 from .models import Resident, ResidentMemo
@@ -44,11 +44,6 @@ class Memo:
     written_at: datetime
     first_written_by: str
     first_written_at: datetime
-
-
-def _actor() -> str:
-    actor = current_actor()
-    return f"{actor.kind}:{actor.ident}"
 
 
 def _check_body(problems: Problems, body: str) -> str:
@@ -75,6 +70,14 @@ def _changed(problems: Problems) -> None:
         "このメモは他の職員が変更しました。最新の内容を確認してからやり直してください。",
         "Another user changed this memo meanwhile; check its current text and try again.",
     )  # fmt: skip
+
+
+def _version(
+    memo: uuid.UUID, version: int, resident_id: int, request_id: str, *, body: str = "", deleted: bool = False
+) -> ResidentMemo:
+    """One version of a memo, written by the current user (not saved yet: ``_written``)."""
+    return ResidentMemo(memo=memo, version=version, resident_id=resident_id, body=body, deleted=deleted,
+                        written_by=actor_label(), request_id=request_id)  # fmt: skip
 
 
 def _written(row: ResidentMemo, action: str) -> ResidentMemo:
@@ -108,10 +111,7 @@ def write(resident_id: int, body: str, request_id: str) -> ResidentMemo:
     if not Resident.objects.filter(id=resident_id).exists():
         problems.add("resident", "not_found", "該当する住民がいません。", "No such resident.")
     problems.raise_if_any()
-    row = ResidentMemo(
-        memo=uuid.uuid4(), version=1, resident_id=resident_id, body=text, written_by=_actor(), request_id=request_id
-    )
-    return _written(row, "written")
+    return _written(_version(uuid.uuid4(), 1, resident_id, request_id, body=text), "written")
 
 
 def _latest(resident_id: int, memo: uuid.UUID, based_on: int, problems: Problems) -> ResidentMemo | None:
@@ -135,10 +135,7 @@ def revise(resident_id: int, memo: uuid.UUID, based_on: int, body: str, request_
     if latest is not None and not problems and latest.body == text:
         problems.add("body", "unchanged", "内容が変わっていません。", "The text is unchanged.")
     problems.raise_if_any()
-    row = ResidentMemo(
-        memo=memo, version=based_on + 1, resident_id=resident_id, body=text, written_by=_actor(), request_id=request_id
-    )
-    return _written(row, "revised")
+    return _written(_version(memo, based_on + 1, resident_id, request_id, body=text), "revised")
 
 
 def delete(resident_id: int, memo: uuid.UUID, based_on: int, request_id: str) -> ResidentMemo:
@@ -149,11 +146,7 @@ def delete(resident_id: int, memo: uuid.UUID, based_on: int, request_id: str) ->
     _check_request_id(problems, request_id)
     _latest(resident_id, memo, based_on, problems)
     problems.raise_if_any()
-    row = ResidentMemo(
-        memo=memo, version=based_on + 1, resident_id=resident_id, body="", deleted=True, written_by=_actor(),
-        request_id=request_id,
-    )  # fmt: skip
-    return _written(row, "deleted")
+    return _written(_version(memo, based_on + 1, resident_id, request_id, deleted=True), "deleted")
 
 
 def memos_of(resident_id: int, purpose: str) -> list[Memo]:

@@ -18,7 +18,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from kiban.platform.audit.actor import current_actor
+from kiban.platform.audit.actor import actor_label
 from kiban.platform.audit.services import record
 
 from .models import Resident, ResidentHistory, ResidentRemark
@@ -35,11 +35,6 @@ class RemarkData:
     text: str
     entered_on: date
     history_seq: int | None = None  # a 留意事項's history entry (ResidentHistory.seq)
-
-
-def _actor() -> str:
-    actor = current_actor()
-    return f"{actor.kind}:{actor.ident}"
 
 
 def add(resident_id: int, data: RemarkData) -> ResidentRemark:
@@ -74,7 +69,7 @@ def add(resident_id: int, data: RemarkData) -> ResidentRemark:
     problems.raise_if_any()
     remark = ResidentRemark.objects.create(
         resident_id=resident_id, kind=data.kind, text=text, entered_on=data.entered_on,
-        history_seq=data.history_seq if data.kind == ResidentRemark.Kind.NOTE else None, recorded_by=_actor(),
+        history_seq=data.history_seq if data.kind == ResidentRemark.Kind.NOTE else None, recorded_by=actor_label(),
     )  # fmt: skip
     record("residents.remark.entered", "resident", str(resident_id), fields_read=["remarks"])
     return remark
@@ -90,7 +85,7 @@ def withdraw(resident_id: int, remark_id: int, reason: str) -> ResidentRemark:
         problems.add("reason", "required", "取消の理由を入力してください。", "Enter the reason for withdrawing it.")
     problems.raise_if_any()
     assert remark is not None
-    remark.withdrawn_at, remark.withdrawn_by, remark.withdrawal_reason = timezone.now(), _actor(), reason.strip()
+    remark.withdrawn_at, remark.withdrawn_by, remark.withdrawal_reason = timezone.now(), actor_label(), reason.strip()
     remark.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
     record("residents.remark.withdrawn", "resident", str(resident_id), fields_read=["remarks"])
     return remark

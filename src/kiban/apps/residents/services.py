@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from kiban.platform.audit.actor import current_actor
+from kiban.platform.audit.actor import actor_label
 from kiban.platform.audit.services import record
 from kiban.platform.crypto import services as crypto
 from kiban.platform.events.services import publish, send_to_tenant
@@ -238,7 +238,7 @@ class _Run:
             effective_on=self.n.effective_on,
             notified_on=self.n.notified_on,
             flags=self.flags,
-            actor=f"{current_actor().kind}:{current_actor().ident}",
+            actor=actor_label(),
             payload=_jsonable(self.payload),
         )
         procedure.result = {

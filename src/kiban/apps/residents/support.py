@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from kiban.platform.audit.actor import current_actor
+from kiban.platform.audit.actor import actor_label
 from kiban.platform.audit.services import record
 from kiban.platform.events.services import publish
 
@@ -42,11 +42,6 @@ def one_year_from(start: date) -> date:
         return date(start.year + 1, 2, 28)
 
 
-def _actor() -> str:
-    actor = current_actor()
-    return f"{actor.kind}:{actor.ident}"
-
-
 @transaction.atomic
 def apply(resident_id: int, *, requested_by: str, on: date | None = None) -> SupportMeasure:
     """A request for a support measure: protects at once as a provisional measure (仮支援措置)."""
@@ -61,7 +56,7 @@ def apply(resident_id: int, *, requested_by: str, on: date | None = None) -> Sup
         problems.add("resident_id", "already_protected", "既に支援措置の対象です。", "A measure is already in force.")
     problems.raise_if_any()
     measure = SupportMeasure(resident_id=resident_id, kind=SupportMeasure.Kind.PROVISIONAL, starts_on=on,
-                             requested_by=requested_by, recorded_by=_actor())  # fmt: skip
+                             requested_by=requested_by, recorded_by=actor_label())  # fmt: skip
     measure.save()
     record("residents.support_measure.applied", "support_measure", str(measure.id))
     return measure
@@ -78,10 +73,10 @@ def confirm(measure_id: int, *, on: date | None = None) -> SupportMeasure:
             "measure_id", "not_provisional", "仮支援措置ではありません。", "Only a provisional measure is confirmed."
         )
     problems.raise_if_any()
-    measure.released_on, measure.released_by, measure.release_reason = on, _actor(), "確認により支援措置へ移行"
+    measure.released_on, measure.released_by, measure.release_reason = on, actor_label(), "確認により支援措置へ移行"
     measure.save()
     confirmed = SupportMeasure(resident_id=measure.resident_id, kind=SupportMeasure.Kind.CONFIRMED, starts_on=on,
-                               ends_on=one_year_from(on), requested_by=measure.requested_by, recorded_by=_actor())  # fmt: skip
+                               ends_on=one_year_from(on), requested_by=measure.requested_by, recorded_by=actor_label())  # fmt: skip
     confirmed.save()
     record("residents.support_measure.confirmed", "support_measure", str(confirmed.id))
     return confirmed
@@ -110,7 +105,7 @@ def extend(measure_id: int, *, on: date | None = None) -> SupportMeasure:
     assert measure.ends_on is not None
     start = measure.ends_on + timedelta(days=1)
     extended = SupportMeasure(resident_id=measure.resident_id, kind=SupportMeasure.Kind.CONFIRMED, starts_on=start,
-                              ends_on=one_year_from(start), requested_by=measure.requested_by, recorded_by=_actor())  # fmt: skip
+                              ends_on=one_year_from(start), requested_by=measure.requested_by, recorded_by=actor_label())  # fmt: skip
     extended.save()
     record("residents.support_measure.extended", "support_measure", str(extended.id))
     return extended
@@ -129,7 +124,11 @@ def release(measure_id: int, *, reason: str, on: date | None = None) -> SupportM
     for open_measure in SupportMeasure.objects.select_for_update().filter(
         resident_id=measure.resident_id, released_on__isnull=True
     ):
-        open_measure.released_on, open_measure.released_by, open_measure.release_reason = released_on, _actor(), reason
+        open_measure.released_on, open_measure.released_by, open_measure.release_reason = (
+            released_on,
+            actor_label(),
+            reason,
+        )
         open_measure.save()
         record("residents.support_measure.released", "support_measure", str(open_measure.id), purpose=reason)
     measure.refresh_from_db()
@@ -199,5 +198,5 @@ def guard(resident_ids: list[int], *, what: str, requester_is_self: bool) -> Non
             with transaction.atomic():
                 record("residents.support_measure.blocked", "resident", str(resident_id), purpose=what)
                 publish(events.SUPPORT_MEASURE_BLOCKED.name, f"residents/{resident_id}",
-                        {"resident_id": resident_id, "what": what, "actor": _actor()})  # fmt: skip
+                        {"resident_id": resident_id, "what": what, "actor": actor_label()})  # fmt: skip
             raise Blocked(resident_id, what)

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 
-from kiban.platform.audit.actor import current_actor
+from kiban.platform.audit.actor import actor_label
 from kiban.platform.audit.services import record
 from kiban.platform.tenants.context import current_tenant_id
 
@@ -70,9 +70,8 @@ def set_hidden(user_id: int, items: Iterable[str]) -> HiddenItems:
     if not get_user_model().objects.filter(pk=user_id, tenant_id=current_tenant_id()).exists():
         problems.add("user", "not_found", "この自治体の利用者ではありません。", "Not a user of this municipality.")
     problems.raise_if_any()
-    actor = current_actor()
     setting, _ = HiddenItems.objects.update_or_create(
-        user_id=user_id, defaults={"items": chosen, "set_by": f"{actor.kind}:{actor.ident}"}
+        user_id=user_id, defaults={"items": chosen, "set_by": actor_label()}
     )
     record("residents.visibility.set", "user", str(user_id), fields_read=[])
     return setting

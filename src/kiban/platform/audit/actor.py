@@ -25,6 +25,12 @@ def current_actor() -> Actor:
     return _actor.get()
 
 
+def actor_label() -> str:
+    """The current actor as the registry's records name who did something: ``kind:ident`` (e.g. ``staff:clerk1``)."""
+    actor = _actor.get()
+    return f"{actor.kind}:{actor.ident}"
+
+
 def current_request_id() -> str:
     return _request_id.get()
 
