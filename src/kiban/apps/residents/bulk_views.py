@@ -4,18 +4,16 @@ what would be left out, line by line, and writes nothing; 本処理 changes it (
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kiban.platform.web.staff import staff_view
-from kiban.standard.era import EraDateError, parse_date
 
 from . import bulk_address, forms
 from .permissions import SUPERVISOR_ROLES
-from .validation import ProcedureError
+from .validation import Problems, ProcedureError
 from .views import _page
 
 
@@ -26,13 +24,11 @@ def bulk_change(request: HttpRequest) -> HttpResponse:
     posted = request.POST if request.method == "POST" else {}
     if request.method == "POST":
         upload = request.FILES.get("file")
-        effective_on: date | None = None
-        try:
-            effective_on = parse_date(request.POST.get("effective_on", "").strip())
-        except EraDateError as exc:
-            errors.append(forms.bilingual(exc.ja, exc.en))
+        problems = Problems()
+        effective_on = forms.posted_date(request.POST.get("effective_on", ""), "effective_on", problems)
         if upload is None:
-            errors.append(forms.bilingual("CSVファイルを選んでください。", "Choose the CSV file."))
+            problems.add("file", "required", "CSVファイルを選んでください。", "Choose the CSV file.")
+        errors = [forms.error_text(e) for e in problems.errors]
         if not errors:
             assert upload is not None and effective_on is not None
             try:

@@ -56,7 +56,6 @@ from .models import (
     Procedure,
     Resident,
     ResidentHistory,
-    ResidentRemark,
     Seal,
 )
 from .printing.content import CertificateContent, HistoryLine, PersonEntry
@@ -278,14 +277,13 @@ def _entry(r: Resident, request: Request) -> PersonEntry:
         entries = list(ResidentHistory.objects.filter(resident_id=r.id).order_by("seq"))
         spans = selectors.record_spans(entries)  # this 住民票's history only (標準仕様書 2.2.1: not a 再転入's)
         first = spans[-1].first_seq if spans else 0
-        entered = remarks.standing(r.id)  # 統合記載欄 (標準仕様書 1.1.14): 留意事項 with their entry, 備考 apart
+        entered = remarks.entered(r.id)  # 統合記載欄 (標準仕様書 1.1.14): 留意事項 with their entry, 備考 apart
         history = tuple(
-            HistoryLine(h.effective_on, h.notified_on, h.kind, h.full_address,
-                        tuple(e.text for e in entered if e.history_seq == h.seq))
+            HistoryLine(h.effective_on, h.notified_on, h.kind, h.full_address, entered.notes.get(h.seq, ()))
             for h in entries
             if h.seq >= first
-        )  # fmt: skip
-        remarked = tuple(e.text for e in entered if e.kind == ResidentRemark.Kind.REMARK)
+        )
+        remarked = entered.remarks
     number = None
     if "individual_number" in items and r.individual_number_cipher is not None:
         number = selectors.reveal_individual_number(r.id, f"証明書交付: {request.purpose}")

@@ -26,7 +26,7 @@ from kiban.standard.text import normalize_digits, normalize_kana_input
 from . import certificates, services
 from .models import HOUSEHOLDER, Certificate, Resident, SupportMeasure
 from .selectors import ResidentRecord, is_current
-from .validation import FieldError, PersonData, ProcedureError
+from .validation import FieldError, PersonData, Problems, ProcedureError
 from .visibility import ITEM_FIELDS
 
 
@@ -139,6 +139,20 @@ class EraDateField(forms.Field):
             return parse_date(text)
         except EraDateError as exc:
             raise forms.ValidationError(bilingual(exc.ja, exc.en), code="invalid") from None
+
+
+def posted_date(text: str, field_name: str, problems: Problems, *, default: date | None = None) -> date | None:
+    """A date typed as the counter does (和暦, full-width digits or ISO: ``parse_date``, as ``EraDateField``) in a
+    page's own POST: ``default`` when left empty (none: empty is unreadable too); an unreadable one adds a problem on
+    ``field_name`` and gives ``default``."""
+    text = text.strip()
+    if not text and default is not None:
+        return default
+    try:
+        return parse_date(text)
+    except EraDateError as exc:
+        problems.add(field_name, "invalid", exc.ja, exc.en)
+        return default
 
 
 def _text(max_length: int = 64, required: bool = True, **attrs: Any) -> forms.CharField:

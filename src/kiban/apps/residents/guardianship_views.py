@@ -12,9 +12,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from kiban.platform.web.staff import staff_view
-from kiban.standard.era import EraDateError, parse_date
 
-from . import guardianship
+from . import forms, guardianship
 from .permissions import SUPERVISOR_ROLES
 from .validation import Problems
 from .views import _page, era, person_page
@@ -22,11 +21,9 @@ from .views import _page, era, person_page
 
 def _act(resident_id: int, post: Any) -> None:
     problems = Problems()
-    try:
-        on = parse_date(post.get("on", "").strip()) if post.get("on", "").strip() else timezone.localdate()
-    except EraDateError as exc:
-        problems.add("on", "invalid", exc.ja, exc.en)
-        problems.raise_if_any()
+    on = forms.posted_date(post.get("on", ""), "on", problems, default=timezone.localdate())
+    problems.raise_if_any()
+    assert on is not None
     if post.get("action") == "end":
         guardianship.end(resident_id, on, post.get("reason", ""))
     else:

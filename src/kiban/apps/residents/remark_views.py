@@ -6,7 +6,6 @@ read is audited with it)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -14,23 +13,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from kiban.platform.web.staff import staff_view
-from kiban.standard.era import EraDateError, parse_date
 
-from . import remarks, selectors
+from . import forms, remarks, selectors
 from .models import ResidentRemark
 from .permissions import PROCEDURE_ROLES
 from .validation import Problems
 from .views import _page, era, person_page
-
-
-def _entered_on(text: str, problems: Problems) -> date:
-    if not text.strip():
-        return timezone.localdate()
-    try:
-        return parse_date(text.strip())
-    except EraDateError as exc:
-        problems.add("entered_on", "invalid", exc.ja, exc.en)
-        return timezone.localdate()
 
 
 def _act(resident_id: int, post: Any) -> None:
@@ -39,10 +27,11 @@ def _act(resident_id: int, post: Any) -> None:
         remark_id = post.get("remark", "")
         remarks.withdraw(resident_id, int(remark_id) if remark_id.isdigit() else 0, post.get("reason", ""))
         return
-    on = _entered_on(post.get("entered_on", ""), problems)
+    on = forms.posted_date(post.get("entered_on", ""), "entered_on", problems, default=timezone.localdate())
     seq_text = post.get("history_seq", "")
     problems.raise_if_any()
     seq = int(seq_text) if seq_text.isdigit() else None
+    assert on is not None
     remarks.add(resident_id, remarks.RemarkData(post.get("kind", ""), post.get("text", ""), on, seq))
 
 

@@ -91,6 +91,27 @@ def withdraw(resident_id: int, remark_id: int, reason: str) -> ResidentRemark:
     return remark
 
 
+@dataclass(frozen=True)
+class Entered:
+    """A person's entries in force as the record shows and prints them: each 留意事項 under its history entry (by
+    ``ResidentHistory.seq``), the 備考 apart."""
+
+    notes: dict[int, tuple[str, ...]]
+    remarks: tuple[str, ...]
+
+
+def entered(resident_id: int) -> Entered:
+    """The person's entries in force, split as the record shows and prints them (``Entered``)."""
+    notes: dict[int, list[str]] = {}
+    kept: list[str] = []
+    for r in standing(resident_id):
+        if r.kind == ResidentRemark.Kind.NOTE and r.history_seq is not None:
+            notes.setdefault(r.history_seq, []).append(r.text)
+        elif r.kind == ResidentRemark.Kind.REMARK:
+            kept.append(r.text)
+    return Entered({seq: tuple(texts) for seq, texts in notes.items()}, tuple(kept))
+
+
 def standing(resident_id: int) -> list[ResidentRemark]:
     """The person's entries in force (withdrawn ones left out), in the order entered."""
     return list(ResidentRemark.objects.filter(resident_id=resident_id, withdrawn_at__isnull=True).order_by("id"))

@@ -54,7 +54,7 @@ from . import (
     support,
     visibility,
 )
-from .models import Procedure, ProvisionalEntry, Resident, ResidentRemark, SupportMeasure
+from .models import Procedure, ProvisionalEntry, Resident, SupportMeasure
 from .permissions import PROCEDURE_ROLES, READ_ROLES, SUPERVISOR_ROLES
 from .validation import BY_AUTHORITY, LATE_NOTIFICATION, ON_APPLICATION, SAME_AS_REMOVED_RECORD, ProcedureError
 
@@ -173,7 +173,7 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
     # 消除対象者記載 (標準仕様書 3.3, j430): the household's members removed by a move-out or a death, below the others.
     removed = selectors.household_removed(row.household_id, purpose) if registered or moving_out else []
     protected = selectors.protected_ids([resident_id, *(m.id for m in members), *(m.id for m in removed)])
-    entered = remarks.standing(resident_id)  # 統合記載欄 (標準仕様書 1.1.14): 留意事項 with their entries, 備考 apart
+    entered = remarks.entered(resident_id)  # 統合記載欄 (標準仕様書 1.1.14): 留意事項 with their entries, 備考 apart
     hidden = visibility.hidden_for(int(request.user.pk or 0))  # 操作権限設定 (標準仕様書 10.4)
     context = {
         "resident": resident,
@@ -185,9 +185,9 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
                      "moving_out": moving_on.get(m.id, "")} for m in members],
         "removed_members": [{"m": m, "birth": forms.person_date(m, "birth_date"), "protected": m.id in protected,
                              "removed_on": forms.person_date(m, "removed_on")} for m in removed],
-        "history": [{**_history_row(h), "undo": h.procedure_id == undoable,
-                     "notes": [r.text for r in entered if r.history_seq == h.seq]} for h in history],
-        "remarks": [r for r in entered if r.kind == ResidentRemark.Kind.REMARK],
+        "history": [{**_history_row(h), "undo": h.procedure_id == undoable, "notes": entered.notes.get(h.seq, ())}
+                    for h in history],
+        "remarks": entered.remarks,
         "moving_out": moving_out,
         "current": registered or moving_out,
         "record_number": chosen or (records[-1].number if records else None),
