@@ -60,7 +60,6 @@ class Outcome:
 
 @dataclass
 class BulkResult:
-    kind: str
     trial: bool
     outcomes: list[Outcome] = field(default_factory=list)
 
@@ -142,7 +141,7 @@ def run(kind: str, data: bytes, *, effective_on: date, reason: str, trial: bool)
         problems.add("effective_on", "future_date", "異動日が未来の日付です。", "The date is in the future.")
     problems.raise_if_any()
     batch = hashlib.sha256(b"%s|%s|" % (kind.encode(), effective_on.isoformat().encode()) + data).hexdigest()[:16]
-    result = BulkResult(kind, trial)
+    result = BulkResult(trial)
     with transaction.atomic():
         for row in rows:
             n = services.Notification(f"bulk-{batch}-{row.line}", effective_on, effective_on)

@@ -174,18 +174,6 @@ def _date(required: bool = True) -> EraDateField:
     return EraDateField(required=required)
 
 
-def _by_authority() -> forms.BooleanField:
-    """届出の準用 (標準仕様書 4.2.0.2): the notification's procedure done by authority, nobody having notified (the
-    届出日 field then holds the processing date, and no 届出期間経過 is flagged)."""
-    return forms.BooleanField(required=False)
-
-
-def _on_application() -> forms.BooleanField:
-    """申出を受けた職権記載等 (標準仕様書 4.2.0.5): the authority action is taken on a person's application; the 届出日
-    field then holds the 申出日 (shown today, as the standard asks)."""
-    return forms.BooleanField(required=False)
-
-
 def _choice(choices: Sequence[tuple[Any, str]], required: bool = True, **kwargs: Any) -> forms.ChoiceField:
     return forms.ChoiceField(choices=choices, required=required, error_messages=FIELD_MESSAGES, **kwargs)
 
@@ -556,7 +544,8 @@ PersonFormSet = forms.formset_factory(PersonForm, extra=0, min_num=1, max_num=20
 class MoveInForm(ProcedureForm):
     """転入届 (法22条, 30条の46): one to n persons into a new household at the address (or an existing one)."""
 
-    by_authority = _by_authority()  # 届出の準用 (標準仕様書 4.2.0.2)
+    # 届出の準用 (標準仕様書 4.2.0.2): done by authority, nobody having notified (届出日 = the processing date).
+    by_authority = forms.BooleanField(required=False)
 
     labels = {"effective_on": ("転入日（異動日）", "Date moved in")}
     origin = _choice([("domestic", "国内の他市区町村から (another municipality)"), ("abroad", "国外から (abroad)"),
@@ -621,7 +610,8 @@ class MoveInForm(ProcedureForm):
 class MoveWithinForm(ProcedureForm):
     """転居届 (法23条): the household or some of its members move within the municipality."""
 
-    by_authority = _by_authority()  # 届出の準用 (標準仕様書 4.2.0.2)
+    # 届出の準用 (標準仕様書 4.2.0.2): done by authority, nobody having notified (届出日 = the processing date).
+    by_authority = forms.BooleanField(required=False)
 
     labels = {"effective_on": ("転居日（異動日）", "Date moved")}
     resident_ids = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, error_messages=FIELD_MESSAGES)
@@ -648,7 +638,8 @@ class MoveWithinForm(ProcedureForm):
 class MoveOutForm(ProcedureForm):
     """転出届 (法24条): removed as of the planned date; the rest of the household keeps one householder."""
 
-    by_authority = _by_authority()  # 届出の準用 (標準仕様書 4.2.0.2)
+    # 届出の準用 (標準仕様書 4.2.0.2): done by authority, nobody having notified (届出日 = the processing date).
+    by_authority = forms.BooleanField(required=False)
 
     labels = {"effective_on": ("転出予定日（異動日）", "Planned date of moving out")}
     resident_ids = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, error_messages=FIELD_MESSAGES)
@@ -755,7 +746,8 @@ class DeathForm(ProcedureForm):
 class HouseholderForm(ProcedureForm):
     """世帯主変更 (法25条): the new householder and each member's relationship to them."""
 
-    by_authority = _by_authority()  # 届出の準用 (標準仕様書 4.2.0.2)
+    # 届出の準用 (標準仕様書 4.2.0.2): done by authority, nobody having notified (届出日 = the processing date).
+    by_authority = forms.BooleanField(required=False)
 
     def __init__(self, data: Any = None, *, context: WizardContext) -> None:
         super().__init__(data, context=context)
@@ -770,7 +762,8 @@ class HouseholderForm(ProcedureForm):
 class HouseholdChangeForm(ProcedureForm):
     """世帯分離・世帯合併・世帯変更 (法25条), one page: who moves, into which household, and the relationships."""
 
-    by_authority = _by_authority()  # 届出の準用 (標準仕様書 4.2.0.2)
+    # 届出の準用 (標準仕様書 4.2.0.2): done by authority, nobody having notified (届出日 = the processing date).
+    by_authority = forms.BooleanField(required=False)
 
     SPLIT, MERGE, COMPOSITION = "split", "merge", "composition"
     change = _choice([(SPLIT, "世帯分離 (split: a new household at the same address)"),
@@ -821,7 +814,8 @@ class RemovalForm(ProcedureForm):
     labels = {"effective_on": ("消除日（異動日）", "Date of removal")}
     resident_ids = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, error_messages=FIELD_MESSAGES)
     reason = _text(200)
-    on_application = _on_application()
+    # 申出を受けた職権記載等 (標準仕様書 4.2.0.5): on a person's application (届出日 = the 申出日, today at first).
+    on_application = forms.BooleanField(required=False)
     new_householder_id = _choice([], required=False)
 
     def __init__(self, data: Any = None, *, context: WizardContext) -> None:
@@ -860,7 +854,8 @@ class CorrectionForm(ProcedureForm):
     sections = ("changes",)
     correction_kind = _choice(CORRECTION_KINDS, required=False, initial=CORRECTION_KINDS[0][0])
     reason = _text(200)
-    on_application = _on_application()
+    # 申出を受けた職権記載等 (標準仕様書 4.2.0.5): on a person's application (届出日 = the 申出日, today at first).
+    on_application = forms.BooleanField(required=False)
     family_name = _text()
     given_name = _text()
     family_name_kana = _kana()
@@ -922,7 +917,8 @@ class RegistrationForm(MoveInForm):
     previous_address = None  # type: ignore[assignment]
     reason = _text(200)
     household_id = forms.IntegerField(required=False, min_value=1, error_messages=FIELD_MESSAGES)
-    on_application = _on_application()
+    # 申出を受けた職権記載等 (標準仕様書 4.2.0.5): on a person's application (届出日 = the 申出日, today at first).
+    on_application = forms.BooleanField(required=False)
     by_authority = None  # type: ignore[assignment]  # 職権記載 is itself an authority action
     persons_heading = ("記載する方", "Persons recorded")
     field_order = ["effective_on", "notified_on", "on_application", "reason"]
