@@ -36,8 +36,13 @@ def no_certifier(tenant: Any) -> None:
 
 @pytest.fixture
 def household(tenant_a: Any) -> list[int]:
-    register_mayor(tenant_a)
-    with tenant_context(tenant_a.code):
+    return certified_household(tenant_a)
+
+
+def certified_household(tenant: Any) -> list[int]:
+    """山田 太郎 (世帯主, with a 個人番号) and 花子 (妻), moved in from abroad in 2020; the mayor certifies."""
+    register_mayor(tenant)
+    with tenant_context(tenant.code):
         result = services.move_in(
             services.Notification("cert-fam", D(2020, 4, 1), D(2020, 4, 1)),
             address=services.AddressData("東京都千代田区九段南1丁目2番1号", building="九段ハイツ101"),

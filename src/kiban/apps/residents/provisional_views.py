@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from kiban.platform.web.staff import staff_view
+from kiban.standard.codes import MOVE_OUT_REASONS
 
 from . import forms, provisional, services, views
 from .models import ProvisionalEntry
@@ -146,6 +147,7 @@ def _keep_outcomes(request: HttpRequest, outcomes: list[provisional.Outcome]) ->
         kept.append({
             "entry_id": o.entry_id, "summary": entry.summary if entry else "", "registered": o.registered,
             "procedure_id": o.result.procedure_id if o.result else None,
+            "move_out": bool(o.result and o.result.kind in MOVE_OUT_REASONS),  # its 転出証明書 next (j660)
             "flags": [views.FLAG_LABELS.get(f, (f, f))[0] for f in (o.result.flags if o.result else [])],
             "resident_ids": list(o.result.resident_ids) if o.result else [],
             "errors": [asdict(e) for e in o.errors],

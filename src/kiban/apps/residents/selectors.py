@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from kiban.platform.audit.services import Event, record, record_many
 from kiban.platform.crypto import services as crypto
-from kiban.standard.codes import ChangeReason
+from kiban.standard.codes import MOVE_OUT_REASONS, ChangeReason
 from kiban.standard.text import kana_search_key, search_key
 
 from . import services
@@ -422,3 +422,14 @@ def reveal_individual_number(resident_id: int, purpose: str) -> str | None:
 
 def household(household_id: int) -> Household | None:
     return Household.objects.filter(id=household_id).first()
+
+
+def move_out_procedure_of(resident_id: int) -> int | None:
+    """The move-out that removed (or will remove) this person: the procedure of their latest 転出 entry."""
+    entry = (
+        ResidentHistory.objects.filter(resident_id=resident_id, kind__in=[str(k) for k in MOVE_OUT_REASONS])
+        .order_by("-seq")
+        .values_list("procedure_id", flat=True)
+        .first()
+    )
+    return int(entry) if entry is not None else None

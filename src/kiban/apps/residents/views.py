@@ -202,6 +202,8 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         ] if registered else [],
         "measures": None,
         "hidden": hidden,
+        # 転出証明書 (標準仕様書 4.1.3.0.3, j660): issued, or reissued, from the page of the move-out
+        "move_out_procedure": selectors.move_out_procedure_of(resident_id) if not registered else None,
     }  # fmt: skip
     if _has_role(request, SUPERVISOR_ROLES):  # clerks see the marker only
         context["measures"] = _measure_rows(SupportMeasure.objects.filter(resident_id=resident_id).order_by("id"))
