@@ -675,6 +675,7 @@ def _issuance_records(code: str) -> tuple[int, int]:
     certificates module would have (the round trip is what is tested here). Returns (original, procedure) ids."""
     from kiban.apps.residents.models import (
         AddressEntry,
+        Building,
         Certificate,
         Certifier,
         HouseholdMemberOrder,
@@ -733,6 +734,10 @@ def _issuance_records(code: str) -> tuple[int, int]:
                                       withdrawn_by="staff:boss", withdrawal_reason="誤記")  # fmt: skip
         ResidentMemo.objects.create(memo=other, version=1, resident_id=child.id, body='引用符 " と, カンマ',
                                     written_by="staff:clerk2", request_id="memo-4")  # fmt: skip
+        # Format 5: the 方書マスタ, a retired building included.
+        kudan = "東京都千代田区九段南1丁目2番1号"
+        Building.objects.create(address=kudan, address_key=kudan, name="九段ハイツ", name_kana="クダンハイツ",
+                                retired_on=datetime.date(2026, 3, 31), recorded_by="staff:clerk1")  # fmt: skip
         return original.id, moved.id
 
 
@@ -744,10 +749,10 @@ def _issuance_kept(directory: Path, code: str, ids: tuple[int, int]) -> None:
         reissue = MoveOutCertificate.objects.get(issue_number="2021-000009")
         assert (reissue.reissue_of_id, reissue.procedure_id) == ids  # the ids kept, references and all
     manifest = read_manifest(directory)
-    assert manifest["format_version"] == 4 and manifest["not_exported"] == {}
+    assert manifest["format_version"] == 5 and manifest["not_exported"] == {}
     names = ("certificates", "move_out_certificates", "household_member_orders", "certifiers", "address_entries",
-             "provisional_entries", "resident_memos", "resident_remarks")  # fmt: skip
-    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1, 4, 2]
+             "provisional_entries", "resident_memos", "resident_remarks", "buildings")  # fmt: skip
+    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1, 4, 2, 1]
 
 
 @BOTH

@@ -31,6 +31,7 @@ from kiban.standard.text import kana_search_key, search_key
 from .models import (
     AddressEntry,
     AdultGuardianship,
+    Building,
     Certificate,
     Certifier,
     Household,
@@ -260,5 +261,11 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
             "withdrawn_by",
             "withdrawal_reason",
         ),
+    ),
+    # Format version 5: the 方書マスタ (標準仕様書 1.3.4), retired buildings included.
+    ExchangedTable(
+        "buildings",
+        Building,
+        ("id", "address", "address_key", "name", "name_kana", "retired_on", "recorded_by", "recorded_at"),
     ),
 )

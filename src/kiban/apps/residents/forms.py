@@ -557,7 +557,7 @@ class MoveInForm(ProcedureForm):
     last_registered_address = _text(255, required=False)
     postal_code = _text(8, required=False, inputmode="numeric", autocomplete="postal-code")
     address = _text(255)
-    building = _text(128, required=False)
+    building = _text(128, required=False, list="building-candidates")  # 方書入力補助 (4.0.7)
     sections = ("relationships", "persons")
     persons_heading = ("転入する方", "Persons moving in")
 
@@ -617,7 +617,7 @@ class MoveWithinForm(ProcedureForm):
     resident_ids = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, error_messages=FIELD_MESSAGES)
     postal_code = _text(8, required=False, inputmode="numeric")
     address = _text(255)
-    building = _text(128, required=False)
+    building = _text(128, required=False, list="building-candidates")  # 方書入力補助 (4.0.7)
     household_id = forms.IntegerField(required=False, min_value=1, error_messages=FIELD_MESSAGES)
 
     def __init__(self, data: Any = None, *, context: WizardContext) -> None:
@@ -945,7 +945,7 @@ class MoveInFromNoticeForm(ProcedureForm):
     labels = {"effective_on": ("転入日（異動日）", "Date moved in")}
     postal_code = _text(8, required=False, inputmode="numeric", autocomplete="postal-code")
     address = _text(255)
-    building = _text(128, required=False)
+    building = _text(128, required=False, list="building-candidates")  # 方書入力補助 (4.0.7)
     household_id = forms.IntegerField(required=False, min_value=1, error_messages=FIELD_MESSAGES)
     sections = ("relationships", "persons")
 
@@ -1185,7 +1185,7 @@ class AddressCorrectionForm(ProcedureForm):
     reason = _text(200, list="address-correction-reasons")
     postal_code = _text(8, required=False, inputmode="numeric", autocomplete="postal-code")
     address = _text(255)
-    building = _text(128, required=False)
+    building = _text(128, required=False, list="building-candidates")  # 方書入力補助 (4.0.7)
     field_order = ["effective_on", "notified_on", "reason"]
 
     def __init__(self, data: Any = None, *, context: WizardContext) -> None:

@@ -713,3 +713,28 @@ class AddressEntry(TenantOwned):
     @property
     def address(self) -> str:
         return f"{self.prefecture}{self.city}{self.town}{self.koaza}"
+
+
+class Building(TenantOwned):
+    """方書マスタ (標準仕様書 1.3.4 方書管理, j260): the buildings (アパート・マンション・寮 …) at an address of the
+    municipality, maintained by staff (「職員管理を前提としており、容易にできること」), offered as candidates when
+    that address is entered (4.0.7 方書入力補助, j520). ``address_key`` is the address as ``buildings.address_key``
+    normalizes it (the match is on the whole address, 番地 included); there is no lookup from a building to its
+    address (4.0.7: 実装しない機能). A building gone is retired (``retired_on``), kept for the records naming it."""
+
+    address = models.CharField("住所", max_length=255)
+    address_key = models.CharField("住所（照合用）", max_length=255)
+    name = models.CharField("方書", max_length=128)
+    name_kana = models.CharField("方書カナ", max_length=128, blank=True)
+    retired_on = models.DateField("廃止日", null=True, blank=True)
+    recorded_by = models.CharField("登録者", max_length=150)
+    recorded_at = models.DateTimeField("登録日時", auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "address_key", "name"], name="building_address_name_unique")
+        ]
+        verbose_name = "building at an address (方書マスタ)"
+
+    def __str__(self) -> str:
+        return f"{self.address} {self.name}"

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import (
+    building_views,
     bulk_views,
     certifier_views,
     character_views,
@@ -33,6 +34,8 @@ urlpatterns = [
     ),
     path("notices/", views.notice_list, name="resident-notices"),
     path("addresses/lookup/", views.address_lookup, name="resident-address-lookup"),
+    path("buildings/", building_views.building_manage, name="resident-buildings"),
+    path("buildings/candidates/", building_views.building_candidates, name="resident-building-candidates"),
     path("characters/", character_views.character_lookup, name="resident-characters"),
     path("visibility/", visibility_views.visibility_manage, name="resident-visibility"),
     path("bulk-change/", bulk_views.bulk_change, name="resident-bulk-change"),

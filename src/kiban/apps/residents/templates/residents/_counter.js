@@ -32,10 +32,36 @@
         fetch(lookup + "?postal_code=" + encodeURIComponent(digits), { credentials: "same-origin" })
           .then(function (response) { return response.ok ? response.json() : { addresses: [] }; })
           .then(function (found) {
-            if (found.addresses.length && !address.value.trim()) { address.value = found.addresses[0].address; }
+            if (found.addresses.length && !address.value.trim()) {
+              address.value = found.addresses[0].address;
+              address.dispatchEvent(new Event("change"));  // e.g. the 方書 choices of that address
+            }
           })
           .catch(function () { /* the clerk types the address */ });
       });
+    });
+    // 方書入力補助 (標準仕様書 4.0.7): the buildings the 方書マスタ has at the address typed become the choices of the
+    // 方書 field (a datalist: the clerk may still type another). Never the other way round (実装しない機能).
+    document.querySelectorAll("form[data-building-lookup]").forEach(function (form) {
+      var address = form.querySelector('input[name="address"]');
+      var choices = document.getElementById("building-candidates");
+      if (!address || !choices) { return; }
+      var offer = function () {
+        var typed = address.value.trim();
+        if (!typed) { choices.replaceChildren(); return; }
+        fetch(form.dataset.buildingLookup + "?address=" + encodeURIComponent(typed), { credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.json() : { buildings: [] }; })
+          .then(function (found) {
+            choices.replaceChildren.apply(choices, found.buildings.map(function (name) {
+              var option = document.createElement("option");
+              option.value = name;
+              return option;
+            }));
+          })
+          .catch(function () { /* the clerk types the building */ });
+      };
+      address.addEventListener("change", offer);
+      offer();
     });
     // A wizard form submits once: a second Enter or click while the first request runs is ignored. (The server
     // is idempotent anyway: the request id makes a repeated confirmation record nothing new.)
