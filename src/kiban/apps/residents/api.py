@@ -321,6 +321,10 @@ class CorrectionIn(NotificationIn):
     changes: dict[str, Any]
     reason: str = Field(max_length=200)
     kind: str = Field(default="職権修正", description="職権修正 / 誤記修正 / 軽微な修正")
+    also: list[int] = Field(
+        default_factory=list,
+        description="members of the household with the same 本籍・筆頭者 corrected alike (本籍・筆頭者 only; 4.0.6)",
+    )
 
 
 class AddressCorrectionIn(NotificationIn):
@@ -509,7 +513,12 @@ def change_householder(request: HttpRequest, code: str, body: HouseholderIn) -> 
 def correct(request: HttpRequest, code: str, body: CorrectionIn) -> services.ProcedureResult:
     return _procedure_errors(
         lambda: services.correct(
-            _n(body), resident_id=body.resident_id, changes=body.changes, reason=body.reason, kind=body.kind
+            _n(body),
+            resident_id=body.resident_id,
+            changes=body.changes,
+            reason=body.reason,
+            kind=body.kind,
+            also=body.also,
         )
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.forms.utils import ErrorList
@@ -453,6 +453,27 @@ class ProcedureForm(LabelledForm):
                     self.fields[name].initial = None
                     self.initial.pop(name, None)
 
+    # The wizard's resident's household is read too (``views._context``), e.g. for the 本籍 of its members.
+    reads_household = False
+
+    def domicile_candidates(self) -> list[str]:
+        """本籍入力補助 (標準仕様書 4.0.6, j510): besides typing it, the 本籍 may be chosen among the registered 現住所,
+        転入前住所, 世帯主の本籍 and 世帯員の本籍 (in that order, each once). Nothing for a user from whom the 戸籍の
+        表示 is hidden (10.4), nor where the form has no 本籍. Only the current records are offered: a 本籍 from the
+        person's earlier history (whose municipality may have merged away since) is not."""
+        if "domicile" in self.concealed or not any(name.endswith("domicile") for name in self.fields):
+            return []
+        c = self.context
+        people = [*([c.resident] if c.resident is not None else []), *c.members]
+        head = next((m for m in c.members if m.relationship == HOUSEHOLDER), None)
+        found = [
+            *(p.address for p in people[:1]),
+            *(getattr(p, "previous_address", "") for p in people[:1]),
+            *([head.domicile] if head is not None else []),
+            *(getattr(m, "domicile", "") for m in c.members),
+        ]
+        return [v for v in dict.fromkeys(found) if v]
+
     def summary(self) -> list[Row]:
         return self.rows()
 
@@ -511,7 +532,7 @@ class PersonForm(LabelledForm):
     relationship = _relationship()
     kind = _choice([("japanese", "日本人 (Japanese)"), ("foreign", "外国人 (foreign resident)")], initial="japanese")
     resident_code = _text(11, required=False, inputmode="numeric")
-    domicile = _text(255, required=False)
+    domicile = _text(255, required=False, list="domicile-candidates")  # 本籍入力補助 (4.0.6)
     domicile_head = _text(128, required=False)
     nationality = _text(3, required=False)
     residence_status = _text(64, required=False)
@@ -680,7 +701,7 @@ class BirthForm(ProcedureForm):
     birth_date = _date()
     sex = _choice(SEX_CHOICES)
     relationship = _relationship()
-    domicile = _text(255, required=False)
+    domicile = _text(255, required=False, list="domicile-candidates")  # 本籍入力補助 (4.0.6)
     domicile_head = _text(128, required=False)
 
     field_order = ["birth_date", "notified_on"]
@@ -849,7 +870,10 @@ class CorrectionForm(ProcedureForm):
 
     ITEMS = ("family_name", "given_name", "family_name_kana", "given_name_kana", "birth_date", "sex", "relationship",
              "domicile", "domicile_head", "alias", "alias_kana")  # fmt: skip
-    labels = {"correction_kind": ("修正事由", "Kind of correction")}
+    labels = {
+        "correction_kind": ("修正事由", "Kind of correction"),
+        "also": ("同じ本籍・筆頭者の世帯員にも同じ修正をする", "The same for members with the same domicile"),
+    }
     aliases = {"kind": "correction_kind", **{f"changes.{n}": n for n in ITEMS}}
     sections = ("changes",)
     correction_kind = _choice(CORRECTION_KINDS, required=False, initial=CORRECTION_KINDS[0][0])
@@ -863,16 +887,32 @@ class CorrectionForm(ProcedureForm):
     birth_date = _date()
     sex = _choice(SEX_CHOICES)
     relationship = _relationship()
-    domicile = _text(255, required=False)
+    domicile = _text(255, required=False, list="domicile-candidates")  # 本籍入力補助 (4.0.6)
     domicile_head = _text(128, required=False)
     alias = _text(128, required=False)
     alias_kana = _kana(required=False)
+
+    # 本籍入力補助 (標準仕様書 4.0.6, j510): the members with the same 本籍・筆頭者 get the same correction of them.
+    also = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, error_messages=FIELD_MESSAGES)
+    reads_household = True
 
     def __init__(self, data: Any = None, *, context: WizardContext) -> None:
         super().__init__(data, context=context)
         if context.resident is not None:
             for name in self.ITEMS:
                 self.fields[name].initial = getattr(context.resident, name, "") or ""
+        me = context.resident
+        same = [m for m in context.members if me is not None and m.id != me.id and m.domicile
+                and (m.domicile, m.domicile_head) == (me.domicile, me.domicile_head)]  # fmt: skip
+        if same:
+            cast(forms.MultipleChoiceField, self.fields["also"]).choices = _members(same)
+        else:
+            del self.fields["also"]
+
+    def conceal(self, hidden: Iterable[str]) -> None:
+        super().conceal(hidden)
+        if "domicile" in self.concealed:  # the members' 本籍 would show through the choice
+            self.fields.pop("also", None)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -892,8 +932,12 @@ class CorrectionForm(ProcedureForm):
                 out[name] = value.isoformat() if isinstance(value, date) else value
         return out
 
+    def also_ids(self) -> list[int]:
+        return [int(v) for v in self.cleaned_data.get("also") or []] if "also" in self.fields else []
+
     def summary(self) -> list[Row]:
-        return self.rows(names=["effective_on", "notified_on", "correction_kind", "reason", *self.changes()])
+        also = ["also"] if self.also_ids() else []
+        return self.rows(names=["effective_on", "notified_on", "correction_kind", "reason", *self.changes(), *also])
 
     def foreign(self) -> bool:
         return self.context.resident is not None and is_foreign(self.context.resident)
@@ -901,7 +945,7 @@ class CorrectionForm(ProcedureForm):
     def procedure(self, n: services.Notification) -> services.ProcedureResult:
         assert self.context.resident is not None
         return services.correct(n, resident_id=self.context.resident.id, changes=self.changes(),
-                                reason=self.cleaned_data["reason"],
+                                reason=self.cleaned_data["reason"], also=self.also_ids(),
                                 kind=self.cleaned_data.get("correction_kind") or CORRECTION_KINDS[0][0])  # fmt: skip
 
 
@@ -1125,7 +1169,7 @@ class NationalityForm(ProcedureForm):
     given_name = _text()
     family_name_kana = _kana()
     given_name_kana = _kana()
-    domicile = _text(255, required=False)
+    domicile = _text(255, required=False, list="domicile-candidates")  # 本籍入力補助 (4.0.6)
     domicile_head = _text(128, required=False)
     nationality = _text(3, required=False)
     residence_status = _text(64, required=False, list="residence-statuses")

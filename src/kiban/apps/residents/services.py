@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import operator
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -1216,18 +1216,24 @@ CORRECTION_KINDS = frozenset(
 
 
 def correct(n: Notification, *, resident_id: int, changes: Mapping[str, Any], reason: str,
-            kind: str = ChangeReason.CORRECTION_EX_OFFICIO) -> ProcedureResult:  # fmt: skip
+            kind: str = ChangeReason.CORRECTION_EX_OFFICIO, also: Sequence[int] = ()) -> ProcedureResult:  # fmt: skip
     """職権修正 (法8条, 施行令12条3項): a record is corrected, on a family-register notice (氏名の変更, 続柄の訂正,
     本籍の変更 …) or by authority. Every changed item is kept in history with the previous value.
 
     ``kind`` is the 異動事由 recorded: 職権修正, 誤記修正 (a clerical error of the register itself), or 軽微な修正
-    (規則11条3項2号, 標準仕様書 4.2.3.2 j850: e.g. a name's character changed to its 常用平易 form)."""
+    (規則11条3項2号, 標準仕様書 4.2.3.2 j850: e.g. a name's character changed to its 常用平易 form).
+
+    ``also``: members of the same household whose 本籍・筆頭者 were the same as this person's get the same
+    correction of them in the same procedure (標準仕様書 4.0.6 本籍入力補助, j510: 世帯内の同じ本籍・筆頭者を同時に修正
+    する場合、最初に修正した本籍・筆頭者を引用し、一括して修正できること); only 本籍・筆頭者 may then be changed."""
     payload = {"resident_id": resident_id, "changes": dict(changes), "reason": reason}
+    if also:
+        payload["also"] = list(also)
     if kind not in CORRECTION_KINDS:
         problems = Problems()
         problems.add("kind", "invalid", f"修正の事由「{kind}」は使えません。", f"{kind!r} is not a kind of correction.")
         problems.raise_if_any()
-    return _correct(kind, n, payload, resident_id, changes, reason)
+    return _correct(kind, n, payload, resident_id, changes, reason, list(also))
 
 
 def correct_address(n: Notification, *, household_id: int, address: AddressData, reason: str) -> ProcedureResult:
@@ -1263,7 +1269,7 @@ def _correct_address(run: _Run, household_id: int, address: AddressData, reason:
 
 
 @_atomic
-def _correct(run: _Run, resident_id: int, changes: Mapping[str, Any], reason: str) -> None:
+def _correct(run: _Run, resident_id: int, changes: Mapping[str, Any], reason: str, also: list[int]) -> None:
     if run.n.effective_on > run.today:
         run.problems.add(
             "effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future."
@@ -1304,8 +1310,33 @@ def _correct(run: _Run, resident_id: int, changes: Mapping[str, Any], reason: st
     check_person(run.problems, "changes", replace(data, resident_code=""), None)
     if before == {k: getattr(r, k) for k in changes}:
         run.problems.add("changes", "unchanged", "修正前と同じ内容です。", "Nothing would change.")
+    others = _same_domicile(run, r, before, changes, also) if also else []
     run.problems.raise_if_any()
     run.change(r)
+    for other in others:
+        for k, v in changes.items():
+            setattr(other, k, v)
+        run.change(other)
+
+
+DOMICILE_ITEMS = frozenset({"domicile", "domicile_head"})
+
+
+def _same_domicile(run: _Run, r: Resident, before: Mapping[str, Any], changes: Mapping[str, Any],
+                   also: list[int]) -> list[Resident]:  # fmt: skip
+    """The members ``also`` names, checked for the household's 本籍・筆頭者 correction (j510): registered, of the same
+    household, with the 本籍 and 筆頭者 the corrected person had; only those two items corrected."""
+    if set(changes) - DOMICILE_ITEMS:
+        run.problems.add("also", "domicile_only", "世帯員への一括修正は本籍・筆頭者だけです。",
+                         "Only the permanent domicile and its head are corrected for other members at once.")  # fmt: skip
+        return []
+    old = (before.get("domicile", r.domicile), before.get("domicile_head", r.domicile_head))
+    others = run.registered([i for i in also if i != r.id], "also")
+    for other in others:
+        if other.household_id != r.household_id or (other.domicile, other.domicile_head) != old:
+            run.problems.add("also", "not_same", f"{other.display_name}さんは同じ世帯・同じ本籍・筆頭者ではありません。",
+                             f"Resident {other.id} is not of this household with the same domicile.")  # fmt: skip
+    return others
 
 
 CANCEL_REASONS = frozenset({ChangeReason.CANCEL_INCREASE, ChangeReason.CANCEL_DECREASE, ChangeReason.CANCEL_CORRECTION})

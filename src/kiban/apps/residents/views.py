@@ -418,7 +418,8 @@ def _context(wizard: Wizard, target: int | str | None, opening: bool = False,
         resident = selectors.open_resident(target, purpose)
         if resident is None or resident.status != "registered":
             return None
-        return forms.WizardContext(household_id=resident.household_id, resident=resident)
+        members = selectors.household_members(resident.household_id, purpose) if wizard.form.reads_household else []
+        return forms.WizardContext(household_id=resident.household_id, resident=resident, members=members)
     members = selectors.household_members(target, purpose)
     return forms.WizardContext(household_id=target, members=members) if members else None
 
