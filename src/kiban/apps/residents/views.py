@@ -46,6 +46,7 @@ from . import (
     events,
     forms,
     guardianship,
+    manual,
     provisional,
     remarks,
     search_history,
@@ -267,7 +268,7 @@ def _page(request: HttpRequest, **context: Any) -> dict[str, Any]:
         "purpose_examples": PURPOSE_EXAMPLES, "relationship_examples": forms.RELATIONSHIP_EXAMPLES,
         "residence_statuses": forms.RESIDENCE_STATUSES, "certificate_purposes": forms.CERTIFICATE_PURPOSES,
         "address_correction_reasons": forms.ADDRESS_CORRECTION_REASONS,
-        "is_supervisor": _has_role(request, SUPERVISOR_ROLES), **context,
+        "is_supervisor": _has_role(request, SUPERVISOR_ROLES), "help_topic": manual.topic_for(request), **context,
     }  # fmt: skip
 
 

@@ -1,0 +1,56 @@
+"""The counter's online manual (標準仕様書 10.5 ヘルプ機能, j1400): each page links (Alt+H) to the topic explaining
+it, opened from the page; the topics together are the manual; staff only."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import Client
+from django.urls import get_resolver
+
+from kiban.apps.residents import manual
+from kiban.apps.residents.models import Resident
+
+BASE = "/staff/residents"
+
+
+def _help_link(html: str) -> str:
+    match = re.search(r'<a href="([^"]+)" accesskey="h"', html)
+    assert match, html[:2000]
+    return match.group(1)
+
+
+def test_every_topic_is_a_page_of_the_manual(clerk: Client) -> None:
+    contents = clerk.get(f"{BASE}/manual/")
+    assert contents.status_code == 200
+    for topic in manual.TOPICS:
+        assert f'href="{BASE}/manual/{topic.slug}/"' in contents.content.decode()
+        page = clerk.get(f"{BASE}/manual/{topic.slug}/")
+        html = page.content.decode()
+        assert page.status_code == 200 and f"{topic.ja} <small" in html and 'aria-current="page"' in html
+        assert "この画面でできること" in html  # each topic says what its page does
+    assert clerk.get(f"{BASE}/manual/no-such-topic/").status_code == 404
+    assert Client().get(f"{BASE}/manual/").status_code in (302, 403)  # signed-in staff only
+
+
+def test_the_topics_name_pages_that_exist() -> None:
+    names = {name for name in get_resolver().reverse_dict if isinstance(name, str)}
+    for topic in manual.TOPICS:
+        for url_name in topic.url_names:
+            assert url_name in names, (topic.slug, url_name)
+
+
+def test_each_page_links_to_its_own_topic(clerk: Client, person: Resident) -> None:
+    pages = {
+        f"{BASE}/": "search",
+        f"{BASE}/{person.id}/?purpose=確認": "record",
+        f"{BASE}/procedures/": "procedures",
+        f"{BASE}/procedures/move-in/": "procedures",
+        f"{BASE}/provisional/": "provisional",
+        f"{BASE}/{person.id}/certificate/": "certificates",
+        f"{BASE}/buildings/": "buildings",
+    }
+    for url, slug in pages.items():
+        assert _help_link(clerk.get(url).content.decode()) == f"{BASE}/manual/{slug}/", url
+    # A page without a topic of its own opens the manual's contents.
+    assert _help_link(clerk.get(f"{BASE}/notices/").content.decode()) == f"{BASE}/manual/"
