@@ -34,7 +34,16 @@ from kiban.standard.era import format_date
 from kiban.standard.text import is_katakana, normalize_kana_input, search_key
 
 from . import events
-from .models import HOUSEHOLDER, Household, Procedure, Resident, ResidentHistory, ResidentRemark
+from .models import (
+    HOUSEHOLDER,
+    RESIDENT_CODE_KINDS,
+    RETIRED_CODE,
+    Household,
+    Procedure,
+    Resident,
+    ResidentHistory,
+    ResidentRemark,
+)
 from .validation import (
     BY_AUTHORITY,
     LATE_NOTIFICATION,
@@ -80,6 +89,8 @@ class ProcedureResult:
     household_ids: list[int]
     flags: list[str] = field(default_factory=list)
     replayed: bool = False
+    # The persons given a newly assigned 住民票コード (法30条の3第2項), to whom its notice is due (3項; 標準仕様書 4.3.3)
+    code_assigned: list[int] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -122,6 +133,7 @@ class _Run:
         self.households: set[int] = set()
         self.interim: dict[int, tuple[str, dict[str, Any]]] = {}
         self.notes: list[str] = []  # 留意事項 (B類型) on this procedure's entry of every person changed
+        self.code_assigned: list[Resident] = []  # given a new 住民票コード (new_resident_code) by this procedure
 
     def close_record(self, resident: Resident, kind: str) -> None:
         """Record the person's 住民票 as removed (消除, reason ``kind``) before this procedure writes their new
@@ -138,6 +150,13 @@ class _Run:
         self.flags = check_dates(self.problems, self.kind, self.n.effective_on, self.n.notified_on, self.today)
         if self.n.by_authority:  # 届出の準用 (4.2.0.2): the 届出日's rules do not apply, so no 届出期間経過
             self.flags = [f for f in self.flags if f != LATE_NOTIFICATION]
+
+    def check_not_future(self) -> None:
+        """A correction or an entry on request records what is already so: its 異動日 is not in the future."""
+        if self.n.effective_on > self.today:
+            self.problems.add(
+                "effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future."
+            )
 
     def registered(self, resident_ids: Iterable[int], field_name: str = "resident_ids") -> list[Resident]:
         """The registered residents with these ids, locked for this procedure; a problem for each missing one."""
@@ -246,6 +265,8 @@ class _Run:
             "household_ids": sorted(self.households),
             "flags": self.flags,
         }
+        if self.code_assigned:  # kept with the procedure: the 住民票コード通知票 is printed from it (resident_code.py)
+            procedure.result["code_assigned"] = [r.id for r in self.code_assigned]
         procedure.save()
         households = Household.objects.in_bulk(self.households)
         ResidentHistory.objects.bulk_create(
@@ -440,12 +461,27 @@ def new_resident_code() -> str:
     """A fresh 住民票コード for a person recorded for the first time (出生, 国外からの転入).
 
     In production J-LIS (地方公共団体情報システム機構) assigns codes from the 住基ネット range given to each
-    municipality (法30条の3); Kiban draws ten random digits and adds the check digit, and retries on a collision.
+    municipality (法30条の3); Kiban draws ten random digits and adds the check digit, and retries on a collision
+    with a code of the tenant's records or a code a change or correction took off a record (``code_in_use``).
     """
     while True:
         code = numbers.make_resident_code(f"{secrets.randbelow(10**10):010d}")
-        if not Resident.objects.filter(resident_code=code).exists():
+        if not code_in_use(code):
             return code
+
+
+def code_in_use(code: str, resident_id: int | None = None) -> bool:
+    """Whether a record of the tenant other than ``resident_id``'s has ``code`` (registered or 除票), or a change
+    or correction of a 住民票コード took it off a record (法30条の4: the old code is not given again)."""
+    others = Resident.objects.filter(resident_code=code)
+    if resident_id is not None:
+        others = others.exclude(id=resident_id)
+    return (
+        others.exists()
+        or Procedure.objects.annotate(previous=RETIRED_CODE)
+        .filter(kind__in=RESIDENT_CODE_KINDS, previous=code)
+        .exists()
+    )  # the partial index procedure_retired_code_idx
 
 
 def returning_resident(person: PersonData) -> Resident | None:
@@ -510,7 +546,7 @@ def _person_row(run: _Run, person: PersonData, household: Household, prefix: str
         "alias_kana": normalize_kana_input(person.alias_kana) if person.alias_kana else "",
         "former_surname": person.former_surname.strip(),
         "former_surname_kana": normalize_kana_input(person.former_surname_kana).strip(),
-        "resident_code": person.resident_code or resident.resident_code or new_resident_code(),
+        "resident_code": person.resident_code or resident.resident_code or _assign_code(run, resident),
         "became_resident_on": run.n.effective_on,
         "moved_in_on": run.n.effective_on,
         "removed_on": None,
@@ -521,6 +557,12 @@ def _person_row(run: _Run, person: PersonData, household: Household, prefix: str
     if person.individual_number:
         set_individual_number(resident, person.individual_number)
     return resident
+
+
+def _assign_code(run: _Run, resident: Resident) -> str:
+    """A new 住民票コード for a person recorded with none (出生, 国外転入 …: 法30条の3第2項), noted for its notice."""
+    run.code_assigned.append(resident)
+    return new_resident_code()
 
 
 def _check_new_person(run: _Run, prefix: str, person: PersonData) -> None:
@@ -1240,10 +1282,7 @@ def correct_address(n: Notification, *, household_id: int, address: AddressData,
 
 @_atomic
 def _correct_address(run: _Run, household_id: int, address: AddressData, reason: str) -> None:
-    if run.n.effective_on > run.today:
-        run.problems.add(
-            "effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future."
-        )
+    run.check_not_future()
     if not reason.strip():
         run.problems.add("reason", "required", "修正の理由を入力してください（例：住居表示の実施）。",
                          "Enter the reason for the correction (e.g. 住居表示の実施).")  # fmt: skip
@@ -1264,10 +1303,7 @@ def _correct_address(run: _Run, household_id: int, address: AddressData, reason:
 
 @_atomic
 def _correct(run: _Run, resident_id: int, changes: Mapping[str, Any], reason: str) -> None:
-    if run.n.effective_on > run.today:
-        run.problems.add(
-            "effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future."
-        )
+    run.check_not_future()
     if not reason.strip():
         run.problems.add("reason", "required", "修正の理由を入力してください。", "Enter the reason for the correction.")
     unknown = set(changes) - CORRECTABLE
@@ -1305,6 +1341,58 @@ def _correct(run: _Run, resident_id: int, changes: Mapping[str, Any], reason: st
     if before == {k: getattr(r, k) for k in changes}:
         run.problems.add("changes", "unchanged", "修正前と同じ内容です。", "Nothing would change.")
     run.problems.raise_if_any()
+    run.change(r)
+
+
+def change_resident_code(n: Notification, *, resident_id: int, resident_code: str = "") -> ProcedureResult:
+    """住民票コードの変更請求 (住民基本台帳法30条の4; 標準仕様書 4.3.2, j880): on the person's request the mayor writes a
+    new code, chosen from those assigned (``new_resident_code``, as for a new record, 標準仕様書 4.3.1 j870: assigned
+    automatically) or ``resident_code`` where one was chosen. ``notified_on`` is the 請求日. An ordinary history entry
+    of its own kind; keeping the change apart (日時等) and a 返納案内 are 実装しない機能 (j880)."""
+    payload = {"resident_id": resident_id, "resident_code": resident_code}
+    kind = ChangeReason.RESIDENT_RECORD_CODE_CHANGE_REQUEST
+    return _change_resident_code(kind, n, payload, resident_id, resident_code, "")
+
+
+def correct_resident_code(n: Notification, *, resident_id: int, resident_code: str, reason: str) -> ProcedureResult:
+    """A wrongly entered 住民票コード corrected by authority (法8条, 施行令12条3項; 標準仕様書 4.3.2, j880), with the
+    reason. Recorded as 住民票コードの職権記載: the standard's 異動事由 (1.2.2) have no 住民票コードの職権修正, and writing
+    the right code in place of the wrong one is that entry by authority."""
+    payload = {"resident_id": resident_id, "resident_code": resident_code, "reason": reason}
+    kind = ChangeReason.RESIDENT_RECORD_CODE_ENTRY
+    return _change_resident_code(kind, n, payload, resident_id, resident_code, reason)
+
+
+@_atomic
+def _change_resident_code(run: _Run, resident_id: int, resident_code: str, reason: str) -> None:
+    run.check_not_future()
+    correcting = run.kind == ChangeReason.RESIDENT_RECORD_CODE_ENTRY
+    if correcting and not reason.strip():
+        run.problems.add("reason", "required", "修正の理由を入力してください。", "Enter the reason for the correction.")
+    code = resident_code.strip()
+    if correcting and not code:
+        run.problems.add("resident_code", "required", "正しい住民票コードを入力してください。",
+                         "Enter the correct resident record code.")  # fmt: skip
+    elif code:
+        try:
+            numbers.validate_resident_code(code)
+        except ValueError as exc:
+            run.problems.add("resident_code", "invalid",
+                             "住民票コードは11桁の数字で、最後の1桁は検査数字です（桁数・数字・検査数字を確認してください）。",
+                             str(exc))  # fmt: skip
+    people = run.registered([resident_id], "resident_id")
+    run.problems.raise_if_any()
+    (r,) = people
+    if code == r.resident_code:
+        run.problems.add("resident_code", "unchanged", "現在の住民票コードと同じです。",
+                         "This is the person's current resident record code.")  # fmt: skip
+    elif code and code_in_use(code, r.id):
+        run.problems.add("resident_code", "in_use", "この住民票コードは他の住民に記載されている（又は記載されていた）コードです。",
+                         "Another record of this municipality has (or had) this resident record code.")  # fmt: skip
+    run.problems.raise_if_any()
+    run.payload["previous_code"] = r.resident_code  # never given again (code_in_use)
+    r.resident_code = code or new_resident_code()
+    run.payload["resident_code"] = r.resident_code
     run.change(r)
 
 
@@ -1529,10 +1617,7 @@ def record_former_surname(n: Notification, *, resident_id: int, former_surname: 
 
 @_atomic
 def _record_former_surname(run: _Run, resident_id: int, former_surname: str, former_surname_kana: str) -> None:
-    if run.n.effective_on > run.today:
-        run.problems.add(
-            "effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future."
-        )
+    run.check_not_future()
     people = run.registered([resident_id], "resident_id")
     name, kana = former_surname.strip(), normalize_kana_input(former_surname_kana).strip()
     if name and not is_katakana(kana):
@@ -1581,10 +1666,7 @@ def change_residence_status(
 def _change_residence_status(
     run: _Run, resident_id: int, residence_status: str, period_of_stay_until: date | None, residence_card_number: str
 ) -> None:
-    if run.n.effective_on > run.today:
-        run.problems.add(
-            "effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future."
-        )
+    run.check_not_future()
     people = run.registered([resident_id], "resident_id")
     run.problems.raise_if_any()
     (r,) = people
