@@ -8,9 +8,10 @@ import datetime
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
-from kiban.apps.residents import resident_code, services
+from kiban.apps.residents import resident_code, services, visibility
 from kiban.apps.residents.models import Procedure, Resident, ResidentHistory
 from kiban.apps.residents.printing import notice as notice_pdf
 from kiban.apps.residents.validation import PersonData, ProcedureError
@@ -18,7 +19,9 @@ from kiban.platform.audit.models import AuditEntry
 from kiban.platform.tenants.context import tenant_context
 from kiban.standard import numbers
 from kiban.standard.codes import ChangeReason
+from tests.apps.residents.counter_helpers import _register
 from tests.apps.residents.test_certificates import no_certifier
+from tests.apps.residents.test_counter_views import MOVE_IN, _enter, _record
 
 D = datetime.date
 CHANGE = ChangeReason.RESIDENT_RECORD_CODE_CHANGE_REQUEST
@@ -170,11 +173,11 @@ def test_a_domestic_move_in_carries_its_code_over_and_has_no_notice(tenant_a: An
     with tenant_context(tenant_a.code):
         moved = services.move_in(_n("in-1"), address=services.AddressData("東京都千代田区九段南1丁目2番1号"),
                                  persons=[person], previous_address="大阪府大阪市北区梅田1丁目1番")  # fmt: skip
-        assert moved.code_assigned == [] and resident_code.for_procedure(moved.procedure_id) == []
+        assert moved.code_assigned == [] and resident_code.for_procedures([moved.procedure_id]) == {}
         household = Resident.objects.get(id=moved.resident_ids[0]).household_id
         born = services.birth(_n("birth-1"), household_id=household, person=baby)
         assert born.code_assigned == born.resident_ids
-        assert [(rid, n.kind) for rid, n in resident_code.for_procedure(born.procedure_id)] == [
+        assert [(rid, n.kind) for rid, n in resident_code.for_procedures([born.procedure_id])[born.procedure_id]] == [
             (born.resident_ids[0], "assigned")
         ]
 
@@ -185,3 +188,81 @@ def test_without_a_certifier_no_notice_is_printed(tenant_a: Any, person: Any) ->
         with pytest.raises(ProcedureError) as err:
             resident_code.render(person.id, resident_code.notices(person.id)[0].seq, "確認")
         assert _codes(err) == [("certifier", "not_configured")]
+
+
+# --- The counter -------------------------------------------------------------------------------------------------
+
+
+def _page_url(person: Any) -> str:
+    return f"/staff/residents/{person.id}/resident-code/"
+
+
+def test_a_supervisor_changes_the_code_and_is_offered_the_notice(
+    supervisor: Client, tenant_a: Any, person: Any
+) -> None:
+    record = supervisor.get(f"/staff/residents/{person.id}/", {"purpose": "確認"}).content.decode()
+    assert _page_url(person) in record
+    data = {"purpose": "住民票コードの変更請求", "action": "change", "requested_on": "R6.5.1", "request_id": "ui-abc"}
+    changed = supervisor.post(_page_url(person), data)
+    assert changed.status_code == 302
+    page = supervisor.get(changed["Location"])
+    html = page.content.decode()
+    with tenant_context(tenant_a.code):
+        new = Resident.objects.get(id=person.id).resident_code
+        seq = resident_code.notices(person.id)[-1].seq
+    assert new != person.resident_code and new in html and "住民票コード変更通知票を印刷" in html
+    pdf = supervisor.get(f"{_page_url(person)}notices/{seq}/", {"purpose": "住民票コード通知票の出力"})
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf["X-Notice-Kind"] == "changed"
+    assert "再出力" in html and "住民票コード通知票" in html  # the new assignment's notice, listed for a reprint
+
+
+def test_a_refused_correction_shows_why_and_writes_nothing(supervisor: Client, tenant_a: Any, person: Any) -> None:
+    with tenant_context(tenant_a.code):
+        before = Procedure.objects.count()
+    page = supervisor.post(_page_url(person), {"purpose": "職権修正", "action": "correct", "resident_code": "123",
+                                               "reason": ""})  # fmt: skip
+    html = page.content.decode()
+    assert page.status_code == 400 and "修正の理由を入力してください" in html and "検査数字" in html
+    right = _free_code(99)
+    full_width = right.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    done = supervisor.post(_page_url(person), {"purpose": "職権修正", "action": "correct", "resident_code": full_width,
+                                               "reason": "入力誤り"})  # fmt: skip
+    assert done.status_code == 302
+    with tenant_context(tenant_a.code):
+        assert Procedure.objects.count() == before + 1 and Resident.objects.get(id=person.id).resident_code == right
+
+
+def test_clerks_reprint_but_do_not_change(clerk: Client, tenant_a: Any, person: Any) -> None:
+    page = clerk.get(_page_url(person), {"purpose": "再出力"}).content.decode()
+    assert "change-submit" not in page and "再出力" in page
+    assert clerk.post(_page_url(person), {"purpose": "変更", "action": "change"}).status_code == 403
+    with tenant_context(tenant_a.code):
+        seq = resident_code.notices(person.id)[0].seq
+    reprint = clerk.get(f"{_page_url(person)}notices/{seq}/", {"purpose": "再出力", "reprint": "1"})
+    assert reprint.status_code == 200 and reprint.content.startswith(b"%PDF")
+    assert clerk.get(f"{_page_url(person)}notices/{seq + 50}/", {"purpose": "再出力"}).status_code == 404
+    with tenant_context(tenant_a.code):
+        assert Resident.objects.get(id=person.id).resident_code == person.resident_code
+        assert AuditEntry.objects.filter(action="residents.resident_code_notice.reprinted").count() == 1
+
+
+def test_hidden_code_and_other_municipalities_are_refused(
+    supervisor: Client, tenant_a: Any, tenant_b: Any, make_resident: Any, person: Any
+) -> None:
+    theirs = make_resident(tenant_b)
+    assert supervisor.get(_page_url(theirs), {"purpose": "確認"}).status_code == 404
+    assert supervisor.post(_page_url(theirs), {"purpose": "確認", "action": "change"}).status_code == 404
+    assert supervisor.get(f"{_page_url(theirs)}notices/1/", {"purpose": "確認"}).status_code == 404
+    with tenant_context(tenant_a.code):
+        user_id = int(supervisor.session["_auth_user_id"])
+        visibility.set_hidden(user_id, ["resident_code"])
+    assert supervisor.get(_page_url(person), {"purpose": "確認"}).status_code == 403
+    assert supervisor.get(f"{_page_url(person)}notices/1/", {"purpose": "確認"}).status_code == 403
+
+
+def test_a_move_in_registered_from_the_list_offers_the_notices(
+    clerk: Client, supervisor: Client, tenant_a: Any
+) -> None:
+    assert _record(clerk, _enter(clerk, "move-in", MOVE_IN)).status_code == 302
+    listed = _register(supervisor).content.decode()
+    assert listed.count("住民票コード通知票を印刷") == 2  # moved in from abroad: two new codes

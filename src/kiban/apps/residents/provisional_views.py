@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from kiban.platform.web.staff import staff_view
 
-from . import forms, provisional, services, views
+from . import forms, provisional, resident_code, services, views
 from .models import ProvisionalEntry
 from .permissions import PROCEDURE_ROLES, SUPERVISOR_ROLES
 from .validation import FieldError, ProcedureError
@@ -140,6 +140,10 @@ def provisional_list(request: HttpRequest) -> HttpResponse:
 def _keep_outcomes(request: HttpRequest, outcomes: list[provisional.Outcome]) -> None:
     """What the list shows after 本登録 (in the session: the summaries name persons)."""
     entries = ProvisionalEntry.objects.in_bulk([o.entry_id for o in outcomes])
+    # 住民票コード通知票 (標準仕様書 4.3.3, j890): offered in the flow for the persons given a new code (転入, 出生 …)
+    notices = resident_code.for_procedures(
+        [o.result.procedure_id for o in outcomes if o.result and o.result.code_assigned]
+    )
     kept: list[dict[str, Any]] = []
     for o in outcomes:
         entry = entries.get(o.entry_id)
@@ -148,6 +152,8 @@ def _keep_outcomes(request: HttpRequest, outcomes: list[provisional.Outcome]) ->
             "procedure_id": o.result.procedure_id if o.result else None,
             "flags": [views.FLAG_LABELS.get(f, (f, f))[0] for f in (o.result.flags if o.result else [])],
             "resident_ids": list(o.result.resident_ids) if o.result else [],
+            "code_notices": [{"resident_id": rid, "seq": n.seq, "title": n.title}
+                             for rid, n in notices.get(o.result.procedure_id if o.result else 0, [])],
             "errors": [asdict(e) for e in o.errors],
         })  # fmt: skip
     request.session[OUTCOMES_SESSION_KEY] = kept

@@ -58,26 +58,27 @@ def _kind(entry: ResidentHistory) -> NoticeKind | None:
     return None
 
 
+def _notice(entry: ResidentHistory) -> Notice:
+    kind = _kind(entry)
+    assert kind is not None
+    return Notice(entry.seq, kind, str(entry.snapshot.get("resident_code", "")), entry.effective_on)
+
+
 def notices(resident_id: int) -> list[Notice]:
     """The person's notices, oldest first (entries of undone procedures left out: ``history_in_effect``)."""
     entries = history_in_effect(resident_id).select_related("procedure").order_by("seq")
-    found = []
+    return [_notice(entry) for entry in entries if _kind(entry) is not None]
+
+
+def for_procedures(procedure_ids: list[int]) -> dict[int, list[tuple[int, Notice]]]:
+    """The notices procedures just made due, as (resident id, notice) by procedure id: what their completion offers
+    to print (one query)."""
+    entries = ResidentHistory.objects.filter(procedure_id__in=procedure_ids).select_related("procedure").order_by("id")
+    found: dict[int, list[tuple[int, Notice]]] = {}
     for entry in entries:
         kind = _kind(entry)
         if kind is not None:
-            found.append(Notice(entry.seq, kind, str(entry.snapshot.get("resident_code", "")), entry.effective_on))
-    return found
-
-
-def for_procedure(procedure_id: int) -> list[tuple[int, Notice]]:
-    """The notices a procedure just made due, as (resident id, notice): what its completion offers to print."""
-    entries = ResidentHistory.objects.filter(procedure_id=procedure_id).select_related("procedure").order_by("id")
-    found = []
-    for entry in entries:
-        kind = _kind(entry)
-        if kind is not None:
-            notice = Notice(entry.seq, kind, str(entry.snapshot.get("resident_code", "")), entry.effective_on)
-            found.append((entry.resident_id, notice))
+            found.setdefault(entry.procedure_id, []).append((entry.resident_id, _notice(entry)))
     return found
 
 

@@ -10,6 +10,7 @@ from . import (
     memo_views,
     provisional_views,
     remark_views,
+    resident_code_views,
     views,
     visibility_views,
 )
@@ -23,6 +24,12 @@ urlpatterns = [
     path("<int:resident_id>/memos/", memo_views.resident_memos, name="resident-memos"),
     path("<int:resident_id>/remarks/", remark_views.resident_remarks, name="resident-remarks"),
     path("<int:resident_id>/guardianship/", guardianship_views.resident_guardianship, name="resident-guardianship"),
+    path("<int:resident_id>/resident-code/", resident_code_views.resident_code_page, name="resident-code"),
+    path(
+        "<int:resident_id>/resident-code/notices/<int:seq>/",
+        resident_code_views.resident_code_notice,
+        name="resident-code-notice",
+    ),
     path("certificates/<slug:request_id>/", views.certificate_done, name="resident-certificate-done"),
     path("certificates/<slug:request_id>/pdf/", views.certificate_pdf, name="resident-certificate-pdf"),
     path("notices/", views.notice_list, name="resident-notices"),
