@@ -266,3 +266,33 @@ def test_a_move_in_registered_from_the_list_offers_the_notices(
     assert _record(clerk, _enter(clerk, "move-in", MOVE_IN)).status_code == 302
     listed = _register(supervisor).content.decode()
     assert listed.count("住民票コード通知票を印刷") == 2  # moved in from abroad: two new codes
+
+
+# --- The API -----------------------------------------------------------------------------------------------------
+
+
+def test_the_api_changes_and_corrects_with_422_on_bad_input(
+    tenant_a: Any, tenant_b: Any, make_resident: Any, client_token: Any
+) -> None:
+    person, theirs = make_resident(tenant_a), make_resident(tenant_b)
+    token = client_token(tenant_a, businesses=["residents"], scopes="residents:read residents:write")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    base = f"/api/v1/tenants/{tenant_a.code}/procedures"
+    today = timezone.localdate().isoformat()
+    common = {"effective_on": today, "notified_on": today, "resident_id": person.id}
+
+    def post(path: str, **body: Any) -> Any:
+        return client.post(f"{base}/{path}", {**common, **body}, content_type="application/json")
+
+    bad = post("resident-code-correction", request_id="api-1", resident_code="12345678901", reason="誤り")
+    assert bad.status_code == 422 and bad["Content-Type"].startswith("application/problem+json")
+    assert [e["code"] for e in bad.json()["errors"]] == ["invalid"]
+    assert post("resident-code-change", request_id="api-2", resident_id=theirs.id).status_code == 404
+    changed = post("resident-code-change", request_id="api-3")
+    assert changed.status_code == 200 and changed.json()["kind"] == CHANGE
+    right = _free_code(8080)
+    fixed = post("resident-code-correction", request_id="api-4", resident_code=right, reason="入力誤り")
+    assert fixed.status_code == 200 and fixed.json()["kind"] == ENTRY
+    with tenant_context(tenant_a.code):
+        assert Resident.objects.get(id=person.id).resident_code == right
+        assert Procedure.objects.filter(request_id__startswith="api-").count() == 2

@@ -348,6 +348,19 @@ class FormerSurnameIn(NotificationIn):
     former_surname_kana: str = Field(default="", max_length=128)
 
 
+class ResidentCodeChangeIn(NotificationIn):
+    resident_id: int
+    resident_code: str = Field(
+        default="", max_length=11, description="住民票コード chosen; empty: a new code is assigned (標準仕様書 4.3.1)"
+    )
+
+
+class ResidentCodeCorrectionIn(NotificationIn):
+    resident_id: int
+    resident_code: str = Field(max_length=11, description="the right 住民票コード (11 digits with its check digit)")
+    reason: str = Field(max_length=200)
+
+
 class ResidenceStatusIn(NotificationIn):
     resident_id: int
     residence_status: str = Field(max_length=64)
@@ -559,6 +572,32 @@ def former_surname(request: HttpRequest, code: str, body: FormerSurnameIn) -> se
             former_surname_kana=body.former_surname_kana,
         )
     )  # fmt: skip
+
+
+@router.post(
+    "/tenants/{code}/procedures/resident-code-change",
+    response=ProcedureOut,
+    summary="住民票コードの変更請求 (法30条の4; 標準仕様書 4.3.2): notified_on is the 請求日",
+)
+@SUPERVISE
+def change_resident_code(request: HttpRequest, code: str, body: ResidentCodeChangeIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.change_resident_code(_n(body), resident_id=body.resident_id, resident_code=body.resident_code)
+    )
+
+
+@router.post(
+    "/tenants/{code}/procedures/resident-code-correction",
+    response=ProcedureOut,
+    summary="住民票コードの修正 (職権, 標準仕様書 4.3.2): recorded as 住民票コードの職権記載",
+)
+@SUPERVISE
+def correct_resident_code(request: HttpRequest, code: str, body: ResidentCodeCorrectionIn) -> services.ProcedureResult:
+    return _procedure_errors(
+        lambda: services.correct_resident_code(
+            _n(body), resident_id=body.resident_id, resident_code=body.resident_code, reason=body.reason
+        )
+    )
 
 
 @router.post("/tenants/{code}/procedures/residence-status", response=ProcedureOut, summary="在留資格等の変更")
