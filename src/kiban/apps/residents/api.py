@@ -574,25 +574,19 @@ def former_surname(request: HttpRequest, code: str, body: FormerSurnameIn) -> se
     )  # fmt: skip
 
 
-@router.post(
-    "/tenants/{code}/procedures/resident-code-change",
-    response=ProcedureOut,
-    summary="住民票コードの変更請求 (法30条の4; 標準仕様書 4.3.2): notified_on is the 請求日",
-)
+@router.post("/tenants/{code}/procedures/resident-code-change", response=ProcedureOut, summary="住民票コードの変更請求")
 @SUPERVISE
 def change_resident_code(request: HttpRequest, code: str, body: ResidentCodeChangeIn) -> services.ProcedureResult:
+    """法30条の4 (標準仕様書 4.3.2): notified_on is the 請求日; without resident_code a new code is assigned."""
     return _procedure_errors(
         lambda: services.change_resident_code(_n(body), resident_id=body.resident_id, resident_code=body.resident_code)
     )
 
 
-@router.post(
-    "/tenants/{code}/procedures/resident-code-correction",
-    response=ProcedureOut,
-    summary="住民票コードの修正 (職権, 標準仕様書 4.3.2): recorded as 住民票コードの職権記載",
-)
+@router.post("/tenants/{code}/procedures/resident-code-correction", response=ProcedureOut, summary="住民票コードの修正")
 @SUPERVISE
 def correct_resident_code(request: HttpRequest, code: str, body: ResidentCodeCorrectionIn) -> services.ProcedureResult:
+    """A wrongly entered code corrected by authority (標準仕様書 4.3.2), recorded as 住民票コードの職権記載."""
     return _procedure_errors(
         lambda: services.correct_resident_code(
             _n(body), resident_id=body.resident_id, resident_code=body.resident_code, reason=body.reason
