@@ -296,3 +296,11 @@ def test_the_api_changes_and_corrects_with_422_on_bad_input(
     with tenant_context(tenant_a.code):
         assert Resident.objects.get(id=person.id).resident_code == right
         assert Procedure.objects.filter(request_id__startswith="api-").count() == 2
+
+
+def test_an_undone_change_puts_the_old_code_back_and_drops_its_notice(tenant_a: Any, person: Any) -> None:
+    with tenant_context(tenant_a.code):
+        changed = services.change_resident_code(_n("code-1"), resident_id=person.id)
+        services.cancel(_n("undo-1"), procedure_id=changed.procedure_id, reason="本人以外からの請求と判明")
+        assert Resident.objects.get(id=person.id).resident_code == person.resident_code
+        assert [n.kind for n in resident_code.notices(person.id)] == ["assigned"]
