@@ -274,6 +274,11 @@ class MoveOutIn(NotificationIn):
     abroad: bool = False
     new_householder_id: int | None = None
     relationships: dict[int, str] = Field(default_factory=dict)
+    householder_undecided: bool = Field(
+        default=False,
+        description="世帯主不在 (標準仕様書 4.0.5): the householder leaves two or more behind and no new one is set; "
+        "they are listed for the 世帯主変更依頼通知書",
+    )
 
 
 class BirthIn(NotificationIn):
@@ -285,6 +290,11 @@ class DeathIn(NotificationIn):
     resident_id: int
     new_householder_id: int | None = None
     relationships: dict[int, str] = Field(default_factory=dict)
+    householder_undecided: bool = Field(
+        default=False,
+        description="世帯主不在 (標準仕様書 4.0.5): the householder leaves two or more behind and no new one is set; "
+        "they are listed for the 世帯主変更依頼通知書",
+    )
 
 
 class RemoveIn(NotificationIn):
@@ -292,6 +302,11 @@ class RemoveIn(NotificationIn):
     reason: str = Field(max_length=200)
     new_householder_id: int | None = None
     relationships: dict[int, str] = Field(default_factory=dict)
+    householder_undecided: bool = Field(
+        default=False,
+        description="世帯主不在 (標準仕様書 4.0.5): the householder leaves two or more behind and no new one is set; "
+        "they are listed for the 世帯主変更依頼通知書",
+    )
 
 
 class SplitIn(NotificationIn):
@@ -450,6 +465,7 @@ def move_out(request: HttpRequest, code: str, body: MoveOutIn) -> services.Proce
             abroad=body.abroad,
             new_householder_id=body.new_householder_id,
             relationships=body.relationships,
+            householder_undecided=body.householder_undecided,
         )
     )
 
@@ -471,6 +487,7 @@ def death(request: HttpRequest, code: str, body: DeathIn) -> services.ProcedureR
             resident_id=body.resident_id,
             new_householder_id=body.new_householder_id,
             relationships=body.relationships,
+            householder_undecided=body.householder_undecided,
         )
     )
 
@@ -632,6 +649,7 @@ def remove_by_authority(request: HttpRequest, code: str, body: RemoveIn) -> serv
             reason=body.reason,
             new_householder_id=body.new_householder_id,
             relationships=body.relationships,
+            householder_undecided=body.householder_undecided,
         )
     )
 

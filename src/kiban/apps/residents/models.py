@@ -270,7 +270,13 @@ class Procedure(TenantOwned):
         indexes = [
             models.Index(
                 RETIRED_CODE, name="procedure_retired_code_idx", condition=models.Q(kind__in=RESIDENT_CODE_KINDS)
-            )
+            ),
+            # The removals that left a household without a householder (世帯主不在, 標準仕様書 4.0.5 j500): few.
+            models.Index(
+                fields=["tenant"],
+                name="procedure_undecided_head_idx",
+                condition=models.Q(payload__has_key="undecided_households"),
+            ),
         ]
         verbose_name = "procedure (異動処理)"
 

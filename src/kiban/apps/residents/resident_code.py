@@ -18,8 +18,6 @@ from datetime import date
 from django.utils import timezone
 
 from kiban.platform.audit.services import record
-from kiban.platform.tenants.context import current_tenant_id
-from kiban.platform.tenants.models import Tenant
 from kiban.standard.codes import ChangeReason
 
 from . import certificates
@@ -95,17 +93,12 @@ def render(resident_id: int, seq: int, purpose: str, reprint: bool = False) -> t
     if entry is None or kind is None:
         problems.add("seq", "not_found", "住民票コードの通知票が見つかりません。", "No resident record code notice.")
     today = timezone.localdate()
-    certifier = certificates.certifier_on(today)
-    if certifier is None:
-        problems.add("certifier", "not_configured",
-                     "認証者（市区町村長）が登録されていないため、通知票を出力できません。",
-                     "No certifier (the mayor) is registered for today, so no notice can be printed.")  # fmt: skip
+    municipality, mayor = certificates.notice_issuer(problems, today)
     problems.raise_if_any()
-    assert entry is not None and kind is not None and certifier is not None
+    assert entry is not None and kind is not None
     values = Resident.snapshot_values(entry.snapshot)
-    tenant = Tenant.objects.get(code=current_tenant_id())
     content = NoticeContent(
-        kind=kind, municipality_name=f"{tenant.prefecture}{tenant.name}", mayor=f"{certifier.title}　{certifier.name}",
+        kind=kind, municipality_name=municipality, mayor=mayor,
         address=entry.full_address, name=f"{values['family_name']}　{values['given_name']}",
         name_kana=f"{values['family_name_kana']}　{values['given_name_kana']}", birth_date=values["birth_date"],
         birth_in_western=values.get("kind") == Resident.Kind.FOREIGN, resident_code=str(values["resident_code"]),

@@ -101,6 +101,10 @@ STATUS_ACQUIRED = "status_acquired"  # 法30条の47: already living here, now a
 UNNOTIFIED_MARK = "（未届）"  # 標準仕様書 4.1.1.4: at the end of an unnotified move-in's 転入前住所
 
 
+# In a removal's payload: the households it left without a householder (世帯主不在, 標準仕様書 4.0.5 j500), each with
+# its remaining members in the order of 5.2 before the removal (``_reassign_householder``, ``householder_notices``).
+UNDECIDED_HOUSEHOLDS = "undecided_households"
+
 # The procedures of the notifications (標準仕様書 4.1) that may be done by authority where nobody notified (4.2.0.2).
 BY_AUTHORITY_KINDS = frozenset(
     r.value
@@ -327,15 +331,20 @@ class _Run:
         return ProcedureResult(procedure.id, self.kind, **procedure.result)
 
     def _check_households(self) -> None:
-        """法6条: each household with registered members has exactly one householder among them."""
+        """法6条: each household with registered members has exactly one householder among them — except a household
+        whose householder left and whose new one was not set (世帯主不在, 標準仕様書 4.0.5 j500): the procedure that
+        leaves it so says it (``undecided_households``), and later procedures that do not touch its householder
+        (a birth, another member moving) leave it as it is until the 世帯主変更 (届出 or by authority)."""
         counts = (
             Resident.objects.filter(household_id__in=self.households, status=Resident.Status.REGISTERED)
             .values("household_id")
             .annotate(members=Count("id"), householders=Count("id", filter=Q(relationship=HOUSEHOLDER)))
         )
+        missing = {row["household_id"] for row in counts if row["householders"] == 0}
+        open_ = self._left_undecided(missing) if missing else set()
         for row in counts:
             number = f"{row['household_id']:010d}"
-            if row["householders"] == 0:
+            if row["householders"] == 0 and row["household_id"] not in open_:
                 self.problems.add(
                     "relationships",
                     "householder_missing",
@@ -349,6 +358,23 @@ class _Run:
                     f"世帯（{number}）に世帯主が2人になります。",
                     f"Household {number} would have two householders.",
                 )
+
+    def _left_undecided(self, household_ids: set[int]) -> set[int]:
+        """Of these households without a householder, those this procedure leaves so on purpose, and those an
+        earlier one left so (``undecided_households``) whose householder this procedure did not take away (moved,
+        removed or demoted: by the changed persons' entries before it, not yet written)."""
+        undecided = {int(h) for h in self.payload.get(UNDECIDED_HOUSEHOLDS, {})}
+        earlier = Procedure.objects.filter(payload__has_key=UNDECIDED_HOUSEHOLDS).values_list("payload", flat=True)
+        left = {int(h) for payload in earlier for h in payload[UNDECIDED_HOUSEHOLDS]} & household_ids
+        latest: dict[int, dict[str, Any]] = {}
+        entries = ResidentHistory.objects.filter(resident_id__in=list(self.residents)).order_by("resident_id", "seq")
+        for rid, snapshot in entries.values_list("resident_id", "snapshot"):
+            latest[rid] = snapshot
+        took = {
+            s["household_id"] for s in latest.values()
+            if s.get("relationship") == HOUSEHOLDER and s.get("status") == Resident.Status.REGISTERED
+        }  # fmt: skip
+        return (undecided & household_ids) | (left - took)
 
 
 def _start(kind: str, n: Notification, payload: Mapping[str, Any]) -> _Run | ProcedureResult:
@@ -923,13 +949,15 @@ def move_out(
     abroad: bool = False,
     new_householder_id: int | None = None,
     relationships: Mapping[int, str] | None = None,
+    householder_undecided: bool = False,
 ) -> ProcedureResult:
     """転出届 (法24条): the record is removed (消除) as of the planned date (転出予定日 = ``effective_on``).
 
     Where the destination is another municipality on this platform (``destination_code``), the move-out data
     (転出証明書情報, 法24条の2) go to it through the inter-municipality channel as an advance notice (転入予定),
     so the move-in there starts from them (転出・転入手続ワンストップ). If the householder leaves and others stay,
-    ``new_householder_id`` and ``relationships`` record the remaining household's new householder."""
+    ``new_householder_id`` and ``relationships`` record the remaining household's new householder, or
+    ``householder_undecided`` leaves it without one (世帯主不在, 標準仕様書 4.0.5: ``_reassign_householder``)."""
     kind = ChangeReason.MOVE_OUT_ABROAD if abroad else ChangeReason.MOVE_OUT_DOMESTIC
     payload = {
         "resident_ids": resident_ids,
@@ -938,6 +966,7 @@ def move_out(
         "abroad": abroad,
         "new_householder_id": new_householder_id,
         "relationships": {str(k): v for k, v in (relationships or {}).items()},
+        **({"householder_undecided": True} if householder_undecided else {}),
     }
     return _move_out(
         kind, n, payload, resident_ids, destination_address, destination_code, new_householder_id, relationships or {}
@@ -990,7 +1019,12 @@ def _reassign_householder(
     """When persons leave a household (転出, 死亡, 職権消除): the remaining members keep one householder.
 
     A single remaining member becomes householder by authority (住民基本台帳事務処理要領 第2-1-(2)-カ); with more,
-    the counter records the 世帯主変更届 (法25条) in the same procedure."""
+    the counter records the 世帯主変更届 (法25条) in the same procedure, or, with ``householder_undecided`` in the
+    payload, leaves the household without one (世帯主不在, 標準仕様書 4.0.5 j500): the remaining members keep their
+    続柄, and the payload keeps them in the order of 5.2 as it was before the householder left — the first receives the
+    世帯主変更依頼通知書 or, once set by authority, the 世帯主変更通知書 (``householder_notices``)."""
+    from .certificates import member_order  # certificates reads the register through selectors, which use services
+
     leaving_ids = {r.id for r in leaving}
     for household_id in {r.household_id for r in leaving if r.relationship == HOUSEHOLDER}:
         remaining = list(
@@ -1004,12 +1038,16 @@ def _reassign_householder(
             remaining[0].relationship = HOUSEHOLDER
             run.change(remaining[0])
             continue
+        if new_householder_id is None and run.payload.get("householder_undecided"):
+            ordered = [r.id for r in member_order(household_id, remaining)]  # the rows are not saved yet: as before
+            run.payload.setdefault(UNDECIDED_HOUSEHOLDS, {})[str(household_id)] = ordered
+            continue
         if new_householder_id is None or new_householder_id not in {r.id for r in remaining}:
             run.problems.add(
                 "new_householder_id",
                 "required",
-                "世帯主が抜けた後の世帯に2人以上残るため、新しい世帯主を指定してください。",
-                "The householder leaves and two or more stay: name the new householder.",
+                "世帯主が抜けた後の世帯に2人以上残るため、新しい世帯主を指定してください（又は「世帯主を定めない」を選んでください）。",
+                "The householder leaves and two or more stay: name the new householder (or leave it undecided).",
             )
             continue
         _apply_relationships(run, remaining, {**relationships, new_householder_id: HOUSEHOLDER}, "relationships")
@@ -1058,6 +1096,7 @@ def death(
     resident_id: int,
     new_householder_id: int | None = None,
     relationships: Mapping[int, str] | None = None,
+    householder_undecided: bool = False,
 ) -> ProcedureResult:
     """死亡 (法8条, 施行令12条; recorded on the 死亡届 of 戸籍法86条 or its 通知, 法9条2項): the record is removed
     with 消除日 = date of death."""
@@ -1065,6 +1104,7 @@ def death(
         "resident_id": resident_id,
         "new_householder_id": new_householder_id,
         "relationships": {str(k): v for k, v in (relationships or {}).items()},
+        **({"householder_undecided": True} if householder_undecided else {}),
     }
     return _removal(ChangeReason.DEATH, n, payload, [resident_id], new_householder_id, relationships or {}, "")
 
@@ -1076,9 +1116,11 @@ def remove_by_authority(
     reason: str,
     new_householder_id: int | None = None,
     relationships: Mapping[int, str] | None = None,
+    householder_undecided: bool = False,
 ) -> ProcedureResult:
     """職権消除 (法8条, 施行令12条3項: e.g. 実態調査 finds the person no longer lives here)."""
-    payload = {"resident_ids": resident_ids, "reason": reason, "new_householder_id": new_householder_id}
+    payload = {"resident_ids": resident_ids, "reason": reason, "new_householder_id": new_householder_id,
+               **({"householder_undecided": True} if householder_undecided else {})}  # fmt: skip
     return _removal(
         ChangeReason.REMOVAL_EX_OFFICIO, n, payload, resident_ids, new_householder_id, relationships or {}, reason
     )

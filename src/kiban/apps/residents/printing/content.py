@@ -120,3 +120,19 @@ class NoticeContent:
     previous_code: str = ""  # the code replaced (changed, corrected)
     requested_on: date | None = None  # 請求日 (changed)
     reprint: bool = False  # 再出力 from the record, later (marked)
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A notice sent to a person (通知票・通知書): what ``notice.render_letter`` lays out on one A4 page — the date,
+    the addressee, the issuer (the mayor, 公印省略), the title, the body and the items below 「記」."""
+
+    title: str
+    municipality_name: str
+    mayor: str
+    address: str
+    name: str
+    issued_on: date
+    body: str
+    items: tuple[tuple[str, str], ...]
+    note: str = ""
