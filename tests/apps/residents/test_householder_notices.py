@@ -9,6 +9,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from kiban.apps.residents import householder_notices, services
@@ -16,6 +17,7 @@ from kiban.apps.residents.models import HOUSEHOLDER, Procedure, Resident
 from kiban.apps.residents.validation import PersonData, ProcedureError
 from kiban.platform.audit.models import AuditEntry
 from kiban.platform.tenants.context import tenant_context
+from tests.apps.residents.counter_helpers import _register, _state
 from tests.apps.residents.test_certificates import no_certifier
 
 D = datetime.date
@@ -137,3 +139,61 @@ def test_other_municipalities_households_are_not_listed(tenant_a: Any, tenant_b:
         assert householder_notices.undecided("確認") == []
         with pytest.raises(ProcedureError):
             householder_notices.request_notice(household, "確認")
+
+
+# --- The counter -------------------------------------------------------------------------------------------------
+
+LIST = "/staff/residents/householder-requests/"
+
+
+def test_the_list_and_the_request_notice_at_the_counter(clerk: Client, tenant_a: Any) -> None:
+    household, ids = _family(tenant_a)
+    assert clerk.get(LIST).status_code == 200 and "利用目的" in clerk.get(LIST).content.decode()  # asks the purpose
+    assert "世帯主が定まっていない世帯はありません" in clerk.get(LIST, {"purpose": "確認"}).content.decode()
+    with tenant_context(tenant_a.code):
+        services.death(_n("d-1"), resident_id=ids["head"], householder_undecided=True)
+    page = clerk.get(LIST, {"purpose": "世帯主変更依頼"}).content.decode()
+    assert f"{household:010d}" in page and "山田　太郎" in page and 'class="set-by-authority"' in page
+    pdf = clerk.get(f"{LIST}{household}/notice/", {"purpose": "世帯主変更依頼通知書の出力"})
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert clerk.get(f"{LIST}{household + 999}/notice/", {"purpose": "確認"}).status_code == 404
+    with tenant_context(tenant_a.code):
+        assert AuditEntry.objects.filter(action="resident.listed", purpose="世帯主変更依頼").exists()
+
+
+def test_set_by_authority_at_the_counter_offers_the_change_notice(
+    clerk: Client, supervisor: Client, tenant_a: Any
+) -> None:
+    household, ids = _family(tenant_a)
+    with tenant_context(tenant_a.code):
+        services.death(_n("d-1"), resident_id=ids["head"], householder_undecided=True)
+    url = "/staff/residents/procedures/householder/"
+    start = clerk.get(url, {"household": household})
+    today = TODAY().isoformat()
+    data = {"effective_on": today, "notified_on": today, "by_authority": "on", f"rel_{ids['wife']}": "世帯主",
+            f"rel_{ids['son']}": "子", f"rel_{ids['mother']}": "夫の母"}  # fmt: skip
+    confirm = clerk.post(url, {"state": _state(start), "action": "next", **data})
+    assert confirm.status_code == 200, confirm.content.decode()[:2000]
+    assert clerk.post(url, {"state": _state(confirm), "action": "record"}).status_code == 302
+    listed = _register(supervisor).content.decode()
+    assert "世帯主変更通知書を印刷" in listed
+    with tenant_context(tenant_a.code):
+        change = Procedure.objects.get(kind="世帯主変更")
+    pdf = clerk.get(f"/staff/residents/householder-changes/{change.id}/notice/", {"purpose": "世帯主変更通知書の出力"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert "世帯主が定まっていない世帯はありません" in clerk.get(LIST, {"purpose": "確認"}).content.decode()
+
+
+def test_leaving_undecided_through_the_api(tenant_a: Any, client_token: Any) -> None:
+    household, ids = _family(tenant_a)
+    token = client_token(tenant_a, businesses=["residents"], scopes="residents:read residents:write")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    today = TODAY().isoformat()
+    body = {"request_id": "api-d", "effective_on": today, "notified_on": today, "resident_id": ids["head"]}
+    refused = client.post(f"/api/v1/tenants/{tenant_a.code}/procedures/death", body, content_type="application/json")
+    assert refused.status_code == 422
+    body["householder_undecided"] = True
+    done = client.post(f"/api/v1/tenants/{tenant_a.code}/procedures/death", body, content_type="application/json")
+    assert done.status_code == 200
+    with tenant_context(tenant_a.code):
+        assert [r.household_id for r in householder_notices.undecided("確認")] == [household]

@@ -20,8 +20,9 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from kiban.platform.web.staff import staff_view
+from kiban.standard.codes import ChangeReason
 
-from . import forms, provisional, resident_code, services, views
+from . import forms, householder_notices, provisional, resident_code, services, views
 from .models import ProvisionalEntry
 from .permissions import PROCEDURE_ROLES, SUPERVISOR_ROLES
 from .validation import FieldError, ProcedureError
@@ -144,6 +145,9 @@ def _keep_outcomes(request: HttpRequest, outcomes: list[provisional.Outcome]) ->
     notices = resident_code.for_procedures(
         [o.result.procedure_id for o in outcomes if o.result and o.result.code_assigned]
     )
+    # 世帯主変更通知書 (標準仕様書 4.0.5, j500): offered for a 世帯主変更 by authority of a household left without one
+    changed = [o.result.procedure_id for o in outcomes if o.result and o.result.kind == ChangeReason.HOUSEHOLDER_CHANGE]
+    changes = householder_notices.change_notices(changed) if changed else {}
     kept: list[dict[str, Any]] = []
     for o in outcomes:
         entry = entries.get(o.entry_id)
@@ -152,6 +156,7 @@ def _keep_outcomes(request: HttpRequest, outcomes: list[provisional.Outcome]) ->
             "procedure_id": o.result.procedure_id if o.result else None,
             "flags": [views.FLAG_LABELS.get(f, (f, f))[0] for f in (o.result.flags if o.result else [])],
             "resident_ids": list(o.result.resident_ids) if o.result else [],
+            "householder_notice": bool(o.result and o.result.procedure_id in changes),
             "code_notices": [{"resident_id": rid, "seq": n.seq, "title": n.title}
                              for rid, n in notices.get(o.result.procedure_id if o.result else 0, [])],
             "errors": [asdict(e) for e in o.errors],

@@ -7,6 +7,7 @@ page with its purpose; refused to a user from whom the 住民票コード is hid
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -68,22 +69,37 @@ def resident_code_page(request: HttpRequest, resident_id: int) -> HttpResponse:
     return render(request, "residents/resident_code.html", page, status=400 if errors else 200)
 
 
-@staff_view(*PROCEDURE_ROLES)
-def resident_code_notice(request: HttpRequest, resident_id: int, seq: int) -> HttpResponse:
-    """The notice of the person's history entry ``seq`` (PDF, inline for printing); ``reprint=1`` marks 再出力."""
-    _refuse_hidden(request)
+def notice_response(request: HttpRequest, make: Callable[[str], bytes], filename: str) -> HttpResponse:
+    """A notice to a person as a PDF (inline, for printing), made by ``make`` with the purpose asked for first
+    (audited); 404 for no such notice, 400 with the reason for a refusal (no certifier), nothing printed."""
     form = forms.PurposeForm(request.GET or None)
     if not form.is_valid():
         return render(request, "residents/purpose.html", _page(request, form=form), status=400 if request.GET else 200)
-    reprint = request.GET.get("reprint") == "1"
     try:
-        content, pdf = resident_code.render(resident_id, seq, form.cleaned_data["purpose"], reprint=reprint)
+        pdf = make(form.cleaned_data["purpose"])
     except ProcedureError as exc:
         if any(e.code == "not_found" for e in exc.errors):
             raise Http404("no such notice") from exc
         errors = [forms.error_text(e) for e in exc.errors]
         return render(request, "residents/resident_code_refused.html", _page(request, errors=errors), status=400)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="resident-code-notice-{resident_id}-{seq}.pdf"'
-    response["X-Notice-Kind"] = content.kind
+    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    return response
+
+
+@staff_view(*PROCEDURE_ROLES)
+def resident_code_notice(request: HttpRequest, resident_id: int, seq: int) -> HttpResponse:
+    """The notice of the person's history entry ``seq`` (PDF, inline for printing); ``reprint=1`` marks 再出力."""
+    _refuse_hidden(request)
+    reprint = request.GET.get("reprint") == "1"
+    kinds: list[str] = []
+
+    def make(purpose: str) -> bytes:
+        content, pdf = resident_code.render(resident_id, seq, purpose, reprint=reprint)
+        kinds.append(content.kind)
+        return pdf
+
+    response = notice_response(request, make, f"resident-code-notice-{resident_id}-{seq}")
+    if kinds:
+        response["X-Notice-Kind"] = kinds[0]
     return response
