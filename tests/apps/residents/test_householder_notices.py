@@ -197,3 +197,12 @@ def test_leaving_undecided_through_the_api(tenant_a: Any, client_token: Any) -> 
     assert done.status_code == 200
     with tenant_context(tenant_a.code):
         assert [r.household_id for r in householder_notices.undecided("確認")] == [household]
+
+
+def test_without_a_certifier_the_counter_says_why(clerk: Client, tenant_a: Any) -> None:
+    household, ids = _family(tenant_a)
+    with tenant_context(tenant_a.code):
+        services.death(_n("d-1"), resident_id=ids["head"], householder_undecided=True)
+    no_certifier(tenant_a)
+    page = clerk.get(f"{LIST}{household}/notice/", {"purpose": "世帯主変更依頼通知書の出力"})
+    assert page.status_code == 400 and "認証者（市区町村長）が登録されていない" in page.content.decode()

@@ -81,7 +81,7 @@ def notice_response(request: HttpRequest, make: Callable[[str], bytes], filename
         if any(e.code == "not_found" for e in exc.errors):
             raise Http404("no such notice") from exc
         errors = [forms.error_text(e) for e in exc.errors]
-        return render(request, "residents/resident_code_refused.html", _page(request, errors=errors), status=400)
+        return render(request, "residents/notice_refused.html", _page(request, errors=errors), status=400)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
     return response
