@@ -17,7 +17,8 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from kiban.platform.audit.actor import actor_label
@@ -502,12 +503,10 @@ def code_in_use(code: str, resident_id: int | None = None) -> bool:
     others = Resident.objects.filter(resident_code=code)
     if resident_id is not None:
         others = others.exclude(id=resident_id)
-    return (
-        others.exists()
-        or Procedure.objects.annotate(previous=RETIRED_CODE)
-        .filter(kind__in=RESIDENT_CODE_KINDS, previous=code)
-        .exists()
-    )  # the partial index procedure_retired_code_idx
+    # A plain = on the index's expression (procedure_retired_code_idx); a JSON key lookup would compare JSON values,
+    # and SQLite reads a string of digits as a number there.
+    retired = Procedure.objects.filter(Exact(RETIRED_CODE, Value(code)), kind__in=RESIDENT_CODE_KINDS)
+    return others.exists() or retired.exists()
 
 
 def returning_resident(person: PersonData) -> Resident | None:
