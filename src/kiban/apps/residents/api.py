@@ -274,6 +274,11 @@ class MoveOutIn(NotificationIn):
     abroad: bool = False
     new_householder_id: int | None = None
     relationships: dict[int, str] = Field(default_factory=dict)
+    householder_undecided: bool = Field(
+        default=False,
+        description="世帯主不在 (標準仕様書 4.0.5): the householder leaves two or more behind and no new one is set; "
+        "they are listed for the 世帯主変更依頼通知書",
+    )
 
 
 class BirthIn(NotificationIn):
@@ -285,6 +290,11 @@ class DeathIn(NotificationIn):
     resident_id: int
     new_householder_id: int | None = None
     relationships: dict[int, str] = Field(default_factory=dict)
+    householder_undecided: bool = Field(
+        default=False,
+        description="世帯主不在 (標準仕様書 4.0.5): the householder leaves two or more behind and no new one is set; "
+        "they are listed for the 世帯主変更依頼通知書",
+    )
 
 
 class RemoveIn(NotificationIn):
@@ -292,6 +302,11 @@ class RemoveIn(NotificationIn):
     reason: str = Field(max_length=200)
     new_householder_id: int | None = None
     relationships: dict[int, str] = Field(default_factory=dict)
+    householder_undecided: bool = Field(
+        default=False,
+        description="世帯主不在 (標準仕様書 4.0.5): the householder leaves two or more behind and no new one is set; "
+        "they are listed for the 世帯主変更依頼通知書",
+    )
 
 
 class SplitIn(NotificationIn):
@@ -350,6 +365,19 @@ class FormerSurnameIn(NotificationIn):
     resident_id: int
     former_surname: str = Field(max_length=64, description="旧氏; empty to delete it")
     former_surname_kana: str = Field(default="", max_length=128)
+
+
+class ResidentCodeChangeIn(NotificationIn):
+    resident_id: int
+    resident_code: str = Field(
+        default="", max_length=11, description="住民票コード chosen; empty: a new code is assigned (標準仕様書 4.3.1)"
+    )
+
+
+class ResidentCodeCorrectionIn(NotificationIn):
+    resident_id: int
+    resident_code: str = Field(max_length=11, description="the right 住民票コード (11 digits with its check digit)")
+    reason: str = Field(max_length=200)
 
 
 class ResidenceStatusIn(NotificationIn):
@@ -441,6 +469,7 @@ def move_out(request: HttpRequest, code: str, body: MoveOutIn) -> services.Proce
             abroad=body.abroad,
             new_householder_id=body.new_householder_id,
             relationships=body.relationships,
+            householder_undecided=body.householder_undecided,
         )
     )
 
@@ -462,6 +491,7 @@ def death(request: HttpRequest, code: str, body: DeathIn) -> services.ProcedureR
             resident_id=body.resident_id,
             new_householder_id=body.new_householder_id,
             relationships=body.relationships,
+            householder_undecided=body.householder_undecided,
         )
     )
 
@@ -570,6 +600,26 @@ def former_surname(request: HttpRequest, code: str, body: FormerSurnameIn) -> se
     )  # fmt: skip
 
 
+@router.post("/tenants/{code}/procedures/resident-code-change", response=ProcedureOut, summary="住民票コードの変更請求")
+@SUPERVISE
+def change_resident_code(request: HttpRequest, code: str, body: ResidentCodeChangeIn) -> services.ProcedureResult:
+    """法30条の4 (標準仕様書 4.3.2): notified_on is the 請求日; without resident_code a new code is assigned."""
+    return _procedure_errors(
+        lambda: services.change_resident_code(_n(body), resident_id=body.resident_id, resident_code=body.resident_code)
+    )
+
+
+@router.post("/tenants/{code}/procedures/resident-code-correction", response=ProcedureOut, summary="住民票コードの修正")
+@SUPERVISE
+def correct_resident_code(request: HttpRequest, code: str, body: ResidentCodeCorrectionIn) -> services.ProcedureResult:
+    """A wrongly entered code corrected by authority (標準仕様書 4.3.2), recorded as 住民票コードの職権記載."""
+    return _procedure_errors(
+        lambda: services.correct_resident_code(
+            _n(body), resident_id=body.resident_id, resident_code=body.resident_code, reason=body.reason
+        )
+    )
+
+
 @router.post("/tenants/{code}/procedures/residence-status", response=ProcedureOut, summary="在留資格等の変更")
 @WRITE
 def residence_status(request: HttpRequest, code: str, body: ResidenceStatusIn) -> services.ProcedureResult:
@@ -608,6 +658,7 @@ def remove_by_authority(request: HttpRequest, code: str, body: RemoveIn) -> serv
             reason=body.reason,
             new_householder_id=body.new_householder_id,
             relationships=body.relationships,
+            householder_undecided=body.householder_undecided,
         )
     )
 

@@ -569,6 +569,19 @@ def _seal_title(certifier: Certifier, day: date) -> str:
     return (mayor or certifier).title.split("　")[0]
 
 
+def notice_issuer(problems: Problems, day: date) -> tuple[str, str]:
+    """Who issues a notice to a person (通知票・通知書: 標準仕様書 4.3.3, 4.0.5) on ``day``: the municipality's name and
+    the certifier in force (title and name, 1.3.9); a problem on ``certifier`` when none is registered."""
+    certifier = certifier_on(day)
+    if certifier is None:
+        problems.add("certifier", "not_configured",
+                     "認証者（市区町村長）が登録されていないため、通知書を出力できません。",
+                     "No certifier (the mayor) is registered for today, so no notice can be printed.")  # fmt: skip
+        return "", ""
+    tenant = Tenant.objects.get(code=current_tenant_id())
+    return f"{tenant.prefecture}{tenant.name}", f"{certifier.title}　{certifier.name}"
+
+
 def certifiers() -> list[Certifier]:
     """Every registered certifier of the municipality, newest period first (for the counter page)."""
     return list(Certifier.objects.order_by("ward_code", "-starts_on", "-id"))

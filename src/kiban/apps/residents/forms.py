@@ -95,6 +95,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "by_authority": ("職権で行う（届出なし。届出日の欄は処理日）", "By authority, nobody notified"),
     "on_application": ("申出を受けて行う（届出日の欄に申出日）", "On a person's application (its date as 届出日)"),
     "new_householder_id": ("新しい世帯主", "New householder"),
+    "householder_undecided": (
+        "世帯主を定めない（世帯主変更依頼通知書を送る。標準仕様書 4.0.5）",
+        "Leave the householder undecided (a request to notify is sent)",
+    ),
     "change": ("届出の種類", "Kind of notification"),
     "into_household_id": ("加わる世帯の世帯番号", "Household number joined"),
     "reason": ("理由", "Reason"),
@@ -668,6 +672,7 @@ class MoveOutForm(ProcedureForm):
     destination_code = _text(6, required=False, inputmode="numeric")
     abroad = forms.BooleanField(required=False)
     new_householder_id = _choice([], required=False)
+    householder_undecided = forms.BooleanField(required=False)  # 世帯主不在 (標準仕様書 4.0.5, j500)
 
     def __init__(self, data: Any = None, *, context: WizardContext) -> None:
         super().__init__(data, context=context)
@@ -686,7 +691,8 @@ class MoveOutForm(ProcedureForm):
         head = self.optional_id("new_householder_id")
         return services.move_out(n, resident_ids=ids, destination_address=d["destination_address"],
                                  destination_code=normalize_digits(d.get("destination_code") or ""), abroad=d["abroad"],
-                                 new_householder_id=head, relationships=staying)  # fmt: skip
+                                 new_householder_id=head, relationships=staying,
+                                 householder_undecided=bool(d.get("householder_undecided")))  # fmt: skip
 
 
 class BirthForm(ProcedureForm):
@@ -749,6 +755,7 @@ class DeathForm(ProcedureForm):
     labels = {"effective_on": ("死亡日（異動日）", "Date of death")}
     resident_id = _choice([])
     new_householder_id = _choice([], required=False)
+    householder_undecided = forms.BooleanField(required=False)  # 世帯主不在 (標準仕様書 4.0.5, j500)
 
     def __init__(self, data: Any = None, *, context: WizardContext) -> None:
         super().__init__(data, context=context)
@@ -761,7 +768,8 @@ class DeathForm(ProcedureForm):
     def procedure(self, n: services.Notification) -> services.ProcedureResult:
         rid = int(self.cleaned_data["resident_id"])
         return services.death(n, resident_id=rid, new_householder_id=self.optional_id("new_householder_id"),
-                              relationships={k: v for k, v in self.relationships().items() if k != rid})  # fmt: skip
+                              relationships={k: v for k, v in self.relationships().items() if k != rid},
+                              householder_undecided=bool(self.cleaned_data.get("householder_undecided")))  # fmt: skip
 
 
 class HouseholderForm(ProcedureForm):
@@ -838,6 +846,7 @@ class RemovalForm(ProcedureForm):
     # 申出を受けた職権記載等 (標準仕様書 4.2.0.5): on a person's application (届出日 = the 申出日, today at first).
     on_application = forms.BooleanField(required=False)
     new_householder_id = _choice([], required=False)
+    householder_undecided = forms.BooleanField(required=False)  # 世帯主不在 (標準仕様書 4.0.5, j500)
 
     def __init__(self, data: Any = None, *, context: WizardContext) -> None:
         super().__init__(data, context=context)
@@ -850,11 +859,11 @@ class RemovalForm(ProcedureForm):
         self.add_relationship_fields()
 
     def procedure(self, n: services.Notification) -> services.ProcedureResult:
-        ids = self.ids("resident_ids")
+        ids, undecided = self.ids("resident_ids"), bool(self.cleaned_data.get("householder_undecided"))
         staying = {k: v for k, v in self.relationships().items() if k not in ids}
         return services.remove_by_authority(n, resident_ids=ids, reason=self.cleaned_data["reason"],
                                             new_householder_id=self.optional_id("new_householder_id"),
-                                            relationships=staying)  # fmt: skip
+                                            relationships=staying, householder_undecided=undecided)  # fmt: skip
 
 
 CORRECTION_KINDS = [

@@ -15,12 +15,22 @@ from datetime import date
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
 
 from kiban.platform.tenants.models import TenantOwned
+from kiban.standard.codes import ChangeReason
 
 HOUSEHOLDER = "世帯主"
+# The procedures that take a 住民票コード off a record (標準仕様書 4.3.2, j880): 住民票コードの変更請求 (法30条の4) and
+# 住民票コードの職権記載 (a wrongly entered code replaced by authority). The code taken off is kept in the procedure's
+# payload as ``previous_code`` and never given again (services.code_in_use, with a partial index on it).
+RESIDENT_CODE_KINDS = (
+    ChangeReason.RESIDENT_RECORD_CODE_CHANGE_REQUEST.value,
+    ChangeReason.RESIDENT_RECORD_CODE_ENTRY.value,
+)
+RETIRED_CODE = KeyTextTransform("previous_code", "payload")
 
 
 def with_building(address: str, building: str) -> str:
@@ -257,6 +267,17 @@ class Procedure(TenantOwned):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "request_id"], name="procedure_request_unique")]
+        indexes = [
+            models.Index(
+                RETIRED_CODE, name="procedure_retired_code_idx", condition=models.Q(kind__in=RESIDENT_CODE_KINDS)
+            ),
+            # The removals that left a household without a householder (世帯主不在, 標準仕様書 4.0.5 j500): few.
+            models.Index(
+                fields=["tenant"],
+                name="procedure_undecided_head_idx",
+                condition=models.Q(payload__has_key="undecided_households"),
+            ),
+        ]
         verbose_name = "procedure (異動処理)"
 
     def __str__(self) -> str:

@@ -20,9 +20,9 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from kiban.platform.web.staff import staff_view
-from kiban.standard.codes import MOVE_OUT_REASONS
+from kiban.standard.codes import MOVE_OUT_REASONS, ChangeReason
 
-from . import forms, provisional, services, views
+from . import forms, householder_notices, provisional, resident_code, services, views
 from .models import ProvisionalEntry
 from .permissions import PROCEDURE_ROLES, SUPERVISOR_ROLES
 from .validation import FieldError, ProcedureError
@@ -141,6 +141,13 @@ def provisional_list(request: HttpRequest) -> HttpResponse:
 def _keep_outcomes(request: HttpRequest, outcomes: list[provisional.Outcome]) -> None:
     """What the list shows after 本登録 (in the session: the summaries name persons)."""
     entries = ProvisionalEntry.objects.in_bulk([o.entry_id for o in outcomes])
+    # 住民票コード通知票 (標準仕様書 4.3.3, j890): offered in the flow for the persons given a new code (転入, 出生 …)
+    notices = resident_code.for_procedures(
+        [o.result.procedure_id for o in outcomes if o.result and o.result.code_assigned]
+    )
+    # 世帯主変更通知書 (標準仕様書 4.0.5, j500): offered for a 世帯主変更 by authority of a household left without one
+    changed = [o.result.procedure_id for o in outcomes if o.result and o.result.kind == ChangeReason.HOUSEHOLDER_CHANGE]
+    changes = householder_notices.change_notices(changed) if changed else {}
     kept: list[dict[str, Any]] = []
     for o in outcomes:
         entry = entries.get(o.entry_id)
@@ -150,6 +157,9 @@ def _keep_outcomes(request: HttpRequest, outcomes: list[provisional.Outcome]) ->
             "move_out": bool(o.result and o.result.kind in MOVE_OUT_REASONS),  # its 転出証明書 next (j660)
             "flags": [views.FLAG_LABELS.get(f, (f, f))[0] for f in (o.result.flags if o.result else [])],
             "resident_ids": list(o.result.resident_ids) if o.result else [],
+            "householder_notice": bool(o.result and o.result.procedure_id in changes),
+            "code_notices": [{"resident_id": rid, "seq": n.seq, "title": n.title}
+                             for rid, n in notices.get(o.result.procedure_id if o.result else 0, [])],
             "errors": [asdict(e) for e in o.errors],
         })  # fmt: skip
     request.session[OUTCOMES_SESSION_KEY] = kept

@@ -17,7 +17,8 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from kiban.platform.audit.actor import actor_label
@@ -34,7 +35,16 @@ from kiban.standard.era import format_date
 from kiban.standard.text import is_katakana, normalize_kana_input, search_key
 
 from . import events
-from .models import HOUSEHOLDER, Household, Procedure, Resident, ResidentHistory, ResidentRemark
+from .models import (
+    HOUSEHOLDER,
+    RESIDENT_CODE_KINDS,
+    RETIRED_CODE,
+    Household,
+    Procedure,
+    Resident,
+    ResidentHistory,
+    ResidentRemark,
+)
 from .validation import (
     BY_AUTHORITY,
     LATE_NOTIFICATION,
@@ -80,6 +90,8 @@ class ProcedureResult:
     household_ids: list[int]
     flags: list[str] = field(default_factory=list)
     replayed: bool = False
+    # The persons given a newly assigned 住民票コード (法30条の3第2項), to whom its notice is due (3項; 標準仕様書 4.3.3)
+    code_assigned: list[int] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -89,6 +101,10 @@ class ProcedureResult:
 STATUS_ACQUIRED = "status_acquired"  # 法30条の47: already living here, now a 中長期在留者 etc. (標準仕様書 4.5.2)
 UNNOTIFIED_MARK = "（未届）"  # 標準仕様書 4.1.1.4: at the end of an unnotified move-in's 転入前住所
 
+
+# In a removal's payload: the households it left without a householder (世帯主不在, 標準仕様書 4.0.5 j500), each with
+# its remaining members in the order of 5.2 before the removal (``_reassign_householder``, ``householder_notices``).
+UNDECIDED_HOUSEHOLDS = "undecided_households"
 
 # The procedures of the notifications (標準仕様書 4.1) that may be done by authority where nobody notified (4.2.0.2).
 BY_AUTHORITY_KINDS = frozenset(
@@ -122,6 +138,7 @@ class _Run:
         self.households: set[int] = set()
         self.interim: dict[int, tuple[str, dict[str, Any]]] = {}
         self.notes: list[str] = []  # 留意事項 (B類型) on this procedure's entry of every person changed
+        self.code_assigned: list[Resident] = []  # given a new 住民票コード (new_resident_code) by this procedure
 
     def close_record(self, resident: Resident, kind: str) -> None:
         """Record the person's 住民票 as removed (消除, reason ``kind``) before this procedure writes their new
@@ -138,6 +155,13 @@ class _Run:
         self.flags = check_dates(self.problems, self.kind, self.n.effective_on, self.n.notified_on, self.today)
         if self.n.by_authority:  # 届出の準用 (4.2.0.2): the 届出日's rules do not apply, so no 届出期間経過
             self.flags = [f for f in self.flags if f != LATE_NOTIFICATION]
+
+    def check_not_future(self) -> None:
+        """A correction or an entry on request records what is already so: its 異動日 is not in the future."""
+        if self.n.effective_on > self.today:
+            self.problems.add(
+                "effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future."
+            )
 
     def registered(self, resident_ids: Iterable[int], field_name: str = "resident_ids") -> list[Resident]:
         """The registered residents with these ids, locked for this procedure; a problem for each missing one."""
@@ -246,6 +270,8 @@ class _Run:
             "household_ids": sorted(self.households),
             "flags": self.flags,
         }
+        if self.code_assigned:  # kept with the procedure: the 住民票コード通知票 is printed from it (resident_code.py)
+            procedure.result["code_assigned"] = [r.id for r in self.code_assigned]
         procedure.save()
         households = Household.objects.in_bulk(self.households)
         ResidentHistory.objects.bulk_create(
@@ -306,15 +332,20 @@ class _Run:
         return ProcedureResult(procedure.id, self.kind, **procedure.result)
 
     def _check_households(self) -> None:
-        """法6条: each household with registered members has exactly one householder among them."""
+        """法6条: each household with registered members has exactly one householder among them — except a household
+        whose householder left and whose new one was not set (世帯主不在, 標準仕様書 4.0.5 j500): the procedure that
+        leaves it so says it (``undecided_households``), and later procedures that do not touch its householder
+        (a birth, another member moving) leave it as it is until the 世帯主変更 (届出 or by authority)."""
         counts = (
             Resident.objects.filter(household_id__in=self.households, status=Resident.Status.REGISTERED)
             .values("household_id")
             .annotate(members=Count("id"), householders=Count("id", filter=Q(relationship=HOUSEHOLDER)))
         )
+        missing = {row["household_id"] for row in counts if row["householders"] == 0}
+        open_ = self._left_undecided(missing) if missing else set()
         for row in counts:
             number = f"{row['household_id']:010d}"
-            if row["householders"] == 0:
+            if row["householders"] == 0 and row["household_id"] not in open_:
                 self.problems.add(
                     "relationships",
                     "householder_missing",
@@ -328,6 +359,23 @@ class _Run:
                     f"世帯（{number}）に世帯主が2人になります。",
                     f"Household {number} would have two householders.",
                 )
+
+    def _left_undecided(self, household_ids: set[int]) -> set[int]:
+        """Of these households without a householder, those this procedure leaves so on purpose, and those an
+        earlier one left so (``undecided_households``) whose householder this procedure did not take away (moved,
+        removed or demoted: by the changed persons' entries before it, not yet written)."""
+        undecided = {int(h) for h in self.payload.get(UNDECIDED_HOUSEHOLDS, {})}
+        earlier = Procedure.objects.filter(payload__has_key=UNDECIDED_HOUSEHOLDS).values_list("payload", flat=True)
+        left = {int(h) for payload in earlier for h in payload[UNDECIDED_HOUSEHOLDS]} & household_ids
+        latest: dict[int, dict[str, Any]] = {}
+        entries = ResidentHistory.objects.filter(resident_id__in=list(self.residents)).order_by("resident_id", "seq")
+        for rid, snapshot in entries.values_list("resident_id", "snapshot"):
+            latest[rid] = snapshot
+        took = {
+            s["household_id"] for s in latest.values()
+            if s.get("relationship") == HOUSEHOLDER and s.get("status") == Resident.Status.REGISTERED
+        }  # fmt: skip
+        return (undecided & household_ids) | (left - took)
 
 
 def _start(kind: str, n: Notification, payload: Mapping[str, Any]) -> _Run | ProcedureResult:
@@ -440,12 +488,25 @@ def new_resident_code() -> str:
     """A fresh 住民票コード for a person recorded for the first time (出生, 国外からの転入).
 
     In production J-LIS (地方公共団体情報システム機構) assigns codes from the 住基ネット range given to each
-    municipality (法30条の3); Kiban draws ten random digits and adds the check digit, and retries on a collision.
+    municipality (法30条の3); Kiban draws ten random digits and adds the check digit, and retries on a collision
+    with a code of the tenant's records or a code a change or correction took off a record (``code_in_use``).
     """
     while True:
         code = numbers.make_resident_code(f"{secrets.randbelow(10**10):010d}")
-        if not Resident.objects.filter(resident_code=code).exists():
+        if not code_in_use(code):
             return code
+
+
+def code_in_use(code: str, resident_id: int | None = None) -> bool:
+    """Whether a record of the tenant other than ``resident_id``'s has ``code`` (registered or 除票), or a change
+    or correction of a 住民票コード took it off a record (法30条の4: the old code is not given again)."""
+    others = Resident.objects.filter(resident_code=code)
+    if resident_id is not None:
+        others = others.exclude(id=resident_id)
+    # A plain = on the index's expression (procedure_retired_code_idx); a JSON key lookup would compare JSON values,
+    # and SQLite reads a string of digits as a number there.
+    retired = Procedure.objects.filter(Exact(RETIRED_CODE, Value(code)), kind__in=RESIDENT_CODE_KINDS)
+    return others.exists() or retired.exists()
 
 
 def returning_resident(person: PersonData) -> Resident | None:
@@ -510,7 +571,7 @@ def _person_row(run: _Run, person: PersonData, household: Household, prefix: str
         "alias_kana": normalize_kana_input(person.alias_kana) if person.alias_kana else "",
         "former_surname": person.former_surname.strip(),
         "former_surname_kana": normalize_kana_input(person.former_surname_kana).strip(),
-        "resident_code": person.resident_code or resident.resident_code or new_resident_code(),
+        "resident_code": person.resident_code or resident.resident_code or _assign_code(run, resident),
         "became_resident_on": run.n.effective_on,
         "moved_in_on": run.n.effective_on,
         "removed_on": None,
@@ -521,6 +582,12 @@ def _person_row(run: _Run, person: PersonData, household: Household, prefix: str
     if person.individual_number:
         set_individual_number(resident, person.individual_number)
     return resident
+
+
+def _assign_code(run: _Run, resident: Resident) -> str:
+    """A new 住民票コード for a person recorded with none (出生, 国外転入 …: 法30条の3第2項), noted for its notice."""
+    run.code_assigned.append(resident)
+    return new_resident_code()
 
 
 def _check_new_person(run: _Run, prefix: str, person: PersonData) -> None:
@@ -881,13 +948,15 @@ def move_out(
     abroad: bool = False,
     new_householder_id: int | None = None,
     relationships: Mapping[int, str] | None = None,
+    householder_undecided: bool = False,
 ) -> ProcedureResult:
     """転出届 (法24条): the record is removed (消除) as of the planned date (転出予定日 = ``effective_on``).
 
     Where the destination is another municipality on this platform (``destination_code``), the move-out data
     (転出証明書情報, 法24条の2) go to it through the inter-municipality channel as an advance notice (転入予定),
     so the move-in there starts from them (転出・転入手続ワンストップ). If the householder leaves and others stay,
-    ``new_householder_id`` and ``relationships`` record the remaining household's new householder."""
+    ``new_householder_id`` and ``relationships`` record the remaining household's new householder, or
+    ``householder_undecided`` leaves it without one (世帯主不在, 標準仕様書 4.0.5: ``_reassign_householder``)."""
     kind = ChangeReason.MOVE_OUT_ABROAD if abroad else ChangeReason.MOVE_OUT_DOMESTIC
     payload = {
         "resident_ids": resident_ids,
@@ -896,6 +965,7 @@ def move_out(
         "abroad": abroad,
         "new_householder_id": new_householder_id,
         "relationships": {str(k): v for k, v in (relationships or {}).items()},
+        **({"householder_undecided": True} if householder_undecided else {}),
     }
     return _move_out(
         kind, n, payload, resident_ids, destination_address, destination_code, new_householder_id, relationships or {}
@@ -948,7 +1018,12 @@ def _reassign_householder(
     """When persons leave a household (転出, 死亡, 職権消除): the remaining members keep one householder.
 
     A single remaining member becomes householder by authority (住民基本台帳事務処理要領 第2-1-(2)-カ); with more,
-    the counter records the 世帯主変更届 (法25条) in the same procedure."""
+    the counter records the 世帯主変更届 (法25条) in the same procedure, or, with ``householder_undecided`` in the
+    payload, leaves the household without one (世帯主不在, 標準仕様書 4.0.5 j500): the remaining members keep their
+    続柄, and the payload keeps them in the order of 5.2 as it was before the householder left — the first receives the
+    世帯主変更依頼通知書 or, once set by authority, the 世帯主変更通知書 (``householder_notices``)."""
+    from .certificates import member_order  # certificates reads the register through selectors, which use services
+
     leaving_ids = {r.id for r in leaving}
     for household_id in {r.household_id for r in leaving if r.relationship == HOUSEHOLDER}:
         remaining = list(
@@ -962,12 +1037,16 @@ def _reassign_householder(
             remaining[0].relationship = HOUSEHOLDER
             run.change(remaining[0])
             continue
+        if new_householder_id is None and run.payload.get("householder_undecided"):
+            ordered = [r.id for r in member_order(household_id, remaining)]  # the rows are not saved yet: as before
+            run.payload.setdefault(UNDECIDED_HOUSEHOLDS, {})[str(household_id)] = ordered
+            continue
         if new_householder_id is None or new_householder_id not in {r.id for r in remaining}:
             run.problems.add(
                 "new_householder_id",
                 "required",
-                "世帯主が抜けた後の世帯に2人以上残るため、新しい世帯主を指定してください。",
-                "The householder leaves and two or more stay: name the new householder.",
+                "世帯主が抜けた後の世帯に2人以上残るため、新しい世帯主を指定してください（又は「世帯主を定めない」を選んでください）。",
+                "The householder leaves and two or more stay: name the new householder (or leave it undecided).",
             )
             continue
         _apply_relationships(run, remaining, {**relationships, new_householder_id: HOUSEHOLDER}, "relationships")
@@ -1016,6 +1095,7 @@ def death(
     resident_id: int,
     new_householder_id: int | None = None,
     relationships: Mapping[int, str] | None = None,
+    householder_undecided: bool = False,
 ) -> ProcedureResult:
     """死亡 (法8条, 施行令12条; recorded on the 死亡届 of 戸籍法86条 or its 通知, 法9条2項): the record is removed
     with 消除日 = date of death."""
@@ -1023,6 +1103,7 @@ def death(
         "resident_id": resident_id,
         "new_householder_id": new_householder_id,
         "relationships": {str(k): v for k, v in (relationships or {}).items()},
+        **({"householder_undecided": True} if householder_undecided else {}),
     }
     return _removal(ChangeReason.DEATH, n, payload, [resident_id], new_householder_id, relationships or {}, "")
 
@@ -1034,9 +1115,11 @@ def remove_by_authority(
     reason: str,
     new_householder_id: int | None = None,
     relationships: Mapping[int, str] | None = None,
+    householder_undecided: bool = False,
 ) -> ProcedureResult:
     """職権消除 (法8条, 施行令12条3項: e.g. 実態調査 finds the person no longer lives here)."""
-    payload = {"resident_ids": resident_ids, "reason": reason, "new_householder_id": new_householder_id}
+    payload = {"resident_ids": resident_ids, "reason": reason, "new_householder_id": new_householder_id,
+               **({"householder_undecided": True} if householder_undecided else {})}  # fmt: skip
     return _removal(
         ChangeReason.REMOVAL_EX_OFFICIO, n, payload, resident_ids, new_householder_id, relationships or {}, reason
     )
@@ -1246,10 +1329,7 @@ def correct_address(n: Notification, *, household_id: int, address: AddressData,
 
 @_atomic
 def _correct_address(run: _Run, household_id: int, address: AddressData, reason: str) -> None:
-    if run.n.effective_on > run.today:
-        run.problems.add(
-            "effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future."
-        )
+    run.check_not_future()
     if not reason.strip():
         run.problems.add("reason", "required", "修正の理由を入力してください（例：住居表示の実施）。",
                          "Enter the reason for the correction (e.g. 住居表示の実施).")  # fmt: skip
@@ -1270,10 +1350,7 @@ def _correct_address(run: _Run, household_id: int, address: AddressData, reason:
 
 @_atomic
 def _correct(run: _Run, resident_id: int, changes: Mapping[str, Any], reason: str, also: list[int]) -> None:
-    if run.n.effective_on > run.today:
-        run.problems.add(
-            "effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future."
-        )
+    run.check_not_future()
     if not reason.strip():
         run.problems.add("reason", "required", "修正の理由を入力してください。", "Enter the reason for the correction.")
     unknown = set(changes) - CORRECTABLE
@@ -1337,6 +1414,58 @@ def _same_domicile(run: _Run, r: Resident, before: Mapping[str, Any], changes: M
             run.problems.add("also", "not_same", f"{other.display_name}さんは同じ世帯・同じ本籍・筆頭者ではありません。",
                              f"Resident {other.id} is not of this household with the same domicile.")  # fmt: skip
     return others
+
+
+def change_resident_code(n: Notification, *, resident_id: int, resident_code: str = "") -> ProcedureResult:
+    """住民票コードの変更請求 (住民基本台帳法30条の4; 標準仕様書 4.3.2, j880): on the person's request the mayor writes a
+    new code, chosen from those assigned (``new_resident_code``, as for a new record, 標準仕様書 4.3.1 j870: assigned
+    automatically) or ``resident_code`` where one was chosen. ``notified_on`` is the 請求日. An ordinary history entry
+    of its own kind; keeping the change apart (日時等) and a 返納案内 are 実装しない機能 (j880)."""
+    payload = {"resident_id": resident_id, "resident_code": resident_code}
+    kind = ChangeReason.RESIDENT_RECORD_CODE_CHANGE_REQUEST
+    return _change_resident_code(kind, n, payload, resident_id, resident_code, "")
+
+
+def correct_resident_code(n: Notification, *, resident_id: int, resident_code: str, reason: str) -> ProcedureResult:
+    """A wrongly entered 住民票コード corrected by authority (法8条, 施行令12条3項; 標準仕様書 4.3.2, j880), with the
+    reason. Recorded as 住民票コードの職権記載: the standard's 異動事由 (1.2.2) have no 住民票コードの職権修正, and writing
+    the right code in place of the wrong one is that entry by authority."""
+    payload = {"resident_id": resident_id, "resident_code": resident_code, "reason": reason}
+    kind = ChangeReason.RESIDENT_RECORD_CODE_ENTRY
+    return _change_resident_code(kind, n, payload, resident_id, resident_code, reason)
+
+
+@_atomic
+def _change_resident_code(run: _Run, resident_id: int, resident_code: str, reason: str) -> None:
+    run.check_not_future()
+    correcting = run.kind == ChangeReason.RESIDENT_RECORD_CODE_ENTRY
+    if correcting and not reason.strip():
+        run.problems.add("reason", "required", "修正の理由を入力してください。", "Enter the reason for the correction.")
+    code = resident_code.strip()
+    if correcting and not code:
+        run.problems.add("resident_code", "required", "正しい住民票コードを入力してください。",
+                         "Enter the correct resident record code.")  # fmt: skip
+    elif code:
+        try:
+            numbers.validate_resident_code(code)
+        except ValueError as exc:
+            run.problems.add("resident_code", "invalid",
+                             "住民票コードは11桁の数字で、最後の1桁は検査数字です（桁数・数字・検査数字を確認してください）。",
+                             str(exc))  # fmt: skip
+    people = run.registered([resident_id], "resident_id")
+    run.problems.raise_if_any()
+    (r,) = people
+    if code == r.resident_code:
+        run.problems.add("resident_code", "unchanged", "現在の住民票コードと同じです。",
+                         "This is the person's current resident record code.")  # fmt: skip
+    elif code and code_in_use(code, r.id):
+        run.problems.add("resident_code", "in_use", "この住民票コードは他の住民に記載されている（又は記載されていた）コードです。",
+                         "Another record of this municipality has (or had) this resident record code.")  # fmt: skip
+    run.problems.raise_if_any()
+    run.payload["previous_code"] = r.resident_code  # never given again (code_in_use)
+    r.resident_code = code or new_resident_code()
+    run.payload["resident_code"] = r.resident_code
+    run.change(r)
 
 
 CANCEL_REASONS = frozenset({ChangeReason.CANCEL_INCREASE, ChangeReason.CANCEL_DECREASE, ChangeReason.CANCEL_CORRECTION})
@@ -1560,10 +1689,7 @@ def record_former_surname(n: Notification, *, resident_id: int, former_surname: 
 
 @_atomic
 def _record_former_surname(run: _Run, resident_id: int, former_surname: str, former_surname_kana: str) -> None:
-    if run.n.effective_on > run.today:
-        run.problems.add(
-            "effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future."
-        )
+    run.check_not_future()
     people = run.registered([resident_id], "resident_id")
     name, kana = former_surname.strip(), normalize_kana_input(former_surname_kana).strip()
     if name and not is_katakana(kana):
@@ -1612,10 +1738,7 @@ def change_residence_status(
 def _change_residence_status(
     run: _Run, resident_id: int, residence_status: str, period_of_stay_until: date | None, residence_card_number: str
 ) -> None:
-    if run.n.effective_on > run.today:
-        run.problems.add(
-            "effective_on", "future_date", "異動日が未来の日付です。", "The date of change is in the future."
-        )
+    run.check_not_future()
     people = run.registered([resident_id], "resident_id")
     run.problems.raise_if_any()
     (r,) = people

@@ -94,3 +94,45 @@ class CertificateContent:
     # 「附票通知」 or 「規定により免除」 (実装しない機能).
     official_use: bool = False
     seal_title: str = ""  # the office whose seal is printed (「…長之印」); default: the certifier's title
+
+
+NoticeKind = Literal["assigned", "changed", "corrected"]
+
+
+@dataclass(frozen=True)
+class NoticeContent:
+    """A 住民票コード通知票 (assigned: 法30条の3第3項), 住民票コード変更通知票 (changed: 法30条の4第3項) or 住民票コード
+    修正通知票 (corrected) — 標準仕様書 4.3.3 (j890). A notice to the person, not a certificate: no seal, no
+    verification code (公印省略); the municipality and its mayor (the certifier in force on the day printed) issue
+    it."""
+
+    kind: NoticeKind
+    municipality_name: str
+    mayor: str  # e.g. "千代田区長　樋口　高顕" (the prefecture is added when missing, as on certificates)
+    address: str  # the person's address (with 方書) when the code was written
+    name: str
+    name_kana: str
+    birth_date: date
+    birth_in_western: bool  # a foreign resident's birth date is in the Western calendar (標準仕様書 1.1.9)
+    resident_code: str  # the code written
+    recorded_on: date  # the date it was written (異動日)
+    issued_on: date  # the date printed
+    previous_code: str = ""  # the code replaced (changed, corrected)
+    requested_on: date | None = None  # 請求日 (changed)
+    reprint: bool = False  # 再出力 from the record, later (marked)
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A notice sent to a person (通知票・通知書): what ``notice.render_letter`` lays out on one A4 page — the date,
+    the addressee, the issuer (the mayor, 公印省略), the title, the body and the items below 「記」."""
+
+    title: str
+    municipality_name: str
+    mayor: str
+    address: str
+    name: str
+    issued_on: date
+    body: str
+    items: tuple[tuple[str, str], ...]
+    note: str = ""

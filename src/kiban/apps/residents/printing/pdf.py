@@ -47,7 +47,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from kiban.standard.era import format_date
 
-from .content import MOVE_OUT_KINDS, CertificateContent, HistoryLine, PersonEntry
+from .content import MOVE_OUT_KINDS, CertificateContent, HistoryLine, Letter, PersonEntry
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ def _western(d: date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日" if d else ""
 
 
-def mayor_line(content: CertificateContent) -> str:
+def mayor_line(content: CertificateContent | Letter) -> str:
     """The mayor's title and name, with the prefecture in front when the caller left it out (標準仕様書 5.6)."""
     match = _PREFECTURE.match(content.municipality_name)
     if match and not content.mayor.startswith(match.group(1)):
