@@ -202,6 +202,12 @@ class NotificationIn(Schema):
         description="届出の準用 (標準仕様書 4.2.0.2): a notification's procedure (move-in, move within, move-out, "
         "household change) done by authority, nobody having notified. Refused (422) for any other procedure",
     )
+    notifier: str = Field(
+        default="",
+        max_length=64,
+        description="届出人: who notified, when not the person moving (a member, a 代理人); for the 住民異動届受理通知 "
+        "(標準仕様書 4.1.0.3). Refused (422) for an authority action",
+    )
 
 
 class AddressIn(Schema):
@@ -419,6 +425,7 @@ def _n(body: NotificationIn) -> services.Notification:
         body.note,
         on_application=body.on_application,
         by_authority=body.by_authority,
+        notifier=body.notifier,
     )
 
 

@@ -60,6 +60,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "postal_code": ("郵便番号", "Postal code"),
     "address": ("住所", "Address"),
     "building": ("方書", "Building and room"),
+    "notifier": ("届出人（異動者本人以外が届け出たとき：氏名）", "Notifier, if not the person moving: name"),
     "family_name": ("氏", "Family name"),
     "given_name": ("名", "Given name"),
     "family_name_kana": ("氏カナ", "Family name in kana"),
@@ -432,7 +433,8 @@ class ProcedureForm(LabelledForm):
         d = self.cleaned_data
         return services.Notification(request_id, d["effective_on"], d["notified_on"],
                                      on_application=bool(d.get("on_application")),
-                                     by_authority=bool(d.get("by_authority")))  # fmt: skip
+                                     by_authority=bool(d.get("by_authority")),
+                                     notifier=d.get("notifier") or "")  # fmt: skip
 
     def procedure(self, n: services.Notification) -> services.ProcedureResult:
         raise NotImplementedError
@@ -477,6 +479,12 @@ class ProcedureForm(LabelledForm):
             *(getattr(m, "domicile", "") for m in c.members),
         ]
         return [v for v in dict.fromkeys(found) if v]
+
+    def notifier_examples(self) -> list[str]:
+        """The household's members, offered as the 届出人 of a notification (any name may be typed)."""
+        if "notifier" not in self.fields:
+            return []
+        return [f"{m.family_name}　{m.given_name}" for m in self.context.members]
 
     def summary(self) -> list[Row]:
         return self.rows()
@@ -571,6 +579,7 @@ class MoveInForm(ProcedureForm):
 
     # 届出の準用 (標準仕様書 4.2.0.2): done by authority, nobody having notified (届出日 = the processing date).
     by_authority = forms.BooleanField(required=False)
+    notifier = _text(64, required=False, list="notifier-examples")  # 届出人 (標準仕様書 4.1.0.3)
 
     labels = {"effective_on": ("転入日（異動日）", "Date moved in")}
     origin = _choice([("domestic", "国内の他市区町村から (another municipality)"), ("abroad", "国外から (abroad)"),
@@ -637,6 +646,7 @@ class MoveWithinForm(ProcedureForm):
 
     # 届出の準用 (標準仕様書 4.2.0.2): done by authority, nobody having notified (届出日 = the processing date).
     by_authority = forms.BooleanField(required=False)
+    notifier = _text(64, required=False, list="notifier-examples")  # 届出人 (標準仕様書 4.1.0.3)
 
     labels = {"effective_on": ("転居日（異動日）", "Date moved")}
     resident_ids = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, error_messages=FIELD_MESSAGES)
@@ -665,6 +675,7 @@ class MoveOutForm(ProcedureForm):
 
     # 届出の準用 (標準仕様書 4.2.0.2): done by authority, nobody having notified (届出日 = the processing date).
     by_authority = forms.BooleanField(required=False)
+    notifier = _text(64, required=False, list="notifier-examples")  # 届出人 (標準仕様書 4.1.0.3)
 
     labels = {"effective_on": ("転出予定日（異動日）", "Planned date of moving out")}
     resident_ids = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, error_messages=FIELD_MESSAGES)
@@ -777,6 +788,7 @@ class HouseholderForm(ProcedureForm):
 
     # 届出の準用 (標準仕様書 4.2.0.2): done by authority, nobody having notified (届出日 = the processing date).
     by_authority = forms.BooleanField(required=False)
+    notifier = _text(64, required=False, list="notifier-examples")  # 届出人 (標準仕様書 4.1.0.3)
 
     def __init__(self, data: Any = None, *, context: WizardContext) -> None:
         super().__init__(data, context=context)
@@ -793,6 +805,7 @@ class HouseholdChangeForm(ProcedureForm):
 
     # 届出の準用 (標準仕様書 4.2.0.2): done by authority, nobody having notified (届出日 = the processing date).
     by_authority = forms.BooleanField(required=False)
+    notifier = _text(64, required=False, list="notifier-examples")  # 届出人 (標準仕様書 4.1.0.3)
 
     SPLIT, MERGE, COMPOSITION = "split", "merge", "composition"
     change = _choice([(SPLIT, "世帯分離 (split: a new household at the same address)"),
@@ -973,6 +986,7 @@ class RegistrationForm(MoveInForm):
     # 申出を受けた職権記載等 (標準仕様書 4.2.0.5): on a person's application (届出日 = the 申出日, today at first).
     on_application = forms.BooleanField(required=False)
     by_authority = None  # type: ignore[assignment]  # 職権記載 is itself an authority action
+    notifier = None  # type: ignore[assignment]  # nobody notifies an authority action
     persons_heading = ("記載する方", "Persons recorded")
     field_order = ["effective_on", "notified_on", "on_application", "reason"]
 
@@ -1000,6 +1014,7 @@ class MoveInFromNoticeForm(ProcedureForm):
     address = _text(255)
     building = _text(128, required=False, list="building-candidates")  # 方書入力補助 (4.0.7)
     household_id = forms.IntegerField(required=False, min_value=1, error_messages=FIELD_MESSAGES)
+    notifier = _text(64, required=False, list="notifier-examples")  # 届出人 (標準仕様書 4.1.0.3)
     sections = ("relationships", "persons")
 
     def __init__(self, data: Any = None, *, context: WizardContext) -> None:

@@ -20,12 +20,12 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from kiban.platform.web.staff import staff_view
-from kiban.standard.codes import MOVE_OUT_REASONS, ChangeReason
+from kiban.standard.codes import MOVE_OUT_REASONS, NOTIFIED_REASONS, ChangeReason
 
 from . import forms, householder_notices, provisional, resident_code, services, views
 from .models import ProvisionalEntry
 from .permissions import PROCEDURE_ROLES, SUPERVISOR_ROLES
-from .validation import FieldError, ProcedureError
+from .validation import BY_AUTHORITY, FieldError, ProcedureError
 
 OUTCOMES_SESSION_KEY = "residents.counter.registered"
 PURPOSE = "仮登録の本登録"
@@ -155,6 +155,7 @@ def _keep_outcomes(request: HttpRequest, outcomes: list[provisional.Outcome]) ->
             "entry_id": o.entry_id, "summary": entry.summary if entry else "", "registered": o.registered,
             "procedure_id": o.result.procedure_id if o.result else None,
             "move_out": bool(o.result and o.result.kind in MOVE_OUT_REASONS),  # its 転出証明書 next (j660)
+            "acceptance": bool(o.result and o.result.kind in NOTIFIED_REASONS and BY_AUTHORITY not in o.result.flags),
             "flags": [views.FLAG_LABELS.get(f, (f, f))[0] for f in (o.result.flags if o.result else [])],
             "resident_ids": list(o.result.resident_ids) if o.result else [],
             "householder_notice": bool(o.result and o.result.procedure_id in changes),

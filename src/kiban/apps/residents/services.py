@@ -30,7 +30,7 @@ from kiban.platform.monitoring.metrics import PROCEDURES
 from kiban.platform.tenants.context import current_tenant_id
 from kiban.platform.tenants.models import Tenant
 from kiban.standard import numbers
-from kiban.standard.codes import ChangeReason
+from kiban.standard.codes import NOTIFIED_REASONS, ChangeReason
 from kiban.standard.era import format_date
 from kiban.standard.text import is_katakana, normalize_kana_input, search_key
 
@@ -72,6 +72,12 @@ class Notification:
     on_application: bool = False
     # A notification's procedure done by authority, nobody having notified (標準仕様書 4.2.0.2 届出の準用).
     by_authority: bool = False
+    # 届出人: who notified, when not the person moving (a household member, a 代理人); "" the mover. Kept with the
+    # procedure (``payload["notifier"]``) for the 住民異動届受理通知 (標準仕様書 4.1.0.3, ``acceptance``).
+    notifier: str = ""
+
+
+NOTIFIER_MAX_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -236,6 +242,15 @@ class _Run:
                     "Only the procedures of a notification (move-in, move within, move-out, household change) can be "
                     "done by authority this way.",
                 )  # fmt: skip
+        notifier = self.n.notifier.strip()
+        if notifier and (self.kind not in NOTIFIED_REASONS or self.n.by_authority):
+            self.problems.add("notifier", "not_a_notification", "届出人は届出による異動にだけ記録します。",
+                              "A notifier is recorded for a notification only.")  # fmt: skip
+        elif len(notifier) > NOTIFIER_MAX_LENGTH:
+            self.problems.add("notifier", "too_long", f"届出人は{NOTIFIER_MAX_LENGTH}文字までです。",
+                              f"At most {NOTIFIER_MAX_LENGTH} characters.")  # fmt: skip
+        elif notifier:
+            self.payload["notifier"] = notifier
         if self.n.on_application:  # 標準仕様書 4.2.0.5: marked as taken on an application, 申出日 in 届出日
             if self.kind in ON_APPLICATION_KINDS or (self.n.by_authority and self.kind in BY_AUTHORITY_KINDS):
                 self.flags = [*self.flags, ON_APPLICATION]

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import (
+    acceptance_views,
     building_views,
     bulk_views,
     certifier_views,
@@ -40,6 +41,11 @@ urlpatterns = [
         "move-outs/<int:procedure_id>/certificate/",
         move_out_views.move_out_certificate,
         name="resident-move-out-certificate",
+    ),
+    path(
+        "recorded/<int:procedure_id>/acceptance-notice/",
+        acceptance_views.acceptance_notice,
+        name="resident-acceptance-notice",
     ),
     path("notices/", views.notice_list, name="resident-notices"),
     path("householder-requests/", householder_views.undecided_list, name="resident-householder-requests"),

@@ -42,6 +42,7 @@ from kiban.platform.tenants.models import Tenant
 from kiban.platform.web.staff import staff_view
 
 from . import (
+    acceptance,
     certificates,
     events,
     forms,
@@ -230,6 +231,8 @@ def resident_issued(request: HttpRequest, resident_id: int) -> HttpResponse:
 def _history_row(entry: Any) -> dict[str, Any]:
     return {
         "h": entry,
+        # 住民異動届受理通知 (標準仕様書 4.1.0.3): printable later from the row of each person the notification moved
+        "acceptance": entry.kind == entry.procedure.kind and acceptance.eligible(entry.procedure),
         "effective": era(entry.effective_on),
         "notified": era(entry.notified_on),
         "flags": [FLAG_LABELS.get(f, (f, f))[0] for f in entry.procedure.flags],
