@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = "kiban-exchange"
-FORMAT_VERSION = 4  # 2: residents carry 旧氏 (former_surname, former_surname_kana); 3: issuance records, member orders
-# and every app's tables (docs/migration/exchange.md); 4: memos and the 統合記載欄's notes and remarks
+FORMAT_VERSION = 5  # 2: residents carry 旧氏 (former_surname, former_surname_kana); 3: issuance records, member orders
+# and every app's tables (docs/migration/exchange.md); 4: memos and the 統合記載欄's notes and remarks; 5: 本人通知
+# (registrations, requester corrections, notices printed) and the certificates' 枚数 (``sheets``)
 MANIFEST = "manifest.json"
 SCHEMAS_DIR = "schemas"
 CHUNK = 1 << 20
