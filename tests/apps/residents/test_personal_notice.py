@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 from io import BytesIO
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -228,6 +230,15 @@ def test_printed_notices_are_recorded_once_and_a_reprint_is_marked(tenant_a: Any
             personal_notice.print_notices(personal_notice.REGISTERED_NOT_SELF, D(2024, 12, 1), D(2025, 11, 30), "再")
         assert _codes(again) == [("start", "none")]
         assert len(_told(personal_notice.REGISTERED)[a.id]) == 1  # the 本人 request was not printed under (b)
+        # printed by someone else between the list and the print: refused, nothing written
+        stale = personal_notice.notices(personal_notice.REGISTERED, D(2024, 12, 1), D(2025, 11, 30))
+        PersonalNoticeSent.objects.create(
+            certificate_id=stale[0].issuances[0].certificate_id, resident_id=a.id, condition="registered",
+            print_run=uuid.uuid4(), printed_by="staff:other",
+        )  # fmt: skip
+        with mock.patch.object(personal_notice, "notices", return_value=stale), pytest.raises(ProcedureError) as raced:
+            personal_notice.print_notices(personal_notice.REGISTERED, D(2024, 12, 1), D(2025, 11, 30), "出力")
+        assert _codes(raced) == [("start", "changed")] and PersonalNoticeSent.objects.count() == 3
         assert len(_told(personal_notice.REGISTERED_NOT_SELF, reprint=True)[a.id]) == 2
         reprinted = personal_notice.print_notices(personal_notice.REGISTERED_NOT_SELF, D(2024, 12, 1),
                                                   D(2025, 11, 30), "再発行", reprint=True)  # fmt: skip

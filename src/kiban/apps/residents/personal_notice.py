@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -346,11 +347,18 @@ def print_notices(condition: str, start: date | None, end: date | None, purpose:
         problems.add("start", "none", "この条件で通知する交付記録はありません。", "No issuance to notify.")
         problems.raise_if_any()
     run, by = uuid.uuid4(), actor_label()
-    PersonalNoticeSent.objects.bulk_create(
-        PersonalNoticeSent(certificate_id=i.certificate_id, resident_id=n.resident_id, condition=condition,
-                           print_run=run, reprint=reprint, printed_by=by)
-        for n in found for i in n.issuances
-    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            PersonalNoticeSent.objects.bulk_create(
+                PersonalNoticeSent(certificate_id=i.certificate_id, resident_id=n.resident_id, condition=condition,
+                                   print_run=run, reprint=reprint, printed_by=by)
+                for n in found for i in n.issuances
+            )  # fmt: skip
+    except IntegrityError:  # another user printed some of them meanwhile (personal_notice_sent_once)
+        problems = Problems()
+        problems.add("start", "changed", "他の職員が同じ交付記録の通知書を出力しました。もう一度確認してください。",
+                     "Another user printed some of these notices meanwhile; check again.")  # fmt: skip
+        problems.raise_if_any()
     action = "residents.personal_notice.reprinted" if reprint else "residents.personal_notice.printed"
     record(action, "personal_notice", str(run), fields_read=["name", "address", "issued_documents"],
            purpose=f"{purpose} ({CONDITIONS[condition]}; {','.join(str(n.resident_id) for n in found)})")  # fmt: skip
