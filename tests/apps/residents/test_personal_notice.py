@@ -152,17 +152,21 @@ def test_the_requester_kind_is_corrected_after_issue_and_read_corrected(tenant_a
 
 
 def test_the_database_keeps_corrections_and_printed_notices(tenant_a: Any, make_resident: Any) -> None:
-    """Append-only in the database itself: a correction or a printed notice cannot be changed or removed."""
+    """Append-only in the database itself: a correction or a printed notice cannot be changed or removed, and the
+    certificate keeps its triggers after gaining ``sheets`` (on SQLite a column added with a default would have
+    rebuilt the table without them)."""
     person = make_resident(tenant_a)
     with tenant_context(tenant_a.code):
         issued = _issued([person.id], D(2026, 4, 1), "self", "20260401-AAAA")
         personal_notice.correct_requester(issued.issue_number, "third_party", "誤り")
         personal_notice.print_notices(personal_notice.BY_REQUESTER, D(2026, 4, 1), D(2026, 4, 1), "出力")
-        for table in ("residents_certificaterequestercorrection", "residents_personalnoticesent"):
+        tables = ("residents_certificate", "residents_certificaterequestercorrection", "residents_personalnoticesent")
+        for table in tables:
             for statement in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):
                 with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
                     cursor.execute(statement)
-        assert CertificateRequesterCorrection.objects.count() == PersonalNoticeSent.objects.count() == 1
+        assert Certificate.objects.count() == CertificateRequesterCorrection.objects.count() == 1
+        assert PersonalNoticeSent.objects.count() == 1
 
 
 @pytest.fixture
