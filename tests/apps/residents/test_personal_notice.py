@@ -15,6 +15,7 @@ from unittest import mock
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -252,6 +253,24 @@ def test_printed_notices_are_recorded_once_and_a_reprint_is_marked(tenant_a: Any
         assert AuditEntry.objects.filter(action="residents.personal_notice.reprinted").count() == 1
 
 
+def test_listing_the_notices_takes_the_same_queries_for_many_persons(tenant_a: Any, make_resident: Any) -> None:
+    """No query per person or certificate (CONVENTIONS: every list has a query-count test)."""
+    today = timezone.localdate()
+
+    def queries(count: int) -> int:
+        for n in range(count):
+            person = make_resident(tenant_a, "アオキ", family_name=f"青木{count}{n}")
+            with tenant_context(tenant_a.code):
+                personal_notice.register(person.id, today, 3, "法定代理人　甲", "東京都港区芝公園1丁目")
+                _issued([person.id], today, "third_party", f"Q{count}-{n}")
+        with tenant_context(tenant_a.code), CaptureQueriesContext(connection) as captured:
+            found = personal_notice.notices(personal_notice.BY_REQUESTER, today, today)
+        assert len(found) >= count
+        return len(captured.captured_queries)
+
+    assert queries(2) == queries(5)
+
+
 def test_the_notice_goes_to_the_applicant_when_one_was_registered(tenant_a: Any, make_resident: Any) -> None:
     person = make_resident(tenant_a)
     with tenant_context(tenant_a.code):
@@ -315,6 +334,7 @@ def test_the_supervisors_pages_register_print_and_correct(
     assert bad.status_code == 400 and "終了日が開始日より前です" in bad.content.decode()
     pdf = supervisor.post(outputs, {**window, "action": "print"})
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert supervisor.post(outputs, {**window, "action": "delete"}).status_code == 400
     twice = supervisor.post(outputs, {**window, "action": "print"})
     assert twice.status_code == 400 and "この条件で通知する交付記録はありません" in twice.content.decode()
     assert supervisor.post(outputs, {**window, "action": "print", "reprint": "1"}).status_code == 200

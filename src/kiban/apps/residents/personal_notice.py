@@ -327,7 +327,7 @@ def notices(condition: str, start: date | None, end: date | None, reprint: bool 
         grouped.setdefault(r, []).append(Issuance(c.id, c.issue_number, line))
     found = []
     for resident_id, issuances in grouped.items():
-        registration = registered(resident_id, issuances[-1].line.issued_on) or active(resident_id)
+        registration = registered(resident_id, issuances[-1].line.issued_on)  # else the person, at their address
         found.append(Notice(resident_id, _addressee(people[resident_id], registration), tuple(issuances)))
     return sorted(found, key=lambda n: n.resident_id)
 

@@ -115,6 +115,8 @@ def _output(post: QueryDict) -> HttpResponse:
         personal_notice.correct_requester(post.get("issue_number", ""), post.get("requester", ""),
                                           post.get("reason", ""))  # fmt: skip
         return HttpResponseRedirect(f"{reverse('resident-personal-notices')}?done=correct")
+    if action not in ("print", "expiry"):
+        problems.add("action", "invalid", "操作を選んでください。", "Choose an action.")
     start, end = _window(post, problems)
     problems.raise_if_any()
     assert start is not None and end is not None
