@@ -390,6 +390,8 @@ class Certificate(IssuedDocument):
             models.UniqueConstraint(fields=["tenant", "issue_number"], name="certificate_issue_number_unique"),
             models.UniqueConstraint(fields=["tenant", "verification_code"], name="certificate_code_unique"),
         ]
+        # 本人通知 (標準仕様書 8.1.3) reads the issuance records by a period of issue dates
+        indexes = [models.Index(fields=["tenant", "issued_on"], name="certificate_issued_on_idx")]
         verbose_name = "issued certificate (証明書交付)"
 
     def __str__(self) -> str:

@@ -295,7 +295,11 @@ def notices(condition: str, start: date | None, end: date | None, reprint: bool 
     _check_window(problems, start, end)
     problems.raise_if_any()
     assert start is not None and end is not None
-    issued = list(Certificate.objects.filter(issued_on__range=(start, end)).order_by("issued_on", "id"))
+    issued = list(
+        Certificate.objects.filter(issued_on__range=(start, end))
+        .only("id", "issue_number", "issued_on", "kind", "resident_ids", "requester", "sheets")
+        .order_by("issued_on", "id")
+    )
     kinds = selectors.requesters(c.id for c in issued)
     if condition == REGISTERED_NOT_SELF:
         issued = [c for c in issued if kinds[c.id] != Certificate.Requester.SELF]

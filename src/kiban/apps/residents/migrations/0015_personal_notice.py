@@ -19,6 +19,10 @@ class Migration(migrations.Migration):
             name='sheets',
             field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='枚数'),
         ),
+        migrations.AddIndex(
+            model_name='certificate',
+            index=models.Index(fields=['tenant', 'issued_on'], name='certificate_issued_on_idx'),
+        ),
         migrations.AlterField(
             model_name='certificate',
             name='requester',
