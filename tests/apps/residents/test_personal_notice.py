@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from kiban.apps.residents import certificates, personal_notice, selectors
+from kiban.apps.residents import certificates, personal_notice, selectors, services
 from kiban.apps.residents.models import (
     Certificate,
     CertificateRequesterCorrection,
@@ -122,6 +122,29 @@ def test_a_proxy_is_a_requester_kind_and_the_sheets_are_recorded(tenant_a: Any, 
             issued.certificate.requester == "proxy" and issued.certificate.get_requester_display() == "代理人（委任状）"
         )
         assert issued.certificate.sheets == _pages(issued.pdf) == 1
+
+
+def test_a_removed_records_items_certificate_is_issued_and_notified(tenant_a: Any, make_resident: Any) -> None:
+    """The fourth kind of 8.1.1's issuance record, 住民票除票記載事項証明書: only of a removed person."""
+    person = make_resident(tenant_a, "アオキ", family_name="青木")
+    today = timezone.localdate()
+    request = certificates.Request(kind="removed_items", resident_ids=[person.id], requester="third_party",
+                                   requester_name="弁護士　甲野", purpose="相続手続", layout="individual")  # fmt: skip
+    with tenant_context(tenant_a.code):
+        personal_notice.register(person.id, today, 3)
+        with pytest.raises(ProcedureError) as current:
+            certificates.issue(request)
+        assert _codes(current) == [("resident_ids", "wrong_status")]
+        services.move_out(services.Notification("out-items", today, today), resident_ids=[person.id],
+                          destination_address="大阪府大阪市北区梅田1丁目1番")  # fmt: skip
+        issued = certificates.issue(request)
+        printed = text(issued.pdf)
+        assert (
+            "住民票除票記載事項証明書" in printed
+            and "上記の事項は住民票の除票に記載されていることを証明する。" in printed
+        )
+        (notice,) = personal_notice.notices(personal_notice.REGISTERED_NOT_SELF, today, today)
+        assert notice.issuances[0].line.kind == "除票記載事項証明書"
 
 
 def test_the_requester_kind_is_corrected_after_issue_and_read_corrected(tenant_a: Any, make_resident: Any) -> None:

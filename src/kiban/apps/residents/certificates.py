@@ -75,6 +75,7 @@ ITEMS = {
 # Choices about how the certificate is printed, not items of the record: never listed as omitted (省略).
 PRINT_OPTIONS = frozenset({"history", "furigana"})
 SEAL_KEY_COLUMN = "residents.seal_private_key"
+REMOVED_KINDS = frozenset({Certificate.Kind.REMOVED_COPY, Certificate.Kind.REMOVED_ITEMS})  # of a 除票 (法15条の4)
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by people
 
 
@@ -232,14 +233,14 @@ def _check(request: Request, people: list[Resident]) -> Problems:
         problems.add(
             "resident_ids", "several_households", "1枚の写しは1つの世帯です。", "One certificate, one household."
         )
-    removed = request.kind == Certificate.Kind.REMOVED_COPY
+    removed = request.kind in REMOVED_KINDS
     for r in people:
         # 標準仕様書 1.1.5 (j50): until a move-out's planned date the person is a 現存者 (a 住民票の写し, not a 除票)
         if removed == selectors.is_current(r):
             problems.add(
                 "resident_ids",
                 "wrong_status",
-                "除票の写しは消除された方、住民票の写しは住民の方についてのみ交付できます。",
+                "除票の写しは消除された方、住民票の写しは住民の方についてのみ交付できます（記載事項証明書も同じです）。",
                 "A removed record's copy is for removed persons; a resident record's copy for residents.",
             )
             break
@@ -389,7 +390,7 @@ def issue(request: Request) -> Issued:
     household = Household.objects.get(id=people[0].household_id)
     # A 除票's address and 世帯主 are those of the household the person left, as it stood then (not where it lives or
     # who heads it today).
-    removed = request.kind == Certificate.Kind.REMOVED_COPY
+    removed = request.kind in REMOVED_KINDS
     day = _left_on(people, today) if removed else today
     householder = _householder(household.id, people, day, today)
     content = _content(

@@ -365,6 +365,8 @@ class Certificate(IssuedDocument):
         RESIDENT_COPY = "resident_copy", "住民票の写し"
         REMOVED_COPY = "removed_copy", "除票の写し"
         RECORDED_ITEMS = "recorded_items", "住民票記載事項証明書"
+        # 住民票除票記載事項証明書 (法15条の4: 除票に記載をした事項に関する証明書), one of 標準仕様書 8.1.1's four kinds
+        REMOVED_ITEMS = "removed_items", "除票記載事項証明書"
 
     class Requester(models.TextChoices):
         SELF = "self", "本人"

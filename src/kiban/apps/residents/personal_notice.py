@@ -20,8 +20,8 @@ registration period included — ``DEFAULT_YEARS`` (3 years, as in many municipa
   for a period of issue dates; each notice printed is recorded (``PersonalNoticeSent``), so the same issuance is not
   notified twice, and a reprint is possible and marked (再発行).
 
-Certificates covered: those issued at the counter and kept as ``Certificate`` — 住民票の写し, 除票の写し and 住民票記載
-事項証明書 (Kiban has no separate 除票記載事項証明書 yet). Every read and write is audited.
+Certificates covered: those issued at the counter and kept as ``Certificate`` — the standard's four, 住民票の写し,
+除票の写し, 住民票記載事項証明書 and 除票記載事項証明書 (not the 転出証明書). Every read and write is audited.
 """
 
 from __future__ import annotations

@@ -25,6 +25,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name='certificate',
+            name='kind',
+            field=models.CharField(choices=[('resident_copy', '住民票の写し'), ('removed_copy', '除票の写し'), ('recorded_items', '住民票記載事項証明書'), ('removed_items', '除票記載事項証明書')], max_length=16, verbose_name='種別'),
+        ),
+        migrations.AlterField(
+            model_name='certificate',
             name='requester',
             field=models.CharField(choices=[('self', '本人'), ('household', '同一世帯の者'), ('public_office', '国又は地方公共団体の機関 (法12条の2)'), ('third_party', '第三者 (法12条の3)'), ('proxy', '代理人（委任状）')], max_length=16, verbose_name='請求者区分'),
         ),
