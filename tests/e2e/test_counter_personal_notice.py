@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from kiban.apps.residents import personal_notice
-from kiban.apps.residents.models import Certificate
+from kiban.apps.residents.models import Certificate, PersonalNoticeSent
 from kiban.apps.residents.permissions import SUPERVISOR
 from kiban.platform.accounts.services import create_staff, enroll_totp
 from kiban.platform.tenants.context import tenant_context
@@ -62,6 +62,13 @@ def test_a_supervisor_registers_a_person_and_lists_the_notices(
     _clerk, resident_id = _setup()
     boss = create_staff(Tenant.objects.get(code=CODE_A), "notice.boss", PASSWORD, [SUPERVISOR.code])
     enroll_totp(boss)
+    today = timezone.localdate()  # an issuance to a third party today, written before the server runs
+    with tenant_context(CODE_A):
+        Certificate.objects.create(
+            kind="resident_copy", layout="individual", resident_ids=[resident_id], items=[], requester="third_party",
+            requester_name="弁護士　甲野", purpose="訴訟手続", issue_number="E2E-0001", verification_code="E2E-CODE",
+            sha256="ab" * 32, issued_on=today, issued_by="staff:clerk", sheets=1,
+        )  # fmt: skip
     code = totp_code(boss)
     chromium = browser()
     page = chromium.page
@@ -74,10 +81,12 @@ def test_a_supervisor_registers_a_person_and_lists_the_notices(
     page.wait_for_selector("#done")
     assert "登録中" in page.inner_text("#status")
     axe.check(page, "45-personal-notice-registered")
-    page.goto(f"{counter_server}/staff/residents/personal-notices/?condition=registered&start=R6.1.1&end=R6.12.31")
+    page.goto(f"{counter_server}/staff/residents/personal-notices/?condition=registered&start={today}&end={today}")
     page.wait_for_selector("#notice-preview")
     axe.check(page, "46-personal-notices")
+    assert page.is_visible("#print-form button")  # printing itself: test_personal_notice.py (a PDF download)
     chromium.close()
     with tenant_context(CODE_A):
         assert personal_notice.active(resident_id) is not None
+        assert PersonalNoticeSent.objects.count() == 0  # listed, not printed
     axe.assert_accessible()

@@ -353,6 +353,8 @@ def test_the_supervisors_pages_register_print_and_correct(
     window = {"condition": "by_requester", "start": "R6.12.1", "end": "R7.11.30"}
     preview = supervisor.get(outputs, window).content.decode()
     assert "通知する方" in preview and issuances["a"].family_name in preview and b.family_name in preview
+    assert 'id="print-form"' in preview  # printing (a write) is a POST of its own, with the conditions shown
+    assert "csrfmiddlewaretoken" not in preview.split('id="notice-form"')[1].split("</form>")[0]  # not in a GET URL
     bad = supervisor.get(outputs, {**window, "end": "R6.11.1"})
     assert bad.status_code == 400 and "終了日が開始日より前です" in bad.content.decode()
     pdf = supervisor.post(outputs, {**window, "action": "print"})

@@ -104,7 +104,8 @@ def register(
     a period out of 1–``MAX_YEARS`` years or one already ended."""
     problems = Problems()
     today = timezone.localdate()
-    person = Resident.objects.filter(id=resident_id).only("id", "status").first()
+    # The person's row locked: two registrations sent at once for the same person do not both pass the overlap check.
+    person = Resident.objects.select_for_update().filter(id=resident_id).only("id", "status").first()
     if person is None or person.status != Resident.Status.REGISTERED:
         problems.add("resident", "not_found", "住民票のある方を選んでください。", "Choose a registered person.")
     if registered_on > today:
