@@ -19,7 +19,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from kiban.platform.audit.services import record
 from kiban.platform.web.staff import staff_view
 
 from . import forms, personal_notice
@@ -102,8 +101,8 @@ def _preview(data: QueryDict) -> tuple[list[personal_notice.Notice] | None, list
         found = personal_notice.notices(data.get("condition", ""), start, end, data.get("reprint") == "1")
     except ProcedureError as exc:
         return None, [forms.error_text(e) for e in exc.errors]
-    record("residents.personal_notice.previewed", "personal_notice", f"{start}..{end}", fields_read=["name", "address"],
-           purpose=f"{OUTPUT_PURPOSE} ({','.join(str(n.resident_id) for n in found)})")  # fmt: skip
+    personal_notice.audit_persons("residents.personal_notice.previewed", [n.resident_id for n in found],
+                                  ["name", "address"], f"{OUTPUT_PURPOSE} ({start}–{end})")  # fmt: skip
     return found, []
 
 
