@@ -677,9 +677,12 @@ def _issuance_records(code: str) -> tuple[int, int]:
         AddressEntry,
         Building,
         Certificate,
+        CertificateRequesterCorrection,
         Certifier,
         HouseholdMemberOrder,
         MoveOutCertificate,
+        PersonalNoticeRegistration,
+        PersonalNoticeSent,
         Procedure,
         ProvisionalEntry,
         Resident,
@@ -692,12 +695,26 @@ def _issuance_records(code: str) -> tuple[int, int]:
     with tenant_context(code):
         head, child = Resident.objects.order_by("id")[:2]
         moved = Procedure.objects.get(request_id="out-1")
-        Certificate.objects.create(
+        issued = Certificate.objects.create(
             kind="resident_copy", layout="household", resident_ids=[head.id, child.id], items=["householder"],
             requester="third_party", requester_name="弁護士　甲野", purpose="訴訟手続（法12条の3）",
             issue_number="2026-000001", verification_code="K7Q2-9XWD-33PA", sha256="ab" * 32,
-            issued_on=datetime.date(2026, 4, 1), issued_by="clerk1",
+            issued_on=datetime.date(2026, 4, 1), issued_by="clerk1", sheets=1,
         )  # fmt: skip
+        # Format 5: 本人通知 — a registration withdrawn and one in force, a requester corrected, a notice printed.
+        PersonalNoticeRegistration.objects.create(
+            resident_id=head.id, registered_on=datetime.date(2020, 1, 1), ends_on=datetime.date(2022, 12, 31),
+            recorded_by="staff:boss", withdrawn_on=datetime.date(2021, 1, 1), withdrawn_by="staff:boss",
+            withdrawal_reason="本人の申出",
+        )  # fmt: skip
+        PersonalNoticeRegistration.objects.create(
+            resident_id=head.id, registered_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2028, 12, 31),
+            applicant_name="法定代理人　山田一郎", send_to_address="千代田区九段南1丁目", recorded_by="staff:boss",
+        )  # fmt: skip
+        CertificateRequesterCorrection.objects.create(certificate=issued, requester="proxy", reason="委任状あり",
+                                                      corrected_by="staff:boss")  # fmt: skip
+        PersonalNoticeSent.objects.create(certificate=issued, resident_id=head.id, condition="registered",
+                                          print_run=uuid.UUID(int=5), printed_by="staff:boss")  # fmt: skip
         original = MoveOutCertificate.objects.create(
             procedure=moved, kind="move_out", resident_ids=[child.id], content={"persons": [{"氏名": "山田　太郎1"}]},
             issue_number="2021-000007", verification_code="M0VE-0UT1-AAAA", sha256="cd" * 32,
@@ -751,8 +768,9 @@ def _issuance_kept(directory: Path, code: str, ids: tuple[int, int]) -> None:
     manifest = read_manifest(directory)
     assert manifest["format_version"] == 5 and manifest["not_exported"] == {}
     names = ("certificates", "move_out_certificates", "household_member_orders", "certifiers", "address_entries",
-             "provisional_entries", "resident_memos", "resident_remarks", "buildings")  # fmt: skip
-    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1, 4, 2, 1]
+             "provisional_entries", "resident_memos", "resident_remarks", "buildings", "personal_notice_registrations",
+             "certificate_requester_corrections", "personal_notices_sent")  # fmt: skip
+    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1, 4, 2, 1, 2, 1, 1]
 
 
 @BOTH

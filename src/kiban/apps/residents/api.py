@@ -943,10 +943,11 @@ def move_in_from_notice(request: HttpRequest, code: str, body: MoveInFromNoticeI
 
 class CertificateIn(Schema):
     kind: str = Field(
-        description="resident_copy (住民票の写し) / removed_copy (除票の写し) / recorded_items (記載事項証明書)"
+        description="resident_copy (住民票の写し) / removed_copy (除票の写し) / recorded_items (記載事項証明書) / "
+        "removed_items (除票記載事項証明書)"
     )
     resident_ids: list[int] = Field(min_length=1, max_length=30)
-    requester: str = Field(description="self / household / public_office / third_party")
+    requester: str = Field(description="self / household / public_office / third_party / proxy (代理人, 委任状)")
     requester_name: str = Field(max_length=150)
     requester_resident_id: int | None = Field(default=None, description="when the requester is a resident")
     purpose: str = Field(max_length=200, description="請求事由")

@@ -5,6 +5,8 @@ Who may ask for what (住民基本台帳法):
   otherwise it is omitted), and 本籍・筆頭者, 続柄 and the 住民票コード are printed only when asked for;
 - public offices (法12条の2) and third parties with a legitimate interest (法12条の3) never get the 個人番号 or the
   住民票コード (法12条の2・3, 4項);
+- a proxy (代理人) with a letter of attorney (委任状) asks on the person's behalf (法12条): their name is the requester's,
+  no 個人番号 at the counter (``items_refused``);
 - a person under a support measure (支援措置) gets certificates only for themselves: any other request is refused,
   audited and alerted (support.guard).
 The PDF is rendered, sealed with the municipality's electronic seal and signed (printing/), and only its hash is
@@ -73,6 +75,7 @@ ITEMS = {
 # Choices about how the certificate is printed, not items of the record: never listed as omitted (省略).
 PRINT_OPTIONS = frozenset({"history", "furigana"})
 SEAL_KEY_COLUMN = "residents.seal_private_key"
+REMOVED_KINDS = frozenset({Certificate.Kind.REMOVED_COPY, Certificate.Kind.REMOVED_ITEMS})  # of a 除票 (法15条の4)
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by people
 
 
@@ -230,26 +233,18 @@ def _check(request: Request, people: list[Resident]) -> Problems:
         problems.add(
             "resident_ids", "several_households", "1枚の写しは1つの世帯です。", "One certificate, one household."
         )
-    removed = request.kind == Certificate.Kind.REMOVED_COPY
+    removed = request.kind in REMOVED_KINDS
     for r in people:
         # 標準仕様書 1.1.5 (j50): until a move-out's planned date the person is a 現存者 (a 住民票の写し, not a 除票)
         if removed == selectors.is_current(r):
             problems.add(
                 "resident_ids",
                 "wrong_status",
-                "除票の写しは消除された方、住民票の写しは住民の方についてのみ交付できます。",
+                "除票の写しは消除された方、住民票の写しは住民の方についてのみ交付できます（記載事項証明書も同じです）。",
                 "A removed record's copy is for removed persons; a resident record's copy for residents.",
             )
             break
-    if request.requester in (Certificate.Requester.PUBLIC_OFFICE, Certificate.Requester.THIRD_PARTY):
-        refused = {"individual_number", "resident_code"} & set(request.items)
-        if refused:
-            problems.add(
-                "items",
-                "not_allowed",
-                "個人番号・住民票コードは本人又は同一世帯の方の請求に限り記載できます（法12条の2・12条の3）。",
-                "Individual number and resident code are for the person or their household only.",
-            )
+    items_refused(problems, request.requester, request.items)
     if request.requester in (Certificate.Requester.SELF, Certificate.Requester.HOUSEHOLD):
         requester = (
             Resident.objects.filter(id=request.requester_resident_id).first() if request.requester_resident_id else None
@@ -262,6 +257,30 @@ def _check(request: Request, people: list[Resident]) -> Problems:
                 "The requester is not the person or a member of their household.",
             )
     return problems
+
+
+def items_refused(problems: Problems, requester: str, items: Iterable[str]) -> None:
+    """Add a problem when ``requester`` may not have some of ``items``: a public office or a third party never gets
+    the 個人番号 or the 住民票コード (法12条の2・12条の3, 4項); a proxy (代理人, 委任状) asks on the person's behalf
+    (法12条) and may have the 住民票コード, but not the 個人番号 at the counter (住民基本台帳事務処理要領: a copy with
+    the 個人番号 asked for by a proxy is sent to the person's address). Shared by ``issue`` and the correction of the
+    requester kind after issue (``personal_notice.correct_requester``), which may not make an issuance unlawful."""
+    chosen = set(items)
+    if requester in (Certificate.Requester.PUBLIC_OFFICE, Certificate.Requester.THIRD_PARTY):
+        if {"individual_number", "resident_code"} & chosen:
+            problems.add(
+                "items",
+                "not_allowed",
+                "個人番号・住民票コードは本人又は同一世帯の方の請求に限り記載できます（法12条の2・12条の3）。",
+                "Individual number and resident code are for the person or their household only.",
+            )
+    elif requester == Certificate.Requester.PROXY and "individual_number" in chosen:
+        problems.add(
+            "items",
+            "not_allowed",
+            "代理人には個人番号を記載した写しを窓口で交付できません（本人の住所あてに送付します）。",
+            "A proxy cannot be handed a copy with the individual number (it is sent to the person's address).",
+        )
 
 
 def _current_entry(r: Resident, request: Request) -> PersonEntry:
@@ -371,7 +390,7 @@ def issue(request: Request) -> Issued:
     household = Household.objects.get(id=people[0].household_id)
     # A 除票's address and 世帯主 are those of the household the person left, as it stood then (not where it lives or
     # who heads it today).
-    removed = request.kind == Certificate.Kind.REMOVED_COPY
+    removed = request.kind in REMOVED_KINDS
     day = _left_on(people, today) if removed else today
     householder = _householder(household.id, people, day, today)
     content = _content(
@@ -396,6 +415,7 @@ def issue(request: Request) -> Issued:
         requester=request.requester,
         requester_name=request.requester_name,
         purpose=request.purpose,
+        sheets=printing.pdf.page_count(content),  # 枚数 of the 交付記録 (標準仕様書 8.1.1)
     )
     fields_read = sorted({"name", "birth_date", "address", *request.items})
     pdf = _sign_and_keep(content, certificate, "residents.certificate.issued", fields_read, request.purpose)

@@ -33,10 +33,13 @@ from .models import (
     AdultGuardianship,
     Building,
     Certificate,
+    CertificateRequesterCorrection,
     Certifier,
     Household,
     HouseholdMemberOrder,
     MoveOutCertificate,
+    PersonalNoticeRegistration,
+    PersonalNoticeSent,
     Procedure,
     ProvisionalEntry,
     Resident,
@@ -167,7 +170,8 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
     ExchangedTable(
         "certificates",
         Certificate,
-        ("id", "kind", "layout", "resident_ids", "items", "requester", "requester_name", "purpose", *_ISSUED),
+        # format 5: ``sheets`` (枚数 of the 交付記録, 標準仕様書 8.1.1) at the end; empty for earlier certificates
+        ("id", "kind", "layout", "resident_ids", "items", "requester", "requester_name", "purpose", *_ISSUED, "sheets"),
     ),
     ExchangedTable(
         "move_out_certificates",
@@ -262,7 +266,37 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
             "withdrawal_reason",
         ),
     ),
-    # Format version 5: the 方書マスタ (標準仕様書 1.3.4), retired buildings included.
+    # Format version 5: 本人通知 (標準仕様書 8.1): the registrations (withdrawn and ended ones included), the
+    # corrections of certificates' requester kinds (append-only; the kind in force is the newest) and the notices
+    # printed (append-only: without them the new system would notify the same issuances again).
+    ExchangedTable(
+        "personal_notice_registrations",
+        PersonalNoticeRegistration,
+        (
+            "id",
+            "resident_id",
+            "registered_on",
+            "ends_on",
+            "applicant_name",
+            "send_to_address",
+            "recorded_by",
+            "recorded_at",
+            "withdrawn_on",
+            "withdrawn_by",
+            "withdrawal_reason",
+        ),
+    ),
+    ExchangedTable(
+        "certificate_requester_corrections",
+        CertificateRequesterCorrection,
+        ("id", "certificate_id", "requester", "reason", "corrected_by", "corrected_at"),
+    ),
+    ExchangedTable(
+        "personal_notices_sent",
+        PersonalNoticeSent,
+        ("id", "certificate_id", "resident_id", "condition", "print_run", "reprint", "printed_by", "printed_at"),
+    ),
+    # Also format 5: the 方書マスタ (標準仕様書 1.3.4), retired buildings included.
     ExchangedTable(
         "buildings",
         Building,

@@ -1282,7 +1282,8 @@ ITEM_LABELS_EN = {
     "furigana": "furigana in katakana after the names",
 }
 REQUESTER_EN = {"self": "the person", "household": "a member of the household",
-                "public_office": "a public office", "third_party": "a third party"}  # fmt: skip
+                "public_office": "a public office", "third_party": "a third party",
+                "proxy": "a proxy with a letter of attorney"}  # fmt: skip
 
 
 class CertificateForm(LabelledForm):

@@ -375,18 +375,27 @@ class IssuedDocument(TenantOwned):
 
 class Certificate(IssuedDocument):
     """An issued certificate (住民票の写し, 除票の写し, 記載事項証明書): what was issued, to whom, and the hash of
-    the signed PDF (``IssuedDocument``; 法12条, 12条の2, 12条の3, 15条の4)."""
+    the signed PDF (``IssuedDocument``; 法12条, 12条の2, 12条の3, 15条の4).
+
+    It is also the 交付記録 of 本人通知 (標準仕様書 8.1.1, j1220: 発行日・交付請求者区分（本人、代理人、第三者）・
+    証明書種別・枚数): ``issued_on``, ``requester``, ``kind`` and ``sheets``. A requester kind chosen wrongly is
+    corrected by a ``CertificateRequesterCorrection`` (the row itself is never changed); read the kind in force with
+    ``personal_notice.requester_of``."""
 
     class Kind(models.TextChoices):
         RESIDENT_COPY = "resident_copy", "住民票の写し"
         REMOVED_COPY = "removed_copy", "除票の写し"
         RECORDED_ITEMS = "recorded_items", "住民票記載事項証明書"
+        # 住民票除票記載事項証明書 (法15条の4: 除票に記載をした事項に関する証明書), one of 標準仕様書 8.1.1's four kinds
+        REMOVED_ITEMS = "removed_items", "除票記載事項証明書"
 
     class Requester(models.TextChoices):
         SELF = "self", "本人"
         HOUSEHOLD = "household", "同一世帯の者"
         PUBLIC_OFFICE = "public_office", "国又は地方公共団体の機関 (法12条の2)"
         THIRD_PARTY = "third_party", "第三者 (法12条の3)"
+        # 本人・同一世帯の者の請求を委任状により代理する者 (法12条; 標準仕様書 8.1.1 の交付請求者区分「代理人」)
+        PROXY = "proxy", "代理人（委任状）"
 
     kind = models.CharField("種別", max_length=16, choices=Kind.choices)
     layout = models.CharField("様式", max_length=12)  # household (世帯連記式) / individual (個人票)
@@ -395,12 +404,17 @@ class Certificate(IssuedDocument):
     requester = models.CharField("請求者区分", max_length=16, choices=Requester.choices)
     requester_name = models.CharField("請求者", max_length=150)
     purpose = models.CharField("請求事由", max_length=200)
+    # 枚数 (標準仕様書 8.1.1): the sheets of the PDF issued, counted when it is rendered; empty for certificates
+    # issued before it was recorded (2026-11-29), whose count is not known.
+    sheets = models.PositiveSmallIntegerField("枚数", null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["tenant", "issue_number"], name="certificate_issue_number_unique"),
             models.UniqueConstraint(fields=["tenant", "verification_code"], name="certificate_code_unique"),
         ]
+        # 本人通知 (標準仕様書 8.1.3) reads the issuance records by a period of issue dates
+        indexes = [models.Index(fields=["tenant", "issued_on"], name="certificate_issued_on_idx")]
         verbose_name = "issued certificate (証明書交付)"
 
     def __str__(self) -> str:
@@ -759,3 +773,98 @@ class Building(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.address} {self.name}"
+
+
+class CertificateRequesterCorrection(TenantOwned):
+    """A correction of the requester kind of an issued certificate (交付請求者の選択誤りを修正, 標準仕様書 8.1.1,
+    j1220). Append-only like the certificate: the newest correction of a certificate is the kind in force
+    (``personal_notice.requester_of``), with who corrected it, when and why."""
+
+    append_only = True
+
+    certificate = models.ForeignKey(Certificate, models.PROTECT, db_constraint=False, db_index=False, related_name="+")
+    requester = models.CharField("請求者区分（修正後）", max_length=16, choices=Certificate.Requester.choices)
+    reason = models.CharField("修正理由", max_length=200)
+    corrected_by = models.CharField("修正者", max_length=150)
+    corrected_at = models.DateTimeField("修正日時", auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "certificate"], name="requester_correction_cert_idx")]
+        verbose_name = "correction of a certificate's requester kind (交付請求者区分の修正)"
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} → {self.requester}"
+
+
+class PersonalNoticeRegistration(TenantOwned):
+    """A person's 本人通知 registration (事前登録, 標準仕様書 8.1.1, j1220): when a copy of their 住民票 or the like is
+    issued to someone else, they are told (``personal_notice``). In force from ``registered_on`` to ``ends_on`` (the
+    period is each municipality's 本人通知制度実施要綱, not law; ``personal_notice.DEFAULT_YEARS``), unless withdrawn
+    (``withdrawn_on``, with who and why; the row is kept). The notice goes to the person at their address, or to the
+    applicant (申出者, e.g. a 法定代理人) at ``send_to_address`` when one is given."""
+
+    resident = models.ForeignKey(Resident, models.PROTECT, db_constraint=False, db_index=False, related_name="+")
+    registered_on = models.DateField("登録日")
+    ends_on = models.DateField("登録期間満了日")
+    applicant_name = models.CharField("申出者（本人以外の場合）", max_length=150, blank=True)
+    send_to_address = models.CharField("送付先（住民票の住所以外の場合）", max_length=255, blank=True)
+    recorded_by = models.CharField("登録者", max_length=150)
+    recorded_at = models.DateTimeField("登録日時", auto_now_add=True)
+    withdrawn_on = models.DateField("廃止日", null=True, blank=True)
+    withdrawn_by = models.CharField("廃止の登録者", max_length=150, blank=True)
+    withdrawal_reason = models.CharField("廃止理由", max_length=200, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "resident"], name="personal_notice_resident_idx"),
+            models.Index(fields=["tenant", "ends_on"], name="personal_notice_ends_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("registered_on")), name="personal_notice_period_in_order"
+            ),
+        ]
+        verbose_name = "personal notice registration (本人通知の事前登録)"
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} {self.registered_on}–{self.ends_on}"
+
+    def in_force_on(self, day: date) -> bool:
+        return self.registered_on <= day <= self.ends_on and (self.withdrawn_on is None or day < self.withdrawn_on)
+
+
+class PersonalNoticeSent(TenantOwned):
+    """A 住民票の写し等交付通知書 printed (標準仕様書 8.1.3, j1240): one row per certificate and person told of it, so
+    that the same issuance is not notified twice; a reprint is a row of its own marked ``reprint``. ``print_run``
+    groups the rows printed together; ``condition`` is the output condition chosen (``personal_notice.CONDITIONS``).
+    Append-only."""
+
+    append_only = True
+
+    class Condition(models.TextChoices):
+        # 出力条件 (標準仕様書 8.1.3): the three the standard makes selectable
+        REGISTERED = "registered", "本人通知の事前登録者への交付"
+        REGISTERED_NOT_SELF = "registered_not_self", "本人通知の事前登録者への交付（申請者が本人の交付記録は除く）"
+        BY_REQUESTER = "by_requester", "事前登録に関わらず申請者情報（第三者への交付や委任状による交付）による判定"
+
+    certificate = models.ForeignKey(Certificate, models.PROTECT, db_constraint=False, db_index=False, related_name="+")
+    resident = models.ForeignKey(Resident, models.PROTECT, db_constraint=False, db_index=False, related_name="+")
+    condition = models.CharField("出力条件", max_length=24, choices=Condition.choices)
+    print_run = models.UUIDField("出力単位")
+    reprint = models.BooleanField("再発行", default=False)
+    printed_by = models.CharField("出力者", max_length=150)
+    printed_at = models.DateTimeField("出力日時", auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "certificate", "resident"],
+                condition=models.Q(reprint=False),
+                name="personal_notice_sent_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "resident"], name="personal_notice_sent_res_idx")]
+        verbose_name = "personal notice printed (住民票の写し等交付通知書の出力)"
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id}/{self.resident_id}{' 再発行' if self.reprint else ''}"

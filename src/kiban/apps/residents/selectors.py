@@ -25,6 +25,7 @@ from . import services
 from .models import (
     HOUSEHOLDER,
     Certificate,
+    CertificateRequesterCorrection,
     Household,
     MoveOutCertificate,
     Resident,
@@ -288,14 +289,29 @@ def _naming(model: Any, resident_id: int) -> QuerySet[Any]:
     return rows.filter(id__in=[i for i, ids in rows.values_list("id", "resident_ids") if resident_id in ids])
 
 
+def requesters(certificate_ids: Iterable[int]) -> dict[int, str]:
+    """The requester kind in force of each certificate (請求者区分): the newest correction's
+    (``personal_notice.correct_requester``, 標準仕様書 8.1.1), else the one recorded at issue. Whatever reads a
+    certificate's requester kind reads it here."""
+    ids = list(certificate_ids)
+    kinds = dict(Certificate.objects.filter(id__in=ids).values_list("id", "requester"))
+    corrections = CertificateRequesterCorrection.objects.filter(certificate_id__in=ids).order_by("certificate_id", "id")
+    for certificate_id, requester in corrections.values_list("certificate_id", "requester"):
+        kinds[certificate_id] = requester  # in id order: the newest wins
+    return kinds
+
+
 def issued_to(resident_id: int, purpose: str) -> list[Issued]:
-    """The certificates issued that name the person, newest first: 住民票の写し等 (with the requester's category, name
-    and stated purpose) and 転出証明書 (再交付 marked). 標準仕様書 2.2.2 (j360, 交付履歴照会); audited as a read of the
+    """The certificates issued that name the person, newest first: 住民票の写し等 (with the requester's category as
+    corrected, marked 修正, name and stated purpose) and 転出証明書 (再交付 marked). 標準仕様書 2.2.2 (j360, 交付履歴照会); audited as a read of the
     issuance history, with the purpose given."""
+    issued = list(_naming(Certificate, resident_id))
+    kinds, labels = requesters(c.id for c in issued), dict(Certificate.Requester.choices)
     found = [
-        Issued(c.get_kind_display(), c.issue_number, c.issued_on, c.issued_by, c.get_requester_display(),
-               c.requester_name, c.purpose, False)
-        for c in _naming(Certificate, resident_id)
+        Issued(c.get_kind_display(), c.issue_number, c.issued_on, c.issued_by,
+               labels[kinds[c.id]] + ("（修正）" if kinds[c.id] != c.requester else ""), c.requester_name, c.purpose,
+               False)
+        for c in issued
     ] + [
         Issued(m.get_kind_display(), m.issue_number, m.issued_on, m.issued_by, "", "", "", m.reissue_of_id is not None)
         for m in _naming(MoveOutCertificate, resident_id)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import secrets
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, cast
@@ -48,6 +48,7 @@ from . import (
     forms,
     guardianship,
     manual,
+    personal_notice,
     provisional,
     remarks,
     search_history,
@@ -210,6 +211,7 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
     if _has_role(request, SUPERVISOR_ROLES):  # clerks see the marker only
         context["measures"] = _measure_rows(SupportMeasure.objects.filter(resident_id=resident_id).order_by("id"))
         context["guardianship"] = guardianship.active(resident_id) is not None  # 成年被後見人 (9.4): supervisors
+        context["personal_notice"] = personal_notice.active(resident_id) is not None  # 本人通知 (8.1.1)
     return render(request, "residents/detail.html", _page(request, **context))
 
 
@@ -556,7 +558,7 @@ def replace_data(state: State, data: dict[str, list[str]] | None) -> State:
     return State(state.wizard, state.request_id, state.user, state.target, data)
 
 
-def _entry(request: HttpRequest, wizard: Wizard | Flow, state: State, form: Any) -> HttpResponse:
+def _entry(request: HttpRequest, wizard: Wizard | Flow, state: State, form: Any, **extra: Any) -> HttpResponse:
     pending: list[ProvisionalEntry] = []
     if isinstance(wizard, Wizard):  # other provisional entries for the same persons (not yet in the register)
         ids = form.context.person_ids()
@@ -568,7 +570,7 @@ def _entry(request: HttpRequest, wizard: Wizard | Flow, state: State, form: Any)
         ).exists()
     )
     return _render(request, "residents/wizard_entry.html", wizard, state, form=form, pending=pending,
-                   correcting=correcting)  # fmt: skip
+                   correcting=correcting, **extra)  # fmt: skip
 
 
 def _render(request: HttpRequest, template: str, wizard: Wizard | Flow, state: State | None, status: int = 200,
@@ -653,13 +655,19 @@ def certificate_wizard(request: HttpRequest, resident_id: int) -> HttpResponse:
     if context is None:
         return _render(request, "residents/wizard_no_target.html", CERTIFICATE, None, status=404)
     action = request.POST.get("action", "next")
+    # 本人通知 (標準仕様書 8.1.2, j1230): the registered persons among those offered, shown on every step.
+    offered = {"personal_notice_persons": _registered_names(context.members)}
     if request.method != "POST":
-        return _entry(request, CERTIFICATE, state, forms.CertificateForm(context=context))
+        return _entry(request, CERTIFICATE, state, forms.CertificateForm(context=context), **offered)
     if action in ("back", "record") and state.data is None:
         return _render(request, "residents/wizard_expired.html", CERTIFICATE, None, status=400)
     if action == "back":
         return _entry(
-            request, CERTIFICATE, replace_data(state, None), forms.CertificateForm(state.query(), context=context)
+            request,
+            CERTIFICATE,
+            replace_data(state, None),
+            forms.CertificateForm(state.query(), context=context),
+            **offered,
         )
     if action == "record":
         issued_before = request.session.get(CERTIFICATE_SESSION_KEY, {}).get(state.request_id)
@@ -668,7 +676,7 @@ def certificate_wizard(request: HttpRequest, resident_id: int) -> HttpResponse:
             return HttpResponseRedirect(reverse("resident-certificate-done", args=[state.request_id]))
         form = forms.CertificateForm(state.query(), context=context)
         if not form.is_valid():
-            return _entry(request, CERTIFICATE, replace_data(state, None), form)
+            return _entry(request, CERTIFICATE, replace_data(state, None), form, **offered)
         try:
             issued = certificates.issue(form.request())
         except support.Blocked:
@@ -678,20 +686,29 @@ def certificate_wizard(request: HttpRequest, resident_id: int) -> HttpResponse:
                            resident_id=resident_id)  # fmt: skip
         except ProcedureError as exc:
             form.attach(exc)
-            return _entry(request, CERTIFICATE, replace_data(state, None), form)
+            return _entry(request, CERTIFICATE, replace_data(state, None), form, **offered)
         c = issued.certificate
         _keep_certificate(request, state.request_id, {
             "issue_number": c.issue_number, "verification_code": c.verification_code,
             "verification_url": certificates.verification_url(c.verification_code), "kind": c.get_kind_display(),
             "issued_on": c.issued_on.isoformat(), "resident_id": resident_id, "replayed": False,
             "rows": [asdict(r) for r in form.summary()], "pdf": base64.b64encode(issued.pdf).decode(),
+            "personal_notice": _registered_names([m for m in context.members if m.id in c.resident_ids]),
         })  # fmt: skip
         return HttpResponseRedirect(reverse("resident-certificate-done", args=[state.request_id]))
     form = forms.CertificateForm(request.POST, context=context)
     if not form.is_valid():
-        return _entry(request, CERTIFICATE, state, form)
+        return _entry(request, CERTIFICATE, state, form, **offered)
+    chosen = [m for m in context.members if str(m.id) in form.cleaned_data["resident_ids"]]
     return _render(request, "residents/wizard_confirm.html", CERTIFICATE, replace_data(state, _posted(request)),
-                   form=form, rows=form.summary(), record_label=("交付する", "Issue"))  # fmt: skip
+                   form=form, rows=form.summary(), record_label=("交付する", "Issue"),
+                   personal_notice_persons=_registered_names(chosen))  # fmt: skip
+
+
+def _registered_names(members: Sequence[forms.ResidentRecord]) -> list[str]:
+    """The names of those of ``members`` registered for 本人通知 today (標準仕様書 8.1.2)."""
+    registered = personal_notice.registered_among(m.id for m in members)
+    return [f"{m.family_name} {m.given_name}" for m in members if m.id in registered]
 
 
 def _keep_certificate(request: HttpRequest, request_id: str, issued: dict[str, Any]) -> None:
@@ -715,6 +732,7 @@ def certificate_done(request: HttpRequest, request_id: str) -> HttpResponse:
     return _render(
         request, "residents/certificate_done.html", CERTIFICATE, None, issued=issued, request_id=request_id,
         issued_on=era(issued_on), rows=[forms.Row(**r) for r in issued["rows"]],
+        personal_notice_persons=issued.get("personal_notice", []),
         check_purpose=f"{CERTIFICATE.ja}の確認",
     )  # fmt: skip
 

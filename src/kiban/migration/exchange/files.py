@@ -10,7 +10,8 @@ from typing import Any
 
 FORMAT = "kiban-exchange"
 FORMAT_VERSION = 5  # 2: residents carry 旧氏 (former_surname, former_surname_kana); 3: issuance records, member orders
-# and every app's tables (docs/migration/exchange.md); 4: memos and the 統合記載欄's notes and remarks; 5: 方書マスタ
+# and every app's tables (docs/migration/exchange.md); 4: memos and the 統合記載欄's notes and remarks; 5: 方書マスタ,
+# 本人通知 (registrations, requester corrections, notices printed) and the certificates' 枚数 (``sheets``)
 MANIFEST = "manifest.json"
 SCHEMAS_DIR = "schemas"
 CHUNK = 1 << 20

@@ -17,6 +17,7 @@ REASONS = {
     "resident_copy": "住民票の写しの交付",
     "removed_copy": "除票の写しの交付",
     "recorded_items": "住民票記載事項証明書の交付",
+    "removed_items": "住民票除票記載事項証明書の交付",
     "move_out": "転出証明書の交付",
     "move_out_equivalent": "転出証明書に準ずる証明書の交付",
 }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-Kind = Literal["resident_copy", "removed_copy", "recorded_items", "move_out", "move_out_equivalent"]
+Kind = Literal["resident_copy", "removed_copy", "recorded_items", "removed_items", "move_out", "move_out_equivalent"]
 MOVE_OUT_KINDS = ("move_out", "move_out_equivalent")  # 転出証明書 / 転出証明書に準ずる証明書 (標準仕様書 4.1.3.0.3)
 Layout = Literal["household", "individual"]
 
@@ -69,7 +69,8 @@ class CertificateContent:
     """Everything printed on one certificate (住民票の写し, 除票の写し, 住民票記載事項証明書, 転出証明書 or the
     転出証明書に準ずる証明書)."""
 
-    kind: Kind  # resident_copy 住民票の写し / removed_copy 除票の写し / recorded_items 記載事項証明書
+    kind: Kind  # resident_copy 住民票の写し / removed_copy 除票の写し / recorded_items 記載事項証明書 /
+    # removed_items 除票記載事項証明書
     layout: Layout  # household 世帯連記式 (up to 4 persons a sheet) / individual 個人票 (one person)
     municipality_name: str  # e.g. "東京都千代田区"
     # The certifier in force on the issue date, title and name (標準仕様書 1.3.9, j310), e.g. "千代田区長　樋口　高顕"

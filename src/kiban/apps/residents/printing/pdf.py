@@ -55,6 +55,7 @@ TITLES = {
     "resident_copy": "住民票の写し",
     "removed_copy": "住民票の除票の写し",
     "recorded_items": "住民票記載事項証明書",
+    "removed_items": "住民票除票記載事項証明書",
     "move_out": "転出証明書",
     "move_out_equivalent": "転出証明書に準ずる証明書",
 }
@@ -66,12 +67,14 @@ CERTIFICATION_TEXTS = {
     "resident_copy": "この写しは、住民票の原本と相違ないことを証明する。",
     "removed_copy": "この写しは、除票の原本と相違ないことを証明する。",
     "recorded_items": "上記の事項は住民票に記載されていることを証明する。",
+    "removed_items": "上記の事項は住民票の除票に記載されていることを証明する。",
     "move_out": "上記のとおり転出の届出があったことを証明する。",
     # 標準仕様書 4.1.3.0.3: "転入届に添付すべき書類として発行した旨を記載した転出証明書に準ずる証明書"
     "move_out_equivalent": (
         "上記の者が転出したことを証明する。この証明書は、転入届に添付すべき書類として発行したものです。"
     ),
 }
+REMOVED_KINDS = ("removed_copy", "removed_items")  # of a 除票 (法15条の4): the removal is always printed
 END_MARK = "以下余白"
 PERSONS_PER_SHEET = {"household": 4, "individual": 1}
 
@@ -228,7 +231,7 @@ def _person_rows(person: PersonEntry, kind: str, furigana: bool = False) -> list
                 )
             )
         )
-    if kind == "removed_copy" or person.removed_on is not None:
+    if kind in REMOVED_KINDS or person.removed_on is not None:
         rows.append(Row((("消除日", _era(person.removed_on), 1.0), ("消除事由", person.removal_reason or "", 1.0))))
     for line in person.history:
         rows.append(_history_row(line))
