@@ -1861,6 +1861,13 @@ def confirm_move_out(envelope: Mapping[str, Any]) -> None:
     )
 
 
+def confirm_move_out_by_hand(n: Notification, resident_id: int, moved_in_on: date, destination: str) -> ProcedureResult:
+    """A 転入通知 received otherwise than through the network, e.g. on paper (標準仕様書 4.1.3.1.3, j700): recorded as
+    one received (``confirm_move_out``). ``move_in_notices.receive_on_paper`` checks that the person awaits one."""
+    payload = {"notice": "paper", "resident_id": resident_id}
+    return _confirm(ChangeReason.MINOR_CORRECTION, n, payload, [resident_id], moved_in_on, destination)
+
+
 @_atomic
 def _confirm(run: _Run, resident_ids: list[int], moved_in_on: date, destination: str) -> None:
     run.flags = ["move_out_confirmed"]
