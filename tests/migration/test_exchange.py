@@ -680,6 +680,8 @@ def _issuance_records(code: str) -> tuple[int, int]:
         CertificateRequesterCorrection,
         Certifier,
         HouseholdMemberOrder,
+        InputPlace,
+        InputTerminal,
         MoveOutCertificate,
         PersonalNoticeRegistration,
         PersonalNoticeSent,
@@ -699,7 +701,7 @@ def _issuance_records(code: str) -> tuple[int, int]:
             kind="resident_copy", layout="household", resident_ids=[head.id, child.id], items=["householder"],
             requester="third_party", requester_name="弁護士　甲野", purpose="訴訟手続（法12条の3）",
             issue_number="2026-000001", verification_code="K7Q2-9XWD-33PA", sha256="ab" * 32,
-            issued_on=datetime.date(2026, 4, 1), issued_by="clerk1", sheets=1,
+            issued_on=datetime.date(2026, 4, 1), issued_by="clerk1", place="本庁", terminal="本庁1番窓口", sheets=1,
         )  # fmt: skip
         # Format 5: 本人通知 — a registration withdrawn and one in force, a requester corrected, a notice printed.
         PersonalNoticeRegistration.objects.create(
@@ -752,6 +754,10 @@ def _issuance_records(code: str) -> tuple[int, int]:
         ResidentMemo.objects.create(memo=other, version=1, resident_id=child.id, body='引用符 " と, カンマ',
                                     written_by="staff:clerk2", request_id="memo-4")  # fmt: skip
         # Format 5: the 方書マスタ, a retired building included.
+        # Also format 5: 入力場所・入力端末, a retired terminal included.
+        honcho = InputPlace.objects.create(code="01", name="本庁", kind="main_office", recorded_by="staff:boss")
+        InputTerminal.objects.create(code="T01", name="本庁1番窓口", place=honcho, recorded_by="staff:boss",
+                                     retired_on=datetime.date(2026, 3, 31))  # fmt: skip
         kudan = "東京都千代田区九段南1丁目2番1号"
         Building.objects.create(address=kudan, address_key=kudan, name="九段ハイツ", name_kana="クダンハイツ",
                                 retired_on=datetime.date(2026, 3, 31), recorded_by="staff:clerk1")  # fmt: skip
@@ -769,8 +775,9 @@ def _issuance_kept(directory: Path, code: str, ids: tuple[int, int]) -> None:
     assert manifest["format_version"] == 5 and manifest["not_exported"] == {}
     names = ("certificates", "move_out_certificates", "household_member_orders", "certifiers", "address_entries",
              "provisional_entries", "resident_memos", "resident_remarks", "buildings", "personal_notice_registrations",
-             "certificate_requester_corrections", "personal_notices_sent")  # fmt: skip
-    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1, 4, 2, 1, 2, 1, 1]
+             "certificate_requester_corrections", "personal_notices_sent", "input_places",
+             "input_terminals")  # fmt: skip
+    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1, 4, 2, 1, 2, 1, 1, 1, 1]
 
 
 @BOTH

@@ -90,6 +90,10 @@ class Request:
     layout: str = "household"
     requester_resident_id: int | None = None  # when the requester is a resident (self or household)
     ward_code: str = ""  # a designated city's ward issuing the certificate (its 区長 certifies); "" the municipality
+    place: str = (
+        ""  # 入力場所 and 入力端末 of the counter issuing it (標準仕様書 1.3.1, ``places``); "" through the API
+    )
+    terminal: str = ""
 
 
 @dataclass(frozen=True)
@@ -416,6 +420,8 @@ def issue(request: Request) -> Issued:
         requester_name=request.requester_name,
         purpose=request.purpose,
         sheets=printing.pdf.page_count(content),  # 枚数 of the 交付記録 (標準仕様書 8.1.1)
+        place=request.place or None,
+        terminal=request.terminal or None,
     )
     fields_read = sorted({"name", "birth_date", "address", *request.items})
     pdf = _sign_and_keep(content, certificate, "residents.certificate.issued", fields_read, request.purpose)
@@ -499,7 +505,7 @@ def register_certifier(data: CertifierData) -> Certifier:
     if data.ends_on is not None and data.ends_on < data.starts_on:
         problems.add("ends_on", "before_start", "終了日が開始日より前です。", "The end date is before the start date.")
     if data.ward_code:
-        _check_ward(problems, data.ward_code)
+        check_ward(problems, data.ward_code)
     if not problems and _overlaps(data):
         problems.add(
             "starts_on",
@@ -522,7 +528,8 @@ def register_certifier(data: CertifierData) -> Certifier:
     return certifier
 
 
-def _check_ward(problems: Problems, ward_code: str) -> None:
+def check_ward(problems: Problems, ward_code: str) -> None:
+    """A problem on ``ward_code`` unless it is the code of a ward of this designated city (認証者, 入力場所)."""
     tenant = Tenant.objects.get(code=current_tenant_id())
     try:
         validate_code(ward_code)

@@ -37,6 +37,8 @@ from .models import (
     Certifier,
     Household,
     HouseholdMemberOrder,
+    InputPlace,
+    InputTerminal,
     MoveOutCertificate,
     PersonalNoticeRegistration,
     PersonalNoticeSent,
@@ -170,8 +172,22 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
     ExchangedTable(
         "certificates",
         Certificate,
-        # format 5: ``sheets`` (枚数 of the 交付記録, 標準仕様書 8.1.1) at the end; empty for earlier certificates
-        ("id", "kind", "layout", "resident_ids", "items", "requester", "requester_name", "purpose", *_ISSUED, "sheets"),
+        # format 5: ``sheets`` (枚数 of the 交付記録, 標準仕様書 8.1.1), ``place`` and ``terminal`` (入力場所・入力端末,
+        # 1.3.1) at the end; empty for earlier certificates
+        (
+            "id",
+            "kind",
+            "layout",
+            "resident_ids",
+            "items",
+            "requester",
+            "requester_name",
+            "purpose",
+            *_ISSUED,
+            "sheets",
+            "place",
+            "terminal",
+        ),
     ),
     ExchangedTable(
         "move_out_certificates",
@@ -296,6 +312,11 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
         PersonalNoticeSent,
         ("id", "certificate_id", "resident_id", "condition", "print_run", "reprint", "printed_by", "printed_at"),
     ),
+    # Also format 5: 入力場所・入力端末 (標準仕様書 1.3.1), retired ones included.
+    ExchangedTable(
+        "input_places", InputPlace, ("id", "code", "name", "kind", "ward_code", "retired_on", "recorded_by")
+    ),
+    ExchangedTable("input_terminals", InputTerminal, ("id", "code", "name", "place_id", "retired_on", "recorded_by")),
     # Also format 5: the 方書マスタ (標準仕様書 1.3.4), retired buildings included.
     ExchangedTable(
         "buildings",

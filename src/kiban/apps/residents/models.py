@@ -407,6 +407,11 @@ class Certificate(IssuedDocument):
     # 枚数 (標準仕様書 8.1.1): the sheets of the PDF issued, counted when it is rendered; empty for certificates
     # issued before it was recorded (2026-11-29), whose count is not known.
     sheets = models.PositiveSmallIntegerField("枚数", null=True, blank=True)
+    # Where it was issued (標準仕様書 1.3.1 入力場所・入力端末: 証明書発行管理に使用する): the counter's place and
+    # terminal as registered then (``places``); NULL when issued through the API or before they were kept (nullable,
+    # no default: on SQLite any other new column rebuilds the table, without its append-only triggers).
+    place = models.CharField("交付場所", max_length=64, null=True, blank=True)  # noqa: DJ001
+    terminal = models.CharField("交付端末", max_length=64, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         constraints = [
@@ -868,3 +873,49 @@ class PersonalNoticeSent(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.certificate_id}/{self.resident_id}{' 再発行' if self.reprint else ''}"
+
+
+class InputPlace(TenantOwned):
+    """入力場所 (標準仕様書 1.3.1, j230): where the registry is used — 本庁, 支所, 出張所, a section using the system —
+    for the system's records and the certificates' issuance records; in a designated city, each ward office (区役所)
+    with its ward's code, whose 区長 then certifies what is issued there. Retired, never deleted."""
+
+    class Kind(models.TextChoices):
+        MAIN_OFFICE = "main_office", "本庁"
+        BRANCH = "branch", "支所"
+        SUB_BRANCH = "sub_branch", "出張所"
+        WARD_OFFICE = "ward_office", "区役所"
+        SECTION = "section", "住民記録システム利用課"
+        OTHER = "other", "その他"
+
+    code = models.CharField("入力場所コード", max_length=8)
+    name = models.CharField("名称", max_length=64)
+    kind = models.CharField("種別", max_length=16, choices=Kind.choices)
+    ward_code = models.CharField("行政区コード", max_length=6, blank=True)
+    retired_on = models.DateField("廃止日", null=True, blank=True)
+    recorded_by = models.CharField("登録者", max_length=150)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="input_place_code_unique")]
+        verbose_name = "input place (入力場所)"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class InputTerminal(TenantOwned):
+    """入力端末 (標準仕様書 1.3.1, j230): a registered counter terminal, at one place. A browser is told which terminal
+    it is once (``places.remember_terminal``: a signed cookie); its place then becomes the session's 入力支所."""
+
+    code = models.CharField("端末コード", max_length=16)
+    name = models.CharField("端末名", max_length=64)
+    place = models.ForeignKey(InputPlace, models.PROTECT, db_constraint=False, db_index=False, related_name="+")
+    retired_on = models.DateField("廃止日", null=True, blank=True)
+    recorded_by = models.CharField("登録者", max_length=150)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="input_terminal_code_unique")]
+        verbose_name = "input terminal (入力端末)"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

@@ -22,7 +22,7 @@ from django.urls import reverse
 from kiban.platform.web.staff import staff_view
 from kiban.standard.codes import MOVE_OUT_REASONS, NOTIFIED_REASONS, ChangeReason
 
-from . import forms, householder_notices, provisional, resident_code, services, views
+from . import forms, householder_notices, places, provisional, resident_code, services, views
 from .models import ProvisionalEntry
 from .permissions import PROCEDURE_ROLES, SUPERVISOR_ROLES
 from .validation import BY_AUTHORITY, FieldError, ProcedureError
@@ -35,8 +35,11 @@ class BranchForm(forms.LabelledForm):
     """The counter's 入力支所 for this session (kept with each provisional entry it makes)."""
 
     labels = {"branch": ("この窓口の入力支所", "This counter's branch")}
-    branch = django_forms.CharField(max_length=64, error_messages=forms.FIELD_MESSAGES,
-                                    widget=django_forms.TextInput(attrs={"autocomplete": "off"}))  # fmt: skip
+    branch = django_forms.CharField(
+        max_length=64,
+        error_messages=forms.FIELD_MESSAGES,
+        widget=django_forms.TextInput(attrs={"autocomplete": "off", "list": "place-names"}),  # the registered places
+    )
 
 
 def run_entry(entry: ProvisionalEntry) -> services.ProcedureResult:
@@ -83,8 +86,13 @@ def provisional_list(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "")
         shown_branch = request.POST.get("shown_branch", "").strip()
         back = f"{reverse('resident-provisional')}?branch={shown_branch}"
+        if action == "set-terminal":  # 入力端末 (標準仕様書 1.3.1): this browser is a registered terminal
+            return _set_terminal(request, back)
         if action == "set-branch":
             branch_form = BranchForm(request.POST, prefix="counter")
+            named = {p.name for p in places.places()}
+            if branch_form.is_valid() and named and branch_form.cleaned_data["branch"].strip() not in named:
+                branch_form.add_error("branch", "登録された入力場所から選んでください。 (Choose a registered place.)")
             if branch_form.is_valid():
                 request.session[views.BRANCH_SESSION_KEY] = branch_form.cleaned_data["branch"].strip()
                 return HttpResponseRedirect(f"{reverse('resident-provisional')}?branch="
@@ -133,6 +141,8 @@ def provisional_list(request: HttpRequest) -> HttpResponse:
     page = views._page(
         request, rows=rows, branches=branches, shown_branch=shown_branch, branch_form=branch_form, errors=errors,
         counter=views.counter_branch(request), outcomes=outcomes, done=request.GET.get("done", ""),
+        terminals=places.terminals(), place_names=[p.name for p in places.places()],
+        terminal=views.counter_place(request),
         withdrawn=request.GET.get("count", ""), limit=provisional.bulk_limit(), can_register=supervisor,
     )  # fmt: skip
     return render(request, "residents/provisional.html", page, status=status)
@@ -164,3 +174,18 @@ def _keep_outcomes(request: HttpRequest, outcomes: list[provisional.Outcome]) ->
             "errors": [asdict(e) for e in o.errors],
         })  # fmt: skip
     request.session[OUTCOMES_SESSION_KEY] = kept
+
+
+def _set_terminal(request: HttpRequest, back: str) -> HttpResponse:
+    """This browser told which registered terminal it is (a signed cookie, a year), or told it is none."""
+    raw = request.POST.get("terminal", "")
+    response = HttpResponseRedirect(back)
+    if not raw:
+        response.delete_cookie(places.COOKIE)
+        return response
+    terminal = next((t for t in places.terminals() if str(t.id) == raw), None)
+    if terminal is None:
+        raise PermissionDenied("not a terminal in use here")
+    response.set_cookie(places.COOKIE, places.terminal_cookie(terminal), max_age=places.COOKIE_MAX_AGE,
+                        secure=request.is_secure(), httponly=True, samesite="Lax")  # fmt: skip
+    return response

@@ -21,7 +21,7 @@ import base64
 import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -49,6 +49,7 @@ from . import (
     guardianship,
     manual,
     personal_notice,
+    places,
     provisional,
     remarks,
     search_history,
@@ -92,9 +93,18 @@ def _has_role(request: HttpRequest, roles: tuple[str, ...]) -> bool:
     return any(user.has_role(r) for r in roles)
 
 
+def counter_place(request: HttpRequest) -> places.Counter | None:
+    """The registered terminal this browser is (標準仕様書 1.3.1, ``places``), with its place, if any."""
+    return places.counter_of(request.COOKIES.get(places.COOKIE))
+
+
 def counter_branch(request: HttpRequest) -> str:
-    """The counter's 入力支所 kept with each provisional entry: chosen per session on the list of provisional
-    entries, by default the setting ``KIBAN_COUNTER_BRANCH`` (本庁)."""
+    """The counter's 入力支所 kept with each provisional entry: the place of this browser's registered terminal
+    (標準仕様書 1.3.1), else chosen per session on the list of provisional entries, by default the setting
+    ``KIBAN_COUNTER_BRANCH`` (本庁)."""
+    counter = counter_place(request)
+    if counter is not None:
+        return counter.place
     default = str(getattr(settings, "KIBAN_COUNTER_BRANCH", "本庁"))
     return str(request.session.get(BRANCH_SESSION_KEY) or default)
 
@@ -678,7 +688,12 @@ def certificate_wizard(request: HttpRequest, resident_id: int) -> HttpResponse:
         if not form.is_valid():
             return _entry(request, CERTIFICATE, replace_data(state, None), form, **offered)
         try:
-            issued = certificates.issue(form.request())
+            # 入力場所・入力端末 (1.3.1): recorded with the certificate; at a ward office its 区長 certifies
+            counter = counter_place(request)
+            wanted = form.request()
+            if counter is not None:
+                wanted = replace(wanted, place=counter.place, terminal=counter.terminal, ward_code=counter.ward_code)
+            issued = certificates.issue(wanted)
         except support.Blocked:
             # Answered, not raised: the refusal's audit entry and the supervisors' alert are written in this
             # view's transaction (staff_view), which an exception would roll back.
