@@ -104,3 +104,24 @@ def test_release_needs_a_supervisor_through_the_api(tenant_a: Any, make_resident
     assert boss.post(url, {"reason": "審査により解除"}, content_type="application/json").status_code == 200
     with tenant_context(tenant_a.code):
         assert SupportMeasure.objects.get(id=measure.id).released_on is not None
+
+
+def test_the_other_businesses_are_told_of_each_setting_and_release(tenant_a: Any, make_resident: Any) -> None:
+    """抑止設定及び解除の他システム連携 (標準仕様書 3.2, j420): an event to every business for each change, with the
+    identifier, whether the person is protected and until when — nothing of the reason or the requester."""
+    person = make_resident(tenant_a)
+    with tenant_context(tenant_a.code):
+        provisional = support.apply(person.id, requested_by="本人（配偶者からの暴力）", on=D(2025, 1, 10))
+        confirmed = support.confirm(provisional.id, on=D(2025, 2, 1))
+        extended = support.extend(confirmed.id, on=D(2026, 1, 5))
+        support.release(extended.id, reason="本人の申出により終了", on=D(2026, 6, 2))
+        sent = list(Event.objects.filter(type="residents.support_measure.changed").order_by("id"))
+    assert [(e.data["action"], e.data["protected"], e.data["until"]) for e in sent] == [
+        ("applied", True, None), ("confirmed", True, "2026-01-31"), ("extended", True, "2027-01-31"),
+        ("released", False, None),
+    ]  # fmt: skip
+    assert all(e.data["resident_id"] == person.id for e in sent)
+    assert not any("本人" in str(e.data) or "暴力" in str(e.data) for e in sent)  # no reason, no requester
+    from kiban.platform.events.types import get as event_type
+
+    assert event_type("residents.support_measure.changed").visible_to >= {"child_allowance", "residents"}

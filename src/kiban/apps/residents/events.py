@@ -37,6 +37,17 @@ SUPPORT_MEASURE_BLOCKED = EventType(
     "alert to the registry's supervisors: a request about a person under a support measure (支援措置) was refused",
 )
 
+# 抑止設定及び解除について宛名システム等にデータ連携できること (住民記録システム標準仕様書 3.2, j420): every
+# other business (宛名 of taxes, insurance, allowances …) learns that a person's support measure (支援措置) was set,
+# confirmed, extended or released, to hold back the person's address in its own outputs. Only the identifier,
+# whether the person is protected and until when: never the reason, the requester or the perpetrator.
+SUPPORT_MEASURE_CHANGED = EventType(
+    "residents.support_measure.changed",
+    ALL_BUSINESSES,
+    "抑止設定・解除: a person's support measure (支援措置) was set, confirmed, extended or released",
+)
+
 
 def register_event_types() -> None:
-    register(RESIDENT_CHANGED, RESIDENCE_CARD_CHANGED, MOVE_OUT_NOTICE, MOVE_IN_NOTICE, SUPPORT_MEASURE_BLOCKED)
+    register(RESIDENT_CHANGED, RESIDENCE_CARD_CHANGED, MOVE_OUT_NOTICE, MOVE_IN_NOTICE, SUPPORT_MEASURE_BLOCKED,
+             SUPPORT_MEASURE_CHANGED)  # fmt: skip

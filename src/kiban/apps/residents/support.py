@@ -59,6 +59,7 @@ def apply(resident_id: int, *, requested_by: str, on: date | None = None) -> Sup
                              requested_by=requested_by, recorded_by=actor_label())  # fmt: skip
     measure.save()
     record("residents.support_measure.applied", "support_measure", str(measure.id))
+    _linked(resident_id, "applied", on)
     return measure
 
 
@@ -79,6 +80,7 @@ def confirm(measure_id: int, *, on: date | None = None) -> SupportMeasure:
                                ends_on=one_year_from(on), requested_by=measure.requested_by, recorded_by=actor_label())  # fmt: skip
     confirmed.save()
     record("residents.support_measure.confirmed", "support_measure", str(confirmed.id))
+    _linked(measure.resident_id, "confirmed", on)
     return confirmed
 
 
@@ -108,6 +110,7 @@ def extend(measure_id: int, *, on: date | None = None) -> SupportMeasure:
                               ends_on=one_year_from(start), requested_by=measure.requested_by, recorded_by=actor_label())  # fmt: skip
     extended.save()
     record("residents.support_measure.extended", "support_measure", str(extended.id))
+    _linked(measure.resident_id, "extended", on)
     return extended
 
 
@@ -131,8 +134,23 @@ def release(measure_id: int, *, reason: str, on: date | None = None) -> SupportM
         )
         open_measure.save()
         record("residents.support_measure.released", "support_measure", str(open_measure.id), purpose=reason)
+    _linked(measure.resident_id, "released", released_on)
     measure.refresh_from_db()
     return measure
+
+
+def _linked(resident_id: int, action: str, on: date) -> None:
+    """抑止設定・解除 sent to the other businesses (標準仕様書 3.2, j420) in the same transaction: whether the person
+    is protected on ``on`` and the end of the periods not released (an extension's included; none while a provisional
+    measure has no end, or after a release — the protection itself holds until released, j410). Ordered per person
+    with the registry's other events."""
+    measures = list(SupportMeasure.objects.filter(resident_id=resident_id))
+    open_ = [m for m in measures if m.released_on is None or m.released_on > on]  # an extension starting later too
+    ends = [m.ends_on for m in open_ if m.ends_on is not None]
+    publish(events.SUPPORT_MEASURE_CHANGED.name, f"residents/{resident_id}", {
+        "resident_id": resident_id, "action": action, "protected": any(m.in_force_on(on) for m in measures),
+        "on": on.isoformat(), "until": max(ends).isoformat() if ends and len(ends) == len(open_) else None,
+    })  # fmt: skip
 
 
 def _open_measure(measure_id: int) -> SupportMeasure:
