@@ -44,6 +44,7 @@ from kiban.platform.web.staff import staff_view
 from . import (
     acceptance,
     certificates,
+    csv_import,
     events,
     forms,
     guardianship,
@@ -60,7 +61,14 @@ from . import (
 )
 from .models import Procedure, ProvisionalEntry, Resident, SupportMeasure
 from .permissions import PROCEDURE_ROLES, READ_ROLES, SUPERVISOR_ROLES
-from .validation import BY_AUTHORITY, LATE_NOTIFICATION, ON_APPLICATION, SAME_AS_REMOVED_RECORD, ProcedureError
+from .validation import (
+    BY_AUTHORITY,
+    LATE_NOTIFICATION,
+    ON_APPLICATION,
+    SAME_AS_REMOVED_RECORD,
+    Problems,
+    ProcedureError,
+)
 
 # Kept for callers that import the search forms from here.
 SearchForm = forms.SearchForm
@@ -317,6 +325,7 @@ class Wizard:
     roles: tuple[str, ...] = PROCEDURE_ROLES
     accesskey: str = ""
     foreign_only: bool = False  # offered on foreign residents' records only
+    takes_csv: bool = True  # its first step may be filled from a CSV (標準仕様書 10.8, ``csv_import``)
 
     @property
     def supervisor_only(self) -> bool:
@@ -491,6 +500,8 @@ def procedure_wizard(request: HttpRequest, slug: str) -> HttpResponse:
         return _entry(request, wizard, state, build(data))
     if action == "add-person" and issubclass(wizard.form, forms.MoveInForm):
         return _entry(request, wizard, state, build(request.POST, extra_person=True))
+    if action == "import-csv":  # CSV形式のデータの取込 (標準仕様書 10.8): step 1 filled, nothing recorded
+        return _import_csv(request, wizard, state, build, hidden)
     if action in ("back", "record") and state.data is None:
         return _render(request, "residents/wizard_expired.html", wizard, None, status=400)
     if action == "back":
@@ -511,6 +522,31 @@ def procedure_wizard(request: HttpRequest, slug: str) -> HttpResponse:
         return _entry(request, wizard, state, form)
     confirmed = replace_data(state, _posted(request))
     return _render(request, "residents/wizard_confirm.html", wizard, confirmed, form=form, rows=form.summary())
+
+
+def _import_csv(request: HttpRequest, wizard: Wizard, state: State, build: Callable[..., forms.ProcedureForm],
+                hidden: frozenset[str]) -> HttpResponse:  # fmt: skip
+    """Step 1 filled from an uploaded CSV (``csv_import``): to be checked and completed; the items hidden from this
+    user (操作権限設定) are not taken from it either."""
+    upload = request.FILES.get("csv")
+    blank = build(None)
+    never = {name for item in hidden for name in visibility.ITEM_FIELDS.get(item, ())}
+    try:
+        if upload is None:
+            problems = Problems()
+            problems.add("csv", "required", "取り込むCSVファイルを選んでください。", "Choose the CSV file.")
+            problems.raise_if_any()
+        assert upload is not None
+        imported = csv_import.read(upload.read(csv_import.MAX_BYTES + 1), wizard.form,
+                                   [f for f in blank.fields if f not in never], never=never)  # fmt: skip
+    except ProcedureError as exc:
+        return _entry(request, wizard, state, blank, csv_errors=[forms.error_text(e) for e in exc.errors])
+    if issubclass(wizard.form, forms.MoveInForm):
+        form = build(imported.data, extra_person=True)
+    else:
+        form = blank
+        form.initial = {**form.initial, **imported.data}
+    return _entry(request, wizard, state, form, csv_imported=imported)
 
 
 class _Checked(Exception):
