@@ -68,6 +68,7 @@ def test_a_due_schedule_runs_once_with_its_parameters_and_moves_on(tenant_a: Any
     [run] = services.run_due(due, tenants=[CODE_A])
     assert run.trigger == Run.Trigger.SCHEDULE and run.schedule_id == schedule.id
     assert run.status == Run.Status.SUCCEEDED and run.parameters["count"] == "2"
+    assert run.due_at == datetime(2026, 3, 31, 2, tzinfo=JST) and CALLS[-1]["on"] == date(2026, 3, 31)
     assert services.run_due(due, tenants=[CODE_A]) == []  # taken once
     with tenant_context(CODE_A):
         assert Schedule.objects.get(id=schedule.id).next_due_at == datetime(2026, 4, 30, 2, tzinfo=JST)

@@ -87,6 +87,7 @@ class Run(TenantOwned):
     previous_run_id = models.BigIntegerField("前回の実行", null=True, blank=True)
     requested_by = models.CharField("起動者", max_length=150)
     requested_at = models.DateTimeField("起動要求日時")
+    due_at = models.DateTimeField("起動予定日時", null=True, blank=True, help_text="a scheduled run's due time")
     status = models.CharField("状態", max_length=16, choices=Status.choices)
     started_at = models.DateTimeField("開始日時", null=True, blank=True)
     ended_at = models.DateTimeField("終了日時", null=True, blank=True)

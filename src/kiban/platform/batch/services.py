@@ -115,6 +115,7 @@ def claim_next(tenant_id: str, now: datetime | None = None) -> int | None:
         )
         if schedule is None:
             return None
+        due_at = schedule.next_due_at
         schedule.compute_next_due(now)
         schedule.save(update_fields=["next_due_at"])
         try:
@@ -124,11 +125,18 @@ def claim_next(tenant_id: str, now: datetime | None = None) -> int | None:
         if job is None:  # the app that declared it is gone: recorded as an abnormal end, alerted
             run = Run.objects.create(
                 job=schedule.job, trigger=Run.Trigger.SCHEDULE, schedule=schedule, parameters=schedule.parameters,
-                requested_by=f"schedule {schedule.id}", requested_at=now, status=Run.Status.RUNNING, **started,
+                requested_by=f"schedule {schedule.id}", requested_at=now, due_at=due_at, status=Run.Status.RUNNING,
+                **started,
             )  # fmt: skip
         else:
             run = _new_run(
-                job, schedule.parameters, Run.Trigger.SCHEDULE, Run.Status.RUNNING, schedule=schedule, **started
+                job,
+                schedule.parameters,
+                Run.Trigger.SCHEDULE,
+                Run.Status.RUNNING,
+                schedule=schedule,
+                due_at=due_at,
+                **started,
             )
         return run.id
 
@@ -175,7 +183,8 @@ def execute(tenant_id: str, run_id: int, *, clock_now: Callable[[], datetime] = 
     job: registry.Job | None = None
     try:
         job = registry.get(run.job)
-        today = timezone.localdate(run.started_at or clock_now(), timing.JST)
+        # Date tokens (today, month_end …) mean the day a scheduled run was due, even if a runner starts it late.
+        today = timezone.localdate(run.due_at or run.started_at or clock_now(), timing.JST)
         values = registry.resolve(job, run.parameters, today)
         with acting_as(Actor("system", f"batch {run.job}")), tenant_context(tenant_id, sole=True):
             before = _limit(job)
