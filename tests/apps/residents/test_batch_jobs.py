@@ -87,3 +87,18 @@ def test_the_jobs_run_by_schedule_through_the_runner(tenant_a: Any, make_residen
     assert run.status == Run.Status.SUCCEEDED and run.trigger == Run.Trigger.SCHEDULE
     # "today" is the day the run was due (JST), even when the runner starts it late
     assert [p.name for p in (batch_dir / "statistics").iterdir()] == [f"population-{CODE_A}-2026-02-28.csv"]
+
+
+def test_population_statistics_as_xlsx_for_submission(tenant_a: Any, make_resident: Any, batch_dir: Path) -> None:
+    from openpyxl import load_workbook
+
+    make_resident(tenant_a, birth_date=D(1980, 4, 2), sex="2")
+    run = services.start_direct(CODE_A, "residents.population_statistics", {"as_of": "2026-03-31", "format": "xlsx"})
+    assert run.status == Run.Status.SUCCEEDED, run.error_message
+    assert run.summary.startswith(f"population-{CODE_A}-2026-03-31.xlsx:")
+    sheet = load_workbook(batch_dir / "statistics" / f"population-{CODE_A}-2026-03-31.xlsx").active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    with tenant_context(CODE_A):
+        expected = list(csv.reader(io.StringIO(statistics.population_csv(D(2026, 3, 31)))))
+    assert rows[0] == expected[0] and rows[-1][-1] == 1  # a number, not text, in the spreadsheet
+    assert [[str(v) if v is not None else "" for v in r] for r in rows] == expected

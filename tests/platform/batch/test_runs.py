@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +207,17 @@ def test_row_level_security_hides_the_runs_from_another_tenant_in_sql(tenant_a: 
     with tenant_context(CODE_A), connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM batch_run")
         assert cursor.fetchone()[0] == 1
+
+
+def test_a_table_is_written_as_csv_or_xlsx_and_nothing_else(tmp_path: Path, settings: Any) -> None:
+    from openpyxl import load_workbook
+
+    ctx = registry.RunContext("131016", 1, date(2026, 3, 31), {})
+    rows = [["町字", "計"], ["千代田", "12"]]
+    csv_file = ctx.write_table("out", "t", rows, "csv")
+    assert csv_file.read_bytes() == "\ufeff町字,計\r\n千代田,12\r\n".encode()
+    sheet = load_workbook(ctx.write_table("out", "t", rows, "xlsx")).active
+    assert [list(r) for r in sheet.iter_rows(values_only=True)] == [["町字", "計"], ["千代田", 12]]
+    with pytest.raises(ValueError):
+        ctx.write_table("out", "t", rows, "pdf")
+    assert sorted(p.name for p in csv_file.parent.iterdir()) == ["t.csv", "t.xlsx"]  # no partial file left

@@ -13,8 +13,10 @@ run is requested or a schedule saved (:func:`validate`), and turned into Python 
 from __future__ import annotations
 
 import calendar
+import csv
+import io
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -73,13 +75,36 @@ class RunContext:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
-    def write_text(self, directory: str, name: str, text: str, encoding: str = "utf-8") -> Path:
+    def write_bytes(self, directory: str, name: str, data: bytes) -> Path:
         """Write a file whole or not at all (a temporary file renamed into place): a failed run leaves no half file."""
         target = self.output_dir(directory) / name
         partial = target.with_name(f".{name}.{self.run_id}.partial")
-        partial.write_text(text, encoding=encoding, newline="")
+        partial.write_bytes(data)
         partial.replace(target)
         return target
+
+    def write_text(self, directory: str, name: str, text: str, encoding: str = "utf-8") -> Path:
+        return self.write_bytes(directory, name, text.encode(encoding))
+
+    def write_table(self, directory: str, stem: str, rows: Sequence[Sequence[Any]], fmt: str) -> Path:
+        """Rows (the first the header) as ``<stem>.csv`` (UTF-8 with a byte order mark, so that Excel reads it as
+        UTF-8; CRLF) or ``<stem>.xlsx`` (one sheet; whole numbers as numbers), the submission formats of 9.1
+        (最終的な提出物をXLSX形式等で作成)."""
+        if fmt == "csv":
+            out = io.StringIO()
+            csv.writer(out, lineterminator="\r\n").writerows(rows)
+            return self.write_text(directory, f"{stem}.csv", out.getvalue(), "utf-8-sig")
+        if fmt != "xlsx":
+            raise ValueError(f"unknown table format {fmt!r}")
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet()
+        for row in rows:
+            sheet.append([int(v) if isinstance(v, str) and v.isascii() and v.isdigit() else v for v in row])
+        data = io.BytesIO()
+        book.save(data)
+        return self.write_bytes(directory, f"{stem}.xlsx", data.getvalue())
 
 
 @dataclass(frozen=True)
