@@ -221,3 +221,23 @@ def test_a_table_is_written_as_csv_or_xlsx_and_nothing_else(tmp_path: Path, sett
     with pytest.raises(ValueError):
         ctx.write_table("out", "t", rows, "pdf")
     assert sorted(p.name for p in csv_file.parent.iterdir()) == ["t.csv", "t.xlsx"]  # no partial file left
+
+
+def test_a_run_left_running_by_a_dead_runner_process_is_ended_abnormally_and_alerted(tenant_a: Any) -> None:
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    before = failures()
+    with tenant_context(CODE_A):
+        orphan = services.request_run("tests.echo", {})
+        Run.objects.filter(id=orphan.id).update(status="running", host=services.host_name(), pid=gone.pid)
+        elsewhere = services.request_run("tests.echo", {})
+        Run.objects.filter(id=elsewhere.id).update(status="running", host="west-1", pid=gone.pid)
+    [reaped] = services.run_due(tenants=[CODE_A])
+    assert reaped.id == orphan.id and reaped.status == Run.Status.FAILED and reaped.error_code == "Abandoned"
+    assert failures() == before + 1
+    with tenant_context(CODE_A):
+        assert Run.objects.get(id=elsewhere.id).status == Run.Status.RUNNING  # another host's runner decides
+        assert Event.objects.filter(type=RUN_FAILED_TYPE, data__run_id=orphan.id).exists()

@@ -207,12 +207,51 @@ def execute(tenant_id: str, run_id: int, *, clock_now: Callable[[], datetime] = 
     return run
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+ABANDONED = "Abandoned"
+
+
+def reap_abandoned(tenant_id: str) -> list[Run]:
+    """End as abnormal the runs left running on this host by a runner process that no longer exists (killed, the
+    host restarted): their end is recorded and alerted like any abnormal end. Runs of other hosts are left to the
+    runners there."""
+    host = host_name()
+    reaped: list[Run] = []
+    with acting_as(Actor("system", "kiban batch run-due")), tenant_context(tenant_id):
+        running = Run.objects.select_for_update(skip_locked=True).filter(status=Run.Status.RUNNING, host=host)
+        for run in running:
+            if run.pid is None or _alive(run.pid):
+                continue
+            run.status, run.ended_at, run.error_code = Run.Status.FAILED, timezone.now(), ABANDONED
+            run.error_message = f"the runner process {run.pid} on {host} ended before the run did"
+            run.save(update_fields=["status", "ended_at", "error_code", "error_message"])
+            record("batch.run.ended", "batch-run", str(run.id), purpose=f"{run.job} {ABANDONED}")
+            try:
+                business = registry.get(run.job).business
+            except LookupError:
+                business = ""
+            alerts.ended(run, business)
+            reaped.append(run)
+    return reaped
+
+
 def run_due(now: datetime | None = None, *, tenants: list[str] | None = None) -> list[Run]:
     """One pass of the runner (``kiban batch run-due``, every minute): every queued run and due schedule of every
-    active tenant, one at a time, each taken by exactly one runner. Returns the runs this runner ended."""
+    active tenant, one at a time, each taken by exactly one runner; first the runs a dead runner process left running
+    on this host are ended as abnormal (``reap_abandoned``). Returns the runs this runner ended."""
     codes = tenants or list(Tenant.objects.filter(active=True).values_list("code", flat=True))
     ended: list[Run] = []
     for code in codes:
+        ended.extend(reap_abandoned(code))
         while (run_id := claim_next(code, now)) is not None:
             ended.append(execute(code, run_id))
     return ended
