@@ -80,9 +80,10 @@ def test_schedules_are_added_changed_and_disabled(tenant_a: Any, make_staff: Any
     assert 'value="23:30"' in client.get(url).content.decode()
     client.post(url, {"kind": "monthly", "day": "31", "at_time": "01:00"} | params)
     client.post(url, {"action": "disable"})
+    client.post(url, {"kind": "monthly", "day": "30", "at_time": "01:00"} | params)  # changed while disabled
     with tenant_context(CODE_A):
         schedule.refresh_from_db()
-    assert (schedule.kind, schedule.day, schedule.enabled, schedule.next_due_at) == ("monthly", 31, False, None)
+    assert (schedule.kind, schedule.day, schedule.enabled, schedule.next_due_at) == ("monthly", 30, False, None)
     assert "無効" in client.get("/staff/batch/tests.echo/schedules/").content.decode()
 
 

@@ -113,7 +113,6 @@ def _schedule_form(request: HttpRequest) -> tuple[dict[str, Any], dict[str, tupl
                 values[name] = int(raw)
             except ValueError:
                 problems[name] = ("数字で入力してください。", "a number")
-    values["enabled"] = post.get("enabled", "on") == "on"
     return values, problems
 
 
@@ -134,6 +133,7 @@ def schedules(request: HttpRequest, job_name: str, schedule_id: int | None = Non
                              "有効にしました (enabled)")  # fmt: skip
             return redirect("batch-schedules", job_name=job.name)
         form, problems = _schedule_form(request)
+        form["enabled"] = editing.enabled if editing else True  # a change keeps a disabled schedule disabled
         given = _posted_params(request, job)
         if not problems:
             try:
