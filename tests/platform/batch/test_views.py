@@ -103,3 +103,24 @@ def test_the_run_log_shows_a_failure_with_its_error_code(tenant_a: Any, make_sta
     run = services.start_direct(CODE_A, "tests.echo", {"mode": "fail"})
     page = supervisor(make_staff, tenant_a).get("/staff/batch/runs/").content.decode()
     assert f'id="run-{run.id}"' in page and "異常終了" in page and "RuntimeError" in page and run.host in page
+
+
+def test_the_run_log_and_the_jobs_page_take_as_many_queries_for_many_runs_as_for_one(
+    tenant_a: Any, make_staff: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = supervisor(make_staff, tenant_a)
+    services.start_direct(CODE_A, "tests.echo", {})
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/staff/batch/runs/").status_code == 200
+            assert client.get("/staff/batch/").status_code == 200
+        return len(captured)
+
+    one = queries()
+    for n in range(8):
+        services.start_direct(CODE_A, "tests.echo", {"count": str(n + 1)})
+    assert queries() == one
