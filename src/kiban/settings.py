@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "kiban.platform.monitoring",
     "kiban.platform.metering",
     "kiban.platform.crypto",
+    "kiban.platform.batch",
     "kiban.standard",
     "kiban.apps.residents",
     "kiban.apps.child_allowance",
@@ -272,6 +273,10 @@ KIBAN_COST_RULE = os.environ.get(
     '{"fixed_share": "0.3", "per_resident_share": "0.5", "usage_share": "0.2",'
     ' "usage_weights": {"api_calls": "0.5", "procedures": "0.3", "stored_bytes": "0.2"}}',
 )
+
+# Where batch jobs write their files (kiban.platform.batch): each tenant has its own folder under it, and a job's
+# directory parameter is a relative folder inside that one.
+KIBAN_BATCH_DIR = Path(os.environ.get("KIBAN_BATCH_DIR", VAR_DIR / "batch"))
 
 # /readyz fails when the oldest due event delivery has waited longer than this (seconds).
 KIBAN_READY_MAX_DISPATCH_LAG = int(os.environ.get("KIBAN_READY_MAX_DISPATCH_LAG", "60"))

@@ -40,6 +40,7 @@ urlpatterns = [
     # Public: anyone holding a certificate checks it here (the QR code on the paper points to it).
     path("verify/", verify_views.verify_certificate, name="certificate-verify"),
     path("verify/<str:code>/", verify_views.verify_certificate, name="certificate-verify-code"),
+    path("staff/batch/", include("kiban.platform.batch.urls")),
     path("staff/audit/", audit_views.entry_list, name="audit-list"),
     path("staff/audit/<int:seq>/", audit_views.entry_detail, name="audit-detail"),
     path("ops/cost-allocation/", metering_views.cost_allocation, name="cost-allocation"),

@@ -45,7 +45,7 @@ def routes_with_ids() -> list[str]:
 
 
 # Path parameters that are not object ids (a procedure's name, a button's action): a fixed valid value each.
-NOT_IDS = {"slug": "move-within", "action": "draft"}
+NOT_IDS = {"slug": "move-within", "action": "draft", "job_name": "residents.population_statistics"}
 
 
 def _moved_in(tenant: Any) -> Any:
@@ -183,6 +183,16 @@ def _subscription_in(tenant: Any) -> str:
         return str(subscription.id)
 
 
+def _schedule_in(tenant: Any) -> str:
+    import datetime
+
+    from kiban.platform.batch import services as batch
+
+    with tenant_context(tenant.code):
+        return str(batch.save_schedule("residents.population_statistics", kind="daily", at_time=datetime.time(2),
+                                       parameters={}).id)  # fmt: skip
+
+
 ID_FACTORIES: dict[str, Callable[[Any], str]] = {
     "resident_id": _resident_in,
     "household_id": _household_in,
@@ -197,6 +207,7 @@ ID_FACTORIES: dict[str, Callable[[Any], str]] = {
     "benefit_code": _benefit_in,
     "procedure_id": _procedure_in,
     "certificate_id": _move_out_certificate_in,
+    "schedule_id": _schedule_in,
 }
 # Query parameters every generated call carries, so that a 404 is about the id and not a missing parameter.
 COMMON_PARAMS = {"purpose": "test", "business": "residents"}

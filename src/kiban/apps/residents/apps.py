@@ -15,6 +15,10 @@ class ResidentsConfig(AppConfig):
         roles.register(CLERK, SUPERVISOR)
         register_event_types()
 
+        from .batch_jobs import register_jobs
+
+        register_jobs()
+
         from kiban.standard.contracts import provide_registry
 
         from .contract import KibanRegistry

@@ -17,3 +17,12 @@ DELIVERIES = Counter("kiban_event_deliveries_total", "Delivery attempts by outco
 # Business activity, by business and kind of procedure (a few dozen values: no tenant, no person).
 PROCEDURES = Counter("kiban_procedures_total", "Procedures completed", ["business", "kind"])
 CERTIFICATES = Counter("kiban_certificates_issued_total", "Certificates issued", ["business", "kind"])
+# Batch runs by job and how they ended (kiban.platform.batch): an abnormal end is alerted on
+# increase(kiban_batch_runs_total{status="failed"}[5m]) > 0. No tenant label (1,741 tenants), no personal data.
+BATCH_RUNS = Counter("kiban_batch_runs_total", "Batch runs ended, by job and status", ["job", "status"])
+BATCH_DURATION = Histogram(
+    "kiban_batch_run_duration_seconds",
+    "Batch run duration",
+    ["job"],
+    buckets=(1, 5, 15, 60, 300, 900, 1800, 3600, 7200, 14400),
+)

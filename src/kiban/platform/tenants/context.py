@@ -99,13 +99,13 @@ def tenant_context(tenant_id: str, *, using: str = "default", sole: bool = False
                     connection.kiban_sole_tenant = tenant_id  # type: ignore[attr-defined]
             else:
                 _set_db_setting(using, tenant_id)
-            try:
-                yield tenant_id
-            finally:
-                # Inside an outer transaction the setting would outlive this block: put back what was there
-                # (an empty setting matches no tenant). Outermost, it ends with the transaction anyway.
-                if nested and not connection.needs_rollback:
-                    _set_db_setting(using, previous or "")
+            yield tenant_id
+            # Inside an outer transaction the setting would outlive this block: put back what was there (an empty
+            # setting matches no tenant). Outermost, it ends with the transaction anyway. When the block raised, its
+            # savepoint is rolled back, and the setting with it (a statement here would fail in an aborted
+            # transaction, 25P02, and hide the block's own error).
+            if nested and not connection.needs_rollback:
+                _set_db_setting(using, previous or "")
     finally:
         if declared:
             connection.kiban_sole_tenant = None  # type: ignore[attr-defined]

@@ -152,3 +152,68 @@ class AppendOnlyTable(migrations.operations.base.Operation):
 def state_table(app_label: str, model_name: str, state: Any) -> str:
     table: str = state.apps.get_model(app_label, model_name)._meta.db_table
     return table
+
+
+class SealedOnceSet(migrations.operations.base.Operation):
+    """Triggers that refuse UPDATE and DELETE of a row once ``column`` is set (and DELETE, TRUNCATE always): a record
+    that is written while something is under way and never changed after it ended (e.g. a batch run). PostgreSQL: a
+    trigger function ``<table>_sealed()`` raising ``insufficient_privilege`` (no grant is revoked: the application may
+    change a row still under way); SQLite: triggers that abort."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, model_name: str, column: str) -> None:
+        self.model_name = model_name
+        self.column = column
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return (self.__class__.__name__, [], {"model_name": self.model_name, "column": self.column})
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        pass
+
+    def describe(self) -> str:
+        return f"Seal rows of {self.model_name} once {self.column} is set"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"sealed_{self.model_name.lower()}"
+
+    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        table = state_table(app_label, self.model_name, to_state)
+        column, refused = _q(self.column), f"{table}: a row is never changed once {self.column} is set"
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                f"CREATE FUNCTION {table}_sealed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF TG_OP = 'UPDATE' AND OLD.{column} IS NULL THEN RETURN NEW; END IF; "
+                f"RAISE EXCEPTION '{refused}: % refused', TG_OP USING ERRCODE = 'insufficient_privilege'; END $$",
+                params=None,  # the % is PL/pgSQL's, not a placeholder
+            )
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_sealed BEFORE UPDATE OR DELETE ON {_q(table)} "
+                f"FOR EACH ROW EXECUTE FUNCTION {table}_sealed()"
+            )
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {_q(table)} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_sealed()"
+            )
+        elif schema_editor.connection.vendor == "sqlite":
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_sealed BEFORE UPDATE ON {_q(table)} WHEN OLD.{column} IS NOT NULL "
+                f"BEGIN SELECT RAISE(ABORT, '{refused}: UPDATE refused'); END"
+            )
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {_q(table)} "
+                f"BEGIN SELECT RAISE(ABORT, '{refused}: DELETE refused'); END"
+            )
+
+    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        table = state_table(app_label, self.model_name, from_state)
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER {table}_no_truncate ON {_q(table)}")
+            schema_editor.execute(f"DROP TRIGGER {table}_sealed ON {_q(table)}")
+            schema_editor.execute(f"DROP FUNCTION {table}_sealed()")
+        elif schema_editor.connection.vendor == "sqlite":
+            schema_editor.execute(f"DROP TRIGGER {table}_sealed")
+            schema_editor.execute(f"DROP TRIGGER {table}_no_delete")
