@@ -3,8 +3,9 @@
 together, in ``TOPICS`` order, are the manual (``/staff/residents/manual/``). A printed booklet is 実装しない機能: the
 manual is these pages (printable from the browser like any page).
 
-A topic is a template ``residents/manual/<slug>.html``; ``url_names`` are the pages it explains (Django URL names),
-a wizard's by ``procedure:<slug>``."""
+A topic is a template ``residents/manual/<slug>.html``; ``url_names`` are the pages it explains (Django URL names;
+a PDF with the page that offers it). Every URL name of ``urls.urlpatterns`` is in one topic except the JSON endpoints
+of the wizards' fields and the manual's own pages (``tests/apps/residents/test_manual.py`` fails otherwise)."""
 
 from __future__ import annotations
 
