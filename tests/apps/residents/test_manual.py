@@ -8,10 +8,12 @@ import re
 from django.test import Client
 from django.urls import get_resolver
 
-from kiban.apps.residents import manual
+from kiban.apps.residents import manual, urls
 from kiban.apps.residents.models import Resident
 
 BASE = "/staff/residents"
+# The counter's URLs no topic explains: JSON for the wizards' fields, and the manual itself.
+WITHOUT_TOPIC = {"resident-address-lookup", "resident-building-candidates", "resident-manual", "resident-manual-topic"}
 
 
 def _help_link(html: str) -> str:
@@ -40,6 +42,17 @@ def test_the_topics_name_pages_that_exist() -> None:
             assert url_name in names, (topic.slug, url_name)
 
 
+def test_every_counter_page_has_a_topic() -> None:
+    """A new page needs a topic of the manual (or a place in ``WITHOUT_TOPIC``), or this fails."""
+    covered = {name for topic in manual.TOPICS for name in topic.url_names}
+    names = {pattern.name for pattern in urls.urlpatterns}
+    assert names - covered == WITHOUT_TOPIC
+    assert not covered & WITHOUT_TOPIC
+    slugs = [topic.slug for topic in manual.TOPICS]
+    assert len(slugs) == len(set(slugs))
+    assert sum(len(topic.url_names) for topic in manual.TOPICS) == len(covered)  # each page in one topic
+
+
 def test_each_page_links_to_its_own_topic(clerk: Client, person: Resident) -> None:
     pages = {
         f"{BASE}/": "search",
@@ -49,8 +62,26 @@ def test_each_page_links_to_its_own_topic(clerk: Client, person: Resident) -> No
         f"{BASE}/provisional/": "provisional",
         f"{BASE}/{person.id}/certificate/": "certificates",
         f"{BASE}/buildings/": "buildings",
+        f"{BASE}/notices/": "notices",
+        f"{BASE}/{person.id}/memos/?purpose=確認": "memos",
+        f"{BASE}/{person.id}/remarks/?purpose=確認": "remarks",
+        f"{BASE}/characters/": "characters",
     }
     for url, slug in pages.items():
         assert _help_link(clerk.get(url).content.decode()) == f"{BASE}/manual/{slug}/", url
     # A page without a topic of its own opens the manual's contents.
-    assert _help_link(clerk.get(f"{BASE}/notices/").content.decode()) == f"{BASE}/manual/"
+    assert _help_link(clerk.get(f"{BASE}/manual/").content.decode()) == f"{BASE}/manual/"
+
+
+def test_supervisors_pages_link_to_their_topics(supervisor: Client, person: Resident) -> None:
+    pages = {
+        f"{BASE}/{person.id}/support/": "support",
+        f"{BASE}/support/": "support",
+        f"{BASE}/{person.id}/personal-notice/?purpose=確認": "personal-notice",
+        f"{BASE}/personal-notices/": "personal-notice",
+        f"{BASE}/euc/": "euc",
+        f"{BASE}/visibility/": "visibility",
+        f"{BASE}/certifiers/": "certifiers",
+    }
+    for url, slug in pages.items():
+        assert _help_link(supervisor.get(url).content.decode()) == f"{BASE}/manual/{slug}/", url

@@ -22,6 +22,7 @@ from . import certificates, forms
 from .models import Certifier
 from .permissions import SUPERVISOR_ROLES
 from .validation import ProcedureError
+from .views import _page
 
 
 class CertifierForm(forms.LabelledForm):
@@ -82,9 +83,8 @@ def certifier_manage(request: HttpRequest) -> HttpResponse:
         "rows": [_row(c) for c in rows],
         "in_force": certificates.certifier_on(today),
         "today": forms.display_date(today),
-        "is_supervisor": True,
     }
-    return render(request, "residents/certifiers.html", context, status=status)
+    return render(request, "residents/certifiers.html", _page(request, **context), status=status)
 
 
 def _row(c: Certifier) -> dict[str, Any]:

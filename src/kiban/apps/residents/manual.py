@@ -3,8 +3,9 @@
 together, in ``TOPICS`` order, are the manual (``/staff/residents/manual/``). A printed booklet is 実装しない機能: the
 manual is these pages (printable from the browser like any page).
 
-A topic is a template ``residents/manual/<slug>.html``; ``url_names`` are the pages it explains (Django URL names),
-a wizard's by ``procedure:<slug>``."""
+A topic is a template ``residents/manual/<slug>.html``; ``url_names`` are the pages it explains (Django URL names;
+a PDF with the page that offers it). Every URL name of ``urls.urlpatterns`` is in one topic except the JSON endpoints
+of the wizards' fields and the manual's own pages (``tests/apps/residents/test_manual.py`` fails otherwise)."""
 
 from __future__ import annotations
 
@@ -23,13 +24,34 @@ class Topic:
 
 TOPICS: tuple[Topic, ...] = (
     Topic("search", "住民検索", "Finding a person", ("resident-search",)),
-    Topic("record", "住民票の画面", "The record", ("resident-detail", "resident-issued")),
+    Topic("record", "住民票の画面", "The record", ("resident-detail", "resident-issued", "resident-acceptance-notice")),
+    Topic("memos", "メモ", "Memos", ("resident-memos",)),
+    Topic("remarks", "統合記載欄（留意事項・備考）", "Notes and remarks", ("resident-remarks",)),
+    Topic("characters", "文字コード照会", "Character lookup", ("resident-characters",)),
     Topic("procedures", "届出の受付（入力・確認・完了）", "Entering a procedure",
           ("resident-procedures", "resident-procedure", "resident-procedure-done")),
     Topic("provisional", "仮登録と本登録", "Provisional entries and registration", ("resident-provisional",)),
+    Topic("notices", "転入予定（転出証明書情報）", "Advance notices", ("resident-notices",)),
+    Topic("householder-requests", "世帯主変更依頼", "Households without a householder",
+          ("resident-householder-requests", "resident-householder-request-notice",
+           "resident-householder-change-notice")),
+    Topic("move-in-notices", "転入通知未着者一覧", "Move-in notices not received",
+          ("resident-move-in-notices", "resident-move-in-notice-inquiry")),
     Topic("certificates", "証明書の交付", "Issuing certificates",
-          ("resident-certificate", "resident-certificate-done", "resident-move-out-certificate")),
+          ("resident-certificate", "resident-certificate-done", "resident-certificate-pdf",
+           "resident-move-out-certificate")),
+    Topic("resident-code", "住民票コードの変更・修正と通知票", "Resident record code",
+          ("resident-code", "resident-code-notice")),
+    Topic("support", "支援措置", "Support measures", ("resident-support", "resident-support-alerts")),
+    Topic("guardianship", "成年被後見人", "Adult guardianship", ("resident-guardianship",)),
+    Topic("personal-notice", "本人通知", "Personal notices",
+          ("resident-personal-notice", "resident-personal-notices")),
     Topic("buildings", "方書マスタ", "Buildings by address", ("resident-buildings",)),
+    Topic("bulk-change", "住所一括変更", "Bulk change of addresses", ("resident-bulk-change",)),
+    Topic("euc", "EUC（データ抽出）", "Drawing a list", ("resident-euc",)),
+    Topic("input-places", "入力場所・入力端末", "Places and terminals", ("resident-input-places",)),
+    Topic("certifiers", "認証者の管理", "Certifiers", ("resident-certifiers",)),
+    Topic("visibility", "操作権限設定（項目の非表示）", "Items hidden from a user", ("resident-visibility",)),
 )  # fmt: skip
 _BY_URL_NAME = {name: t.slug for t in TOPICS for name in t.url_names}
 BY_SLUG = {t.slug: t for t in TOPICS}
