@@ -19,18 +19,19 @@ from tests.e2e.conftest import ARTIFACTS, E2E_DB, focused, sign_in_by_keyboard, 
 pytestmark = E2E_DB
 
 
-def _setup() -> tuple[Any, int]:
+def _setup(username: str = "certificate.clerk", role: str = CLERK.code) -> tuple[Any, int]:
+    """A staff user (a clerk unless ``role`` says otherwise) and one resident of 千代田区, the mayor certifying."""
     from kiban.platform.accounts.services import create_staff, enroll_totp
     from kiban.platform.tenants.services import provision
 
     tenant = provision(CODE_A)
     register_test_certifier(CODE_A)
-    user = create_staff(tenant, "certificate.clerk", PASSWORD, [CLERK.code])
+    user = create_staff(tenant, username, PASSWORD, [role])
     enroll_totp(user)
     with tenant_context(CODE_A):
         person = PersonData(family_name="山田", given_name="花子", family_name_kana="ヤマダ", given_name_kana="ハナコ",
                             birth_date=date(1980, 4, 2), sex="2", relationship="世帯主")  # fmt: skip
-        result = services.move_in(services.Notification("e2e-cert", date(2015, 4, 1), date(2015, 4, 1)),
+        result = services.move_in(services.Notification(f"e2e-{username}", date(2015, 4, 1), date(2015, 4, 1)),
                                   address=services.AddressData("東京都千代田区千代田1番1号"), persons=[person],
                                   origin="abroad")  # fmt: skip
     return user, result.resident_ids[0]

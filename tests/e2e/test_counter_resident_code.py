@@ -4,35 +4,22 @@ supervisor changes a person's code on request, the 住民票コード変更通�
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from kiban.apps.residents import services
 from kiban.apps.residents.models import Resident
 from kiban.apps.residents.permissions import SUPERVISOR
-from kiban.apps.residents.validation import PersonData
 from kiban.platform.tenants.context import tenant_context
-from tests.conftest import CODE_A, PASSWORD, register_test_certifier, totp_code
+from tests.conftest import CODE_A, totp_code
 from tests.e2e.conftest import E2E_DB, Accessibility, sign_in_by_keyboard, tab_to
+from tests.e2e.test_counter_certificate import _setup as certificate_setup
 
 pytestmark = E2E_DB
 
 
 def _setup() -> tuple[Any, Resident]:
-    from kiban.platform.accounts.services import create_staff, enroll_totp
-    from kiban.platform.tenants.services import provision
-
-    tenant = provision(CODE_A)
-    register_test_certifier(CODE_A)
-    user = create_staff(tenant, "code.supervisor", PASSWORD, [SUPERVISOR.code])
-    enroll_totp(user)
+    user, resident_id = certificate_setup("code.supervisor", SUPERVISOR.code)
     with tenant_context(CODE_A):
-        person = PersonData(family_name="山田", given_name="花子", family_name_kana="ヤマダ", given_name_kana="ハナコ",
-                            birth_date=date(1980, 4, 2), sex="2", relationship="世帯主")  # fmt: skip
-        result = services.move_in(services.Notification("e2e-code", date(2015, 4, 1), date(2015, 4, 1)),
-                                  address=services.AddressData("東京都千代田区千代田1番1号"), persons=[person],
-                                  origin="abroad")  # fmt: skip
-        return user, Resident.objects.get(id=result.resident_ids[0])
+        return user, Resident.objects.get(id=resident_id)
 
 
 def test_a_code_changed_on_request_by_keyboard_only(counter_server: str, browser: Any, axe_script: str) -> None:

@@ -16,6 +16,12 @@ BASE = "/staff/residents"
 WITHOUT_TOPIC = {"resident-address-lookup", "resident-building-candidates", "resident-manual", "resident-manual-topic"}
 
 
+def _assert_links(client: Client, pages: dict[str, str]) -> None:
+    """Each page's Help link (Alt+H) opens its own topic."""
+    for url, slug in pages.items():
+        assert _help_link(client.get(url).content.decode()) == f"{BASE}/manual/{slug}/", url
+
+
 def _help_link(html: str) -> str:
     match = re.search(r'<a href="([^"]+)" accesskey="h"', html)
     assert match, html[:2000]
@@ -67,8 +73,7 @@ def test_each_page_links_to_its_own_topic(clerk: Client, person: Resident) -> No
         f"{BASE}/{person.id}/remarks/?purpose=確認": "remarks",
         f"{BASE}/characters/": "characters",
     }
-    for url, slug in pages.items():
-        assert _help_link(clerk.get(url).content.decode()) == f"{BASE}/manual/{slug}/", url
+    _assert_links(clerk, pages)
     # A page without a topic of its own opens the manual's contents.
     assert _help_link(clerk.get(f"{BASE}/manual/").content.decode()) == f"{BASE}/manual/"
 
@@ -83,5 +88,4 @@ def test_supervisors_pages_link_to_their_topics(supervisor: Client, person: Resi
         f"{BASE}/visibility/": "visibility",
         f"{BASE}/certifiers/": "certifiers",
     }
-    for url, slug in pages.items():
-        assert _help_link(supervisor.get(url).content.decode()) == f"{BASE}/manual/{slug}/", url
+    _assert_links(supervisor, pages)
