@@ -675,6 +675,7 @@ def _issuance_records(code: str) -> tuple[int, int]:
     certificates module would have (the round trip is what is tested here). Returns (original, procedure) ids."""
     from kiban.apps.residents.models import (
         AddressEntry,
+        AddressNumber,
         Building,
         Certificate,
         CertificateRequesterCorrection,
@@ -758,6 +759,8 @@ def _issuance_records(code: str) -> tuple[int, int]:
         honcho = InputPlace.objects.create(code="01", name="本庁", kind="main_office", recorded_by="staff:boss")
         InputTerminal.objects.create(code="T01", name="本庁1番窓口", place=honcho, recorded_by="staff:boss",
                                      retired_on=datetime.date(2026, 3, 31))  # fmt: skip
+        AddressNumber.objects.create(town_code="13101001001", kind="lot", label="無番地", special=True, codes=[],
+                                     recorded_by="staff:boss")  # fmt: skip
         kudan = "東京都千代田区九段南1丁目2番1号"
         Building.objects.create(address=kudan, address_key=kudan, name="九段ハイツ", name_kana="クダンハイツ",
                                 retired_on=datetime.date(2026, 3, 31), recorded_by="staff:clerk1")  # fmt: skip
@@ -776,8 +779,8 @@ def _issuance_kept(directory: Path, code: str, ids: tuple[int, int]) -> None:
     names = ("certificates", "move_out_certificates", "household_member_orders", "certifiers", "address_entries",
              "provisional_entries", "resident_memos", "resident_remarks", "buildings", "personal_notice_registrations",
              "certificate_requester_corrections", "personal_notices_sent", "input_places",
-             "input_terminals")  # fmt: skip
-    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1, 4, 2, 1, 2, 1, 1, 1, 1]
+             "input_terminals", "address_numbers")  # fmt: skip
+    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1, 4, 2, 1, 2, 1, 1, 1, 1, 1]
 
 
 @BOTH

@@ -19,7 +19,6 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from kiban.platform.audit.actor import actor_label
 from kiban.platform.audit.services import record
@@ -27,6 +26,7 @@ from kiban.platform.tenants import catalog
 from kiban.platform.tenants.context import current_tenant_id
 from kiban.standard.text import is_katakana, normalize_kana_input
 
+from . import masters
 from .models import Building, Household
 from .validation import Problems
 
@@ -96,20 +96,7 @@ def save(*, address: str, name: str, name_kana: str = "", building_id: int | Non
 
 def retire(building_id: int, retired_on: date) -> Building:
     """The building is gone (取壊し等): no longer offered, kept for the records that name it."""
-    problems = Problems()
-    building = Building.objects.filter(id=building_id).first()
-    if building is None:
-        problems.add("building", "not_found", "方書が見つかりません。", "No such building.")
-    elif building.retired_on is not None:
-        problems.add("building", "retired", "既に廃止されています。", "Already retired.")
-    if retired_on > timezone.localdate():
-        problems.add("retired_on", "future_date", "廃止日が未来の日付です。", "The date is in the future.")
-    problems.raise_if_any()
-    assert building is not None
-    building.retired_on, building.recorded_by = retired_on, actor_label()
-    building.save(update_fields=["retired_on", "recorded_by", "recorded_at"])
-    record("residents.building.retired", "building", str(building.id))
-    return building
+    return masters.retire(Building, building_id, retired_on, field="building", label="方書")
 
 
 def take_from_register() -> int:

@@ -33,6 +33,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kiban.platform.audit.services import Event, record, record_many
+from kiban.standard.addresses import sort_key
 from kiban.standard.era import EraDateError, parse_date
 
 from . import extracts, selectors
@@ -225,8 +226,11 @@ def rows(query: Query, items: Sequence[str], purpose: str) -> list[dict[str, Any
         problems.raise_if_any()
     base = query.base_date or timezone.localdate()
     drawn = []
+    keys: dict[int, Any] = {}
     for r in found.select_related("household").iterator(chunk_size=2000):
         drawn.append({"resident_id": r.id, **{i: _value(r, i, base) for i in items}})
+        keys[r.id] = (sort_key(r.household.address, r.household.building), r.birth_date, r.id)
+    drawn.sort(key=lambda row: keys[row["resident_id"]])  # 住所の番地・号・部屋番号は数の順 (標準仕様書 1.3.2)
     fields = sorted({ITEMS[i].path.split("__")[-1] or "birth_date" for i in items})
     record_many(Event("resident.listed", "resident", str(row["resident_id"]), fields, purpose) for row in drawn)
     return drawn

@@ -30,6 +30,7 @@ from kiban.standard.text import kana_search_key, search_key
 
 from .models import (
     AddressEntry,
+    AddressNumber,
     AdultGuardianship,
     Building,
     Certificate,
@@ -317,6 +318,12 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
         "input_places", InputPlace, ("id", "code", "name", "kind", "ward_code", "retired_on", "recorded_by")
     ),
     ExchangedTable("input_terminals", InputTerminal, ("id", "code", "name", "place_id", "retired_on", "recorded_by")),
+    # Also format 5: 住居表示・地番 (標準仕様書 1.3.2), retired numbers included, with their numeric codes.
+    ExchangedTable(
+        "address_numbers",
+        AddressNumber,
+        ("id", "town_code", "kind", "label", "special", "codes", "retired_on", "recorded_by"),
+    ),
     # Also format 5: the 方書マスタ (標準仕様書 1.3.4), retired buildings included.
     ExchangedTable(
         "buildings",

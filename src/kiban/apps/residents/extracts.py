@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from kiban.platform.audit.services import record
+from kiban.standard.addresses import sort_key
 
 from . import selectors
 from .models import Resident
@@ -75,7 +76,7 @@ def inspection_copy(districts: list[str], purpose: str, order: str = "address", 
     if order == "random":
         random.Random(seed).shuffle(rows)  # noqa: S311 - an order for inspection, not a secret
     else:
-        rows.sort(key=lambda r: (r.district, r.address, r.birth_date, r.resident_id))
+        rows.sort(key=lambda r: (r.district, sort_key(r.address), r.birth_date, r.resident_id))  # 2番 before 10番
     record("resident.extract.inspection_copy", "extract", ",".join(districts), list(INSPECTION_ITEMS),
            f"{purpose} ({len(rows)}名, {order})")  # fmt: skip
     return rows
@@ -130,7 +131,9 @@ def random_sample(criteria: SampleCriteria, purpose: str) -> list[Row]:
         found = found.filter(household__district__in=list(criteria.districts))
     ids = sorted(found.values_list("id", flat=True))
     drawn = set(random.Random(criteria.seed).sample(ids, min(criteria.count, len(ids))))  # noqa: S311
-    rows = sorted(_rows(Resident.objects.filter(id__in=drawn)), key=lambda r: (r.district, r.address, r.resident_id))
+    rows = sorted(
+        _rows(Resident.objects.filter(id__in=drawn)), key=lambda r: (r.district, sort_key(r.address), r.resident_id)
+    )
     record("resident.extract.random_sample", "extract", str(criteria.seed), ["name", "address", "birth_date", "sex"],
            f"{purpose} ({len(rows)}名)")  # fmt: skip
     return rows

@@ -919,3 +919,33 @@ class InputTerminal(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class AddressNumber(TenantOwned):
+    """住居表示・地番のマスタ (標準仕様書 1.3.2, j240): the numbers an address may take in a town of the 住所辞書
+    (``town_code``, its 11-digit code): 住居表示 (街区符号・住居番号, 住居表示に関する法律), 地番 (本番・枝番, including
+    特殊地番 such as 無番地 or 甲乙 numbers) and 区画整理 (街区・画地 of a land readjustment before its 換地処分).
+    ``codes`` are the label's numbers (``kiban.standard.addresses.number_codes``), kept for sorting by number.
+    Retired, never deleted (old records name old numbers)."""
+
+    class Kind(models.TextChoices):
+        HOUSING = "housing", "住居表示"
+        LOT = "lot", "地番"
+        READJUSTMENT = "readjustment", "区画整理"
+
+    town_code = models.CharField("住所コード", max_length=11)
+    kind = models.CharField("種別", max_length=16, choices=Kind.choices)
+    label = models.CharField("番号", max_length=64)
+    special = models.BooleanField("特殊地番", default=False)
+    codes = models.JSONField("番号の数値コード", default=list)
+    retired_on = models.DateField("廃止日", null=True, blank=True)
+    recorded_by = models.CharField("登録者", max_length=150)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "town_code", "kind", "label"], name="address_number_unique")
+        ]
+        verbose_name = "housing or lot number (住居表示・地番)"
+
+    def __str__(self) -> str:
+        return f"{self.town_code} {self.label}"

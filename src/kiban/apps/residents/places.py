@@ -19,12 +19,12 @@ from typing import Any
 
 from django.core import signing
 from django.db import transaction
-from django.utils import timezone
 
 from kiban.platform.audit.actor import actor_label
 from kiban.platform.audit.services import record
 from kiban.platform.tenants.context import current_tenant_id
 
+from . import masters
 from .certificates import check_ward
 from .models import InputPlace, InputTerminal
 from .validation import Problems
@@ -112,22 +112,12 @@ def save_terminal(*, code: str, name: str, place_id: int, terminal_id: int | Non
 
 def retire(model: type[InputPlace] | type[InputTerminal], object_id: int, on: date) -> None:
     """A place or terminal no longer used: kept, no longer offered. A place with terminals in use is refused."""
-    problems = Problems()
-    found = model.objects.filter(id=object_id).first()
-    label = "入力場所" if model is InputPlace else "入力端末"
-    if found is None:
-        problems.add("id", "not_found", f"{label}が見つかりません。", "Not found.")
-    elif found.retired_on is not None:
-        problems.add("id", "retired", "既に廃止されています。", "Already retired.")
-    elif model is InputPlace and InputTerminal.objects.filter(place_id=object_id, retired_on__isnull=True).exists():
-        problems.add("id", "in_use", "この入力場所の端末を先に廃止してください。", "Retire its terminals first.")
-    if on > timezone.localdate():
-        problems.add("on", "future_date", "廃止日が未来の日付です。", "The date is in the future.")
-    problems.raise_if_any()
-    assert found is not None
-    found.retired_on, found.recorded_by = on, actor_label()
-    found.save(update_fields=["retired_on", "recorded_by"])
-    record(f"residents.{model._meta.model_name}.retired", model._meta.model_name or "", str(object_id))
+
+    def in_use(problems: Problems, found: InputPlace | InputTerminal) -> None:
+        if model is InputPlace and InputTerminal.objects.filter(place_id=found.id, retired_on__isnull=True).exists():
+            problems.add("id", "in_use", "この入力場所の端末を先に廃止してください。", "Retire its terminals first.")
+
+    masters.retire(model, object_id, on, label="入力場所" if model is InputPlace else "入力端末", check=in_use)
 
 
 def terminal_cookie(terminal: InputTerminal) -> str:

@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import (
     acceptance_views,
+    address_number_views,
     building_views,
     bulk_views,
     certifier_views,
@@ -76,6 +77,7 @@ urlpatterns = [
     ),
     path("addresses/lookup/", views.address_lookup, name="resident-address-lookup"),
     path("buildings/", building_views.building_manage, name="resident-buildings"),
+    path("address-numbers/", address_number_views.address_number_list, name="resident-address-numbers"),
     path("buildings/candidates/", building_views.building_candidates, name="resident-building-candidates"),
     path("manual/", manual_views.manual_page, name="resident-manual"),
     path("manual/<slug:slug>/", manual_views.manual_page, name="resident-manual-topic"),
