@@ -35,6 +35,7 @@ def test_recorded_by_address_offered_there_only_and_retired(tenant_a: Any) -> No
         # The same address written with full-width digits, spaces or another dash matches; 番地 counts.
         assert buildings.candidates("東京都千代田区九段南１丁目２番１号") == ["アーバン九段", "九段ハイツ"]
         assert buildings.candidates(" 東京都千代田区 九段南1丁目2番1号 ") == ["アーバン九段", "九段ハイツ"]
+        assert buildings.candidates("東京都千代田区九段南一丁目2-1") == ["アーバン九段", "九段ハイツ"]  # 一丁目, dashes
         assert buildings.candidates("東京都千代田区九段南1丁目2番") == []
         assert buildings.candidates("") == []
         # Never the other way round (4.0.7 実装しない機能): a building's name is not an address.

@@ -6,15 +6,13 @@ The standard: 方書（アパートやマンション、寮等）を登録管理
 こと (4.0.7) — ``candidates`` gives the buildings in force at the address typed. 実装しない機能 (4.0.7): 方書から住所
 地番を候補として選択できること — nothing here looks an address up from a building's name: every read is by address.
 
-Addresses are matched by ``address_key``: Unicode NFKC (full-width digits and letters as half-width), white space
-removed and the dash-like characters (ハイフン、全角ハイフンマイナス、ダッシュ、マイナス) made one, so 「1丁目2番1号」
-and 「１丁目２番１号」 match; kanji numerals (「一丁目」) are not rewritten (the 住所辞書 writes 丁目 with numerals).
+Addresses are matched by ``address_key``: ``kiban.standard.addresses.normalize_address`` (NFKC, no spaces, kanji
+numerals before 丁目・番・号 as digits, 丁目・番地・番・号・の and dashes all one mark), so 「九段南一丁目2番1号」,
+「九段南１丁目２番１号」 and 「九段南1-2-1」 match.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import date
 
 from django.db import transaction
@@ -24,19 +22,17 @@ from kiban.platform.audit.actor import actor_label
 from kiban.platform.audit.services import record
 from kiban.platform.tenants import catalog
 from kiban.platform.tenants.context import current_tenant_id
+from kiban.standard.addresses import normalize_address
 from kiban.standard.text import is_katakana, normalize_kana_input
 
 from . import masters
 from .models import Building, Household
 from .validation import Problems
 
-_DASHES = re.compile("[‐‑‒–—―−－]")  # ASCII '-' after NFKC; these stay distinct from it without this
-_SPACE = re.compile(r"\s+")
-
 
 def address_key(address: str) -> str:
     """The address as buildings are matched on it (see the module's docstring)."""
-    return _SPACE.sub("", _DASHES.sub("-", unicodedata.normalize("NFKC", address)))
+    return normalize_address(address)
 
 
 def candidates(address: str) -> list[str]:
