@@ -210,3 +210,42 @@ def benefits() -> BenefitsService:
     if _benefits is None:
         raise LookupError("no benefits app is installed in this deployment")
     return _benefits
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 他業務照会 (住民記録システム標準仕様書 7.2.2): the registry's screen shows what other businesses hold on a person
+# (the latest 選挙・国保・後期高齢・介護・年金・児童手当 … items). Each business app installed answers for itself;
+# the registry never reads another app's tables.
+
+# The businesses 7.2.2 names, in its order (the registry says which of them the deployment cannot ask).
+INQUIRED_BUSINESSES = ("electoral_roll", "health_insurance", "elderly_medical_care", "care_insurance",
+                       "national_pension", "child_allowance")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessItems:
+    """The latest items one business holds on a person: its name and (item, value) pairs as its staff would read
+    them (e.g. ("受給者", "認定中（令和6年11月分から）")); no amounts of money, no bank account."""
+
+    business: str
+    title: str
+    items: tuple[tuple[str, str], ...]
+
+
+class BusinessInquiry(Protocol):
+    def items_of(self, resident_id: int, purpose: str) -> BusinessItems | None:
+        """What this business holds on the resident (None: nothing); the read is audited with the purpose."""
+        ...
+
+
+_inquiries: dict[str, BusinessInquiry] = {}
+
+
+def provide_inquiry(business: str, inquiry: BusinessInquiry) -> None:
+    """Called at start-up by each business app that answers 他業務照会."""
+    _inquiries[business] = inquiry
+
+
+def inquiries() -> dict[str, BusinessInquiry]:
+    """The businesses that answer, by business code."""
+    return dict(_inquiries)

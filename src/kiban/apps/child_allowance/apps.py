@@ -15,3 +15,10 @@ class ChildAllowanceConfig(AppConfig):
 
         roles.register(CLERK, SUPERVISOR)
         handlers.register(HANDLER_NAME, on_resident_changed)
+
+        from kiban.standard.businesses import Business
+        from kiban.standard.contracts import provide_inquiry
+
+        from .inquiry import ChildAllowanceInquiry
+
+        provide_inquiry(Business.CHILD_ALLOWANCE.value, ChildAllowanceInquiry())  # 他業務照会 (標準仕様書 7.2.2)

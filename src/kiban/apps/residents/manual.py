@@ -24,7 +24,8 @@ class Topic:
 
 TOPICS: tuple[Topic, ...] = (
     Topic("search", "住民検索", "Finding a person", ("resident-search",)),
-    Topic("record", "住民票の画面", "The record", ("resident-detail", "resident-issued", "resident-acceptance-notice")),
+    Topic("record", "住民票の画面", "The record",
+          ("resident-detail", "resident-issued", "resident-other-businesses", "resident-acceptance-notice")),
     Topic("memos", "メモ", "Memos", ("resident-memos",)),
     Topic("remarks", "統合記載欄（留意事項・備考）", "Notes and remarks", ("resident-remarks",)),
     Topic("characters", "文字コード照会", "Character lookup", ("resident-characters",)),

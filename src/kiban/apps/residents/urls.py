@@ -31,6 +31,7 @@ urlpatterns = [
     path("<int:resident_id>/certificate/", views.certificate_wizard, name="resident-certificate"),
     path("<int:resident_id>/support/", views.support_manage, name="resident-support"),
     path("<int:resident_id>/issued/", views.resident_issued, name="resident-issued"),
+    path("<int:resident_id>/other-businesses/", views.resident_other_businesses, name="resident-other-businesses"),
     path("<int:resident_id>/memos/", memo_views.resident_memos, name="resident-memos"),
     path("<int:resident_id>/remarks/", remark_views.resident_remarks, name="resident-remarks"),
     path("<int:resident_id>/guardianship/", guardianship_views.resident_guardianship, name="resident-guardianship"),

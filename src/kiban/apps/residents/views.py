@@ -49,6 +49,7 @@ from . import (
     forms,
     guardianship,
     manual,
+    other_businesses,
     personal_notice,
     places,
     provisional,
@@ -246,6 +247,22 @@ def resident_issued(request: HttpRequest, resident_id: int) -> HttpResponse:
         raise Http404("no such resident")
     issued = [{"i": i, "on": era(i.issued_on)} for i in selectors.issued_to(resident_id, purpose)]
     return render(request, "residents/issued.html", _page(request, person=person, purpose=purpose, issued=issued))
+
+
+@staff_view(*READ_ROLES)
+def resident_other_businesses(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """他業務照会 (標準仕様書 7.2.2, j1180): what other businesses hold on this person, on request only (each answer
+    audited with the purpose given, here and by the business answering)."""
+    form = forms.PurposeForm(request.GET or None)
+    if not form.is_valid():
+        return render(request, "residents/purpose.html", _page(request, form=form), status=400 if request.GET else 200)
+    purpose = form.cleaned_data["purpose"]
+    person = Resident.objects.only("id", "family_name", "given_name").filter(id=resident_id).first()
+    if person is None:
+        raise Http404("no such resident")
+    found = other_businesses.inquire(resident_id, purpose)
+    return render(request, "residents/other_businesses.html", _page(request, person=person, purpose=purpose,
+                                                                     found=found))  # fmt: skip
 
 
 def _history_row(entry: Any) -> dict[str, Any]:
