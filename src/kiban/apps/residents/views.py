@@ -238,13 +238,10 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
 def resident_issued(request: HttpRequest, resident_id: int) -> HttpResponse:
     """交付履歴照会 (標準仕様書 2.2.2, j360): the certificates issued that name this person, on request only (a read
     of its own, audited with the purpose given; the record page links to it)."""
-    form = forms.PurposeForm(request.GET or None)
-    if not form.is_valid():
-        return render(request, "residents/purpose.html", _page(request, form=form), status=400 if request.GET else 200)
-    purpose = form.cleaned_data["purpose"]
-    person = Resident.objects.only("id", "family_name", "given_name").filter(id=resident_id).first()
-    if person is None:
-        raise Http404("no such resident")
+    opened = _opened(request, request.GET, resident_id)
+    if isinstance(opened, HttpResponse):
+        return opened
+    purpose, person = opened
     issued = [{"i": i, "on": era(i.issued_on)} for i in selectors.issued_to(resident_id, purpose)]
     return render(request, "residents/issued.html", _page(request, person=person, purpose=purpose, issued=issued))
 
@@ -253,16 +250,24 @@ def resident_issued(request: HttpRequest, resident_id: int) -> HttpResponse:
 def resident_other_businesses(request: HttpRequest, resident_id: int) -> HttpResponse:
     """他業務照会 (標準仕様書 7.2.2, j1180): what other businesses hold on this person, on request only (each answer
     audited with the purpose given, here and by the business answering)."""
-    form = forms.PurposeForm(request.GET or None)
-    if not form.is_valid():
-        return render(request, "residents/purpose.html", _page(request, form=form), status=400 if request.GET else 200)
-    purpose = form.cleaned_data["purpose"]
-    person = Resident.objects.only("id", "family_name", "given_name").filter(id=resident_id).first()
-    if person is None:
-        raise Http404("no such resident")
+    opened = _opened(request, request.GET, resident_id)
+    if isinstance(opened, HttpResponse):
+        return opened
+    purpose, person = opened
     found = other_businesses.inquire(resident_id, purpose)
     return render(request, "residents/other_businesses.html", _page(request, person=person, purpose=purpose,
                                                                      found=found))  # fmt: skip
+
+
+def _opened(request: HttpRequest, data: Any, resident_id: int) -> HttpResponse | tuple[str, Resident]:
+    """A page on one person asks for the purpose first (its reads are audited with it); 404 for no such person."""
+    form = forms.PurposeForm(data or None)
+    if not form.is_valid():
+        return render(request, "residents/purpose.html", _page(request, form=form), status=400 if data else 200)
+    person = Resident.objects.only("id", "family_name", "given_name").filter(id=resident_id).first()
+    if person is None:
+        raise Http404("no such resident")
+    return form.cleaned_data["purpose"], person
 
 
 def _history_row(entry: Any) -> dict[str, Any]:
@@ -283,14 +288,10 @@ def person_page(
     統合記載欄, 成年被後見人): the purpose form while none is given, 404 for no such person, a redirect after an
     action recorded (``done=<action>``); otherwise the purpose, the person and the refusals of a POST (nothing
     written), for the page to show."""
-    data = request.POST if request.method == "POST" else request.GET
-    form = forms.PurposeForm(data or None)
-    if not form.is_valid():
-        return render(request, "residents/purpose.html", _page(request, form=form), status=400 if data else 200)
-    purpose = form.cleaned_data["purpose"]
-    person = Resident.objects.only("id", "family_name", "given_name").filter(id=resident_id).first()
-    if person is None:
-        raise Http404("no such resident")
+    opened = _opened(request, request.POST if request.method == "POST" else request.GET, resident_id)
+    if isinstance(opened, HttpResponse):
+        return opened
+    purpose, person = opened
     errors: list[Any] = []
     if request.method == "POST":
         try:
