@@ -922,3 +922,26 @@ def test_a_bad_uuid_or_bytes_value_is_reported_on_its_line(committed_db: None, t
     assert any(e.startswith("child_allowance_prompts.csv:2: event_id") and "not a UUID" in e for e in report.errors)
     assert any(e.startswith("child_allowance_payment_runs.csv:2: file") for e in report.errors), report.errors
     assert "child_allowance_recognitions.csv:2: recipient_id 999999 refers to no row of residents" in report.errors
+
+
+@given(
+    st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=6), min_size=3, max_size=8),
+    st.integers(min_value=0, max_value=7),
+)
+def test_a_record_read_as_far_as_asked_gives_what_csv_gives(fields: list[str], asked: int) -> None:
+    """The importer's partial reading of a record (``importer._Row``: split at the commas while no quote stands
+    before the column asked for) gives each column exactly as Python's ``csv`` reads the whole record, whatever the
+    fields hold (commas, quotes, line breaks, empty strings: PostgreSQL's CSV quoting)."""
+    import csv
+
+    from kiban.migration.exchange.importer import _Row
+
+    def as_postgresql_writes(value: str) -> str:  # quoted for a delimiter, quote, line break, or the empty string
+        return f'"{value.replace(chr(34), chr(34) * 2)}"' if not value or any(c in value for c in ',"\r\n') else value
+
+    record = ",".join(as_postgresql_writes(f) for f in fields).encode()  # as _encrypting passes it: no line break
+    header = [f"c{i}" for i in range(len(fields))]
+    row = _Row(record, header, {name: i for i, name in enumerate(header)})
+    wanted = header[min(asked, len(fields) - 1)]
+    assert row[wanted] == next(csv.reader([record.decode()]))[header.index(wanted)]
+    assert dict(row) == dict(zip(header, next(csv.reader([record.decode()])), strict=True))

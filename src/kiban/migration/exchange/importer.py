@@ -48,7 +48,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -196,16 +196,58 @@ def _body(records_iter: Iterator[bytes]) -> Iterator[bytes]:
     yield from records_iter
 
 
-class _Reading(dict[str, str]):
+class _Row(Mapping[str, str]):
+    """One CSV record read as far as its columns are asked for. The residents' derived search keys need only the
+    names, the 6th to 9th of 29 columns: the part of the record before its first quote is split at its commas, all
+    of them separators there (PostgreSQL's CSV quotes a field only for a delimiter, quote, line break or the empty
+    string), once; a column that does not end before that quote is read by parsing the record whole with ``csv``,
+    once. Parsing every record whole cost the importer's residents thread about 4.5 s of a million
+    (``bench/README.md``, seventh session)."""
+
+    __slots__ = ("fields", "header", "index", "pieces", "quoted", "record")
+
+    def __init__(self, record: bytes, header: Sequence[str], index: Mapping[str, int]) -> None:
+        self.record, self.header, self.index = record, header, index
+        self.fields: list[str] | None = None
+        self.pieces: list[bytes] | None = None
+        self.quoted = False
+
+    def __getitem__(self, key: str) -> str:
+        i = self.index[key]
+        if self.fields is None:
+            if self.pieces is None:
+                quote = self.record.find(b'"')
+                self.quoted = quote >= 0
+                self.pieces = (self.record[:quote] if self.quoted else self.record).split(b",")
+            # Before a quote a field is whole only if a comma follows it; without any quote every field is whole.
+            if i < len(self.pieces) - (1 if self.quoted else 0):
+                return self.pieces[i].decode()
+            self.fields = next(csv.reader([self.record.decode()]))
+        return self.fields[i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.header)
+
+    def __len__(self) -> int:
+        return len(self.header)
+
+
+class _Reading(Mapping[str, str]):
     """A row that notes which columns a derived column's function reads."""
 
     def __init__(self, row: Mapping[str, str]) -> None:
-        super().__init__(row)
+        self.row = row
         self.read: list[str] = []
 
     def __getitem__(self, key: str) -> str:
         self.read.append(key)
-        return super().__getitem__(key)
+        return self.row[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.row)
+
+    def __len__(self) -> int:
+        return len(self.row)
 
 
 class _Remembered:
@@ -220,7 +262,7 @@ class _Remembered:
         self.keys: tuple[str, ...] | None = None
         self.cache: dict[tuple[str, ...], str] | None = {}
 
-    def __call__(self, row: dict[str, str]) -> str:
+    def __call__(self, row: Mapping[str, str]) -> str:
         if self.cache is None:
             return self.fn(row)
         if self.keys is not None:
@@ -243,6 +285,7 @@ class _Remembered:
 
 def _encrypting(table: Table, hashing: _HashCheck, cipher: TenantCipher) -> Iterator[bytes]:
     header = table.header
+    index = {name: i for i, name in enumerate(header)}
     derived = [(name, _Remembered(fn)) for name, fn in table.derived.items()]
     for record in _body(records(hashing.chunks())):
         head, _, number = record[:-1].rpartition(b",")
@@ -253,7 +296,7 @@ def _encrypting(table: Table, hashing: _HashCheck, cipher: TenantCipher) -> Iter
             secret = b',""'
         extra = b""
         if derived:
-            row = dict(zip(header, next(csv.reader([record.decode()])), strict=True))
+            row = _Row(record[:-1], header, index)
             extra = b"".join(b"," + _quoted(fn(row)) for _, fn in derived)
         yield head + b"," + secret + extra + b"\n"
 
