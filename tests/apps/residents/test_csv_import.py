@@ -94,3 +94,27 @@ def test_items_hidden_from_the_user_are_not_taken(supervisor: Client, tenant_a: 
     html = _upload(sign_in(clerk), MOVE_IN, CSV.encode()).content.decode()
     assert '大阪府大阪市北区中之島1丁目"' not in html and 'value="タロウ"' in html
     assert "本籍" in html.split("取り込まなかった列")[1][:200]
+
+
+def test_a_certificate_application_filled_from_a_csv(clerk: Client, tenant_a: Any, person: Resident) -> None:
+    """交付申請書 as CSV: the kind, the requester and the purpose as a person writes them (labels, not codes); which
+    persons and which member asks stay the clerk's choice on the page."""
+    from kiban.apps.residents.models import Certificate
+
+    url = f"/staff/residents/{person.id}/certificate/"
+    content = (
+        "証明書の種類,請求者の区分,請求者氏名,請求事由,記載する方\r\n"
+        "住民票の写し,第三者 (法12条の3),弁護士　甲野,訴訟のため,99\r\n"
+    )
+    page = _upload(clerk, url, content.encode("cp932"))
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="csv-imported"' in html
+    assert 'value="弁護士　甲野"' in html and 'value="訴訟のため"' in html
+    assert (
+        'value="third_party" selected' in html
+        or 'value="third_party"\n selected' in html
+        or ('<option value="third_party" selected>' in html)
+    )
+    assert "記載する方" in html.split("取り込まなかった列")[1][:200]  # the persons are chosen on the page
+    with tenant_context(tenant_a.code):
+        assert not Certificate.objects.exists()  # nothing issued by the import

@@ -16,8 +16,11 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
 
-from .forms import LABELS, MoveInForm, PersonForm, ProcedureForm
+from django import forms as django_forms
+
+from .forms import LABELS, LabelledForm, MoveInForm, PersonForm
 from .validation import Problems
 
 MAX_BYTES = 64 * 1024
@@ -43,7 +46,7 @@ ALIASES = {"届出人": "notifier", "転入日": "effective_on", "転居日": "e
            "転入前住所": "previous_address"}  # fmt: skip
 
 
-def _field_of(header: str, form_class: type[ProcedureForm]) -> str:
+def _field_of(header: str, form_class: type[LabelledForm]) -> str:
     header = header.strip().lstrip("\ufeff")
     by_title = {ja: name for name, (ja, _en) in {**LABELS, **form_class.labels}.items()}
     return by_title.get(header) or ALIASES.get(header) or header
@@ -63,7 +66,7 @@ def _decode(raw: bytes) -> str:
     return ""
 
 
-def read(raw: bytes, form_class: type[ProcedureForm], main_fields: list[str],
+def read(raw: bytes, form_class: type[LabelledForm], main_fields: list[str],
          never: frozenset[str] | set[str] = frozenset()) -> Imported:  # fmt: skip
     """The wizard's first step filled from the CSV; ``ProcedureError`` (nothing filled) for a file too large, not
     UTF-8 or Shift_JIS, without a header and a line, or with more persons than a procedure takes. Columns of
@@ -102,3 +105,20 @@ def read(raw: bytes, form_class: type[ProcedureForm], main_fields: list[str],
     if persons_form:
         data["persons-TOTAL_FORMS"] = str(persons)
     return Imported(data, persons, tuple(ignored))
+
+
+def as_choices(form: Any, data: dict[str, str]) -> dict[str, str]:
+    """Values written as a choice's label (「住民票の写し」, 「本人」, 「世帯連記式」) as the form's values; others as
+    they are."""
+    out = dict(data)
+    for name, value in data.items():
+        field = form.fields.get(name)
+        if isinstance(field, django_forms.ChoiceField):
+            choices: Any = field.choices
+            by_label: dict[str, str] = {}
+            for key, label in choices:  # 「第三者 (法12条の3) (a third party)」: with or without the parentheses
+                text = str(label)
+                for form_of in (text, text.rsplit(" (", 1)[0], text.split(" (")[0]):
+                    by_label.setdefault(form_of.strip(), str(key))
+            out[name] = by_label.get(value, value)
+    return out

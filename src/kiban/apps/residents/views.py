@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import secrets
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any, cast
@@ -325,6 +325,7 @@ class Flow:
     ja: str
     en: str
     roles: tuple[str, ...] = PROCEDURE_ROLES
+    takes_csv: bool = False  # its first step may be filled from a CSV (標準仕様書 10.8, ``csv_import``)
 
     @property
     def supervisor_only(self) -> bool:
@@ -382,7 +383,7 @@ WIZARDS: dict[str, Wizard] = {
                forms.AddressCorrectionForm, "household", SUPERVISOR_ROLES),
     )
 }  # fmt: skip
-CERTIFICATE = Flow("certificate", "証明書交付", "Issue a certificate")
+CERTIFICATE = Flow("certificate", "証明書交付", "Issue a certificate", takes_csv=True)
 SUPPORT = Flow("support", "支援措置の管理", "Support measures", SUPERVISOR_ROLES)
 
 
@@ -519,7 +520,10 @@ def procedure_wizard(request: HttpRequest, slug: str) -> HttpResponse:
     if action == "add-person" and issubclass(wizard.form, forms.MoveInForm):
         return _entry(request, wizard, state, build(request.POST, extra_person=True))
     if action == "import-csv":  # CSV形式のデータの取込 (標準仕様書 10.8): step 1 filled, nothing recorded
-        return _import_csv(request, wizard, state, build, hidden)
+        never = {name for item in hidden for name in visibility.ITEM_FIELDS.get(item, ())}
+        persons = issubclass(wizard.form, forms.MoveInForm)
+        return _import_csv(request, wizard, state, build(None),
+                           (lambda data: build(data, extra_person=True)) if persons else None, never)  # fmt: skip
     if action in ("back", "record") and state.data is None:
         return _render(request, "residents/wizard_expired.html", wizard, None, status=400)
     if action == "back":
@@ -542,29 +546,31 @@ def procedure_wizard(request: HttpRequest, slug: str) -> HttpResponse:
     return _render(request, "residents/wizard_confirm.html", wizard, confirmed, form=form, rows=form.summary())
 
 
-def _import_csv(request: HttpRequest, wizard: Wizard, state: State, build: Callable[..., forms.ProcedureForm],
-                hidden: frozenset[str]) -> HttpResponse:  # fmt: skip
-    """Step 1 filled from an uploaded CSV (``csv_import``): to be checked and completed; the items hidden from this
-    user (操作権限設定) are not taken from it either."""
+def _import_csv(request: HttpRequest, wizard: Wizard | Flow, state: State, blank: Any,
+                refill: Callable[[dict[str, str]], Any] | None = None, never: Iterable[str] = (),
+                extra: Mapping[str, Any] | None = None) -> HttpResponse:  # fmt: skip
+    """Step 1 filled from an uploaded CSV (``csv_import``), to be checked and completed: ``blank`` is the wizard's
+    empty form; ``refill`` builds the form from the data instead (a move-in's persons). ``never``: fields not taken
+    (the items hidden from this user, 操作権限設定). ``extra``: the page's own context."""
     upload = request.FILES.get("csv")
-    blank = build(None)
-    never = {name for item in hidden for name in visibility.ITEM_FIELDS.get(item, ())}
     try:
         if upload is None:
             problems = Problems()
             problems.add("csv", "required", "取り込むCSVファイルを選んでください。", "Choose the CSV file.")
             problems.raise_if_any()
         assert upload is not None
-        imported = csv_import.read(upload.read(csv_import.MAX_BYTES + 1), wizard.form,
-                                   [f for f in blank.fields if f not in never], never=never)  # fmt: skip
+        imported = csv_import.read(upload.read(csv_import.MAX_BYTES + 1), type(blank),
+                                   [f for f in blank.fields if f not in set(never)], never=set(never))  # fmt: skip
     except ProcedureError as exc:
-        return _entry(request, wizard, state, blank, csv_errors=[forms.error_text(e) for e in exc.errors])
-    if issubclass(wizard.form, forms.MoveInForm):
-        form = build(imported.data, extra_person=True)
+        errors = [forms.error_text(e) for e in exc.errors]
+        return _entry(request, wizard, state, blank, csv_errors=errors, **(extra or {}))
+    data = csv_import.as_choices(blank, imported.data)
+    if refill is not None:
+        form = refill(data)
     else:
         form = blank
-        form.initial = {**form.initial, **imported.data}
-    return _entry(request, wizard, state, form, csv_imported=imported)
+        form.initial = {**form.initial, **data}
+    return _entry(request, wizard, state, form, csv_imported=imported, **(extra or {}))
 
 
 class _Checked(Exception):
@@ -765,6 +771,9 @@ def certificate_wizard(request: HttpRequest, resident_id: int) -> HttpResponse:
             "personal_notice": _registered_names([m for m in context.members if m.id in c.resident_ids]),
         })  # fmt: skip
         return HttpResponseRedirect(reverse("resident-certificate-done", args=[state.request_id]))
+    if action == "import-csv":  # 交付申請書 as CSV (標準仕様書 10.8): the form filled, nothing issued
+        return _import_csv(request, CERTIFICATE, state, forms.CertificateForm(context=context),
+                           never=("resident_ids", "requester_resident_id"), extra=offered)  # fmt: skip
     form = forms.CertificateForm(request.POST, context=context)
     if not form.is_valid():
         return _entry(request, CERTIFICATE, state, form, **offered)
