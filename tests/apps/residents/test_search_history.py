@@ -88,3 +88,20 @@ def test_another_users_or_municipalitys_conditions_cannot_be_opened(
     for client in (sign_in(other), sign_in(elsewhere)):
         page = client.get(BASE, {"history": entry.id})
         assert page.status_code == 200 and "ヒミツ" not in page.content.decode()  # an empty form
+
+
+def test_a_user_clears_their_own_conditions_only(tenant_a: Any, make_staff: Any, make_resident: Any) -> None:
+    make_resident(tenant_a)
+    first, second = make_staff(tenant_a, "clerk1", [CLERK.code]), make_staff(tenant_a, "clerk2", [CLERK.code])
+    one, two = sign_in(first), sign_in(second)
+    one.get(BASE, {"kana": "ヤマダ", "purpose": "住民票の写しの交付"})
+    one.get(BASE, {"name": "山田", "purpose": "届出内容の確認"})
+    two.get(BASE, {"kana": "スズキ", "purpose": "税務調査"})
+    assert 'value="clear-history"' in one.get(BASE).content.decode()
+    cleared = one.post(BASE, {"action": "clear-history"})
+    assert cleared.status_code == 200 and "検索履歴を消去しました（2件）" in cleared.content.decode()
+    assert "ヤマダ" not in cleared.content.decode()
+    assert _kept(tenant_a, first) == [] and _kept(tenant_a, second) == [("スズキ", "", "税務調査")]
+    with tenant_context(tenant_a.code):
+        assert AuditEntry.objects.filter(action="residents.search_history.cleared", object_id=str(first.pk)).exists()
+    assert "最近の検索条件" not in one.get(BASE).content.decode()

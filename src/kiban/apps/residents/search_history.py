@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 
 from django.utils import timezone
 
+from kiban.platform.audit.services import record
+
 from .models import SearchHistory
 from .selectors import SearchCriteria
 
@@ -42,6 +44,13 @@ def remember(user_id: int, criteria: SearchCriteria, purpose: str) -> SearchHist
     beyond = SearchHistory.objects.filter(user_id=user_id).order_by("-searched_at", "-id").values_list("id", flat=True)
     SearchHistory.objects.filter(id__in=list(beyond[KEPT:])).delete()
     return kept
+
+
+def forget(user_id: int) -> int:
+    """The user clears their own kept conditions (they name people: a user may not want them kept); how many."""
+    cleared, _ = SearchHistory.objects.filter(user_id=user_id).delete()
+    record("residents.search_history.cleared", "user", str(user_id), purpose=f"{cleared}件")
+    return cleared
 
 
 def recent(user_id: int) -> list[SearchHistory]:

@@ -125,6 +125,10 @@ def counter_branch(request: HttpRequest) -> str:
 @staff_view(*READ_ROLES)
 def resident_search(request: HttpRequest) -> HttpResponse:
     user_id = int(request.user.pk or 0)
+    if request.method == "POST" and request.POST.get("action") == "clear-history":  # the user's own, on request
+        cleared = search_history.forget(user_id)
+        return render(request, "residents/search.html", _page(request, form=forms.SearchForm(), results=None,
+                                                              recent=[], cleared=cleared))  # fmt: skip
     chosen = request.GET.get("history", "")
     entry = search_history.find(user_id, int(chosen)) if chosen.isdigit() else None
     # 検索履歴 (標準仕様書 2.1.1): a kept condition chosen to be changed fills the form, and searches nothing yet.
