@@ -78,8 +78,10 @@ def _problem_rows(entry: ProvisionalEntry) -> list[dict[str, str]]:
 def provisional_list(request: HttpRequest) -> HttpResponse:
     """仮登録一覧, and its actions: 入力支所 of this counter, 本登録 (chosen / all of the shown 入力支所), 取消."""
     supervisor = views._has_role(request, SUPERVISOR_ROLES)
-    shown_branch = request.GET.get("branch", "").strip() if "branch" in request.GET else views.counter_branch(request)
-    branch_form = BranchForm(initial={"branch": views.counter_branch(request)}, prefix="counter")
+    terminal = views.counter_place(request)  # read once: the terminal and the 入力支所 it gives (1.3.1)
+    branch = views.branch_of(request, terminal)
+    shown_branch = request.GET.get("branch", "").strip() if "branch" in request.GET else branch
+    branch_form = BranchForm(initial={"branch": branch}, prefix="counter")
     errors: list[str] = []
     status = 200
     if request.method == "POST":
@@ -132,7 +134,7 @@ def provisional_list(request: HttpRequest) -> HttpResponse:
             status = 400
     entries = provisional.pending(branch=shown_branch or None)
     branches = sorted({b for b in ProvisionalEntry.objects.filter(status=ProvisionalEntry.Status.PROVISIONAL)
-                       .values_list("branch", flat=True).distinct()} | {views.counter_branch(request)})  # fmt: skip
+                       .values_list("branch", flat=True).distinct()} | {branch})  # fmt: skip
     rows = [{"e": e, "entered": views.era(e.entered_at), "problems": _problem_rows(e),
              "edit": reverse("resident-procedure", args=[e.procedure_kind]) + f"?entry={e.id}"
              if e.procedure_kind in views.WIZARDS and views._has_role(request, views.WIZARDS[e.procedure_kind].roles)
@@ -140,9 +142,9 @@ def provisional_list(request: HttpRequest) -> HttpResponse:
     outcomes = request.session.get(OUTCOMES_SESSION_KEY, []) if request.GET.get("done") == "register" else []
     page = views._page(
         request, rows=rows, branches=branches, shown_branch=shown_branch, branch_form=branch_form, errors=errors,
-        counter=views.counter_branch(request), outcomes=outcomes, done=request.GET.get("done", ""),
+        counter=branch, outcomes=outcomes, done=request.GET.get("done", ""),
         terminals=places.terminals(), place_names=[p.name for p in places.places()],
-        terminal=views.counter_place(request),
+        terminal=terminal,
         withdrawn=request.GET.get("count", ""), limit=provisional.bulk_limit(), can_register=supervisor,
     )  # fmt: skip
     return render(request, "residents/provisional.html", page, status=status)

@@ -108,10 +108,13 @@ def counter_place(request: HttpRequest) -> places.Counter | None:
 
 
 def counter_branch(request: HttpRequest) -> str:
-    """The counter's 入力支所 kept with each provisional entry: the place of this browser's registered terminal
-    (標準仕様書 1.3.1), else chosen per session on the list of provisional entries, by default the setting
-    ``KIBAN_COUNTER_BRANCH`` (本庁)."""
-    counter = counter_place(request)
+    """The counter's 入力支所 kept with each provisional entry (``branch_of`` this browser's terminal)."""
+    return branch_of(request, counter_place(request))
+
+
+def branch_of(request: HttpRequest, counter: places.Counter | None) -> str:
+    """The 入力支所 of a counter: the place of its registered terminal (標準仕様書 1.3.1), else chosen per session on
+    the list of provisional entries, by default the setting ``KIBAN_COUNTER_BRANCH`` (本庁)."""
     if counter is not None:
         return counter.place
     default = str(getattr(settings, "KIBAN_COUNTER_BRANCH", "本庁"))
