@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from kiban.platform.audit.actor import actor_label
-from kiban.platform.audit.services import record
 from kiban.standard.addresses import number_codes
 
 from . import masters
@@ -50,10 +48,8 @@ def save(*, town_code: str, kind: str, label: str, special: bool = False) -> Add
     elif AddressNumber.objects.filter(town_code=town_code, kind=kind, label=label).exists():
         problems.add("label", "duplicate", f"「{label}」は登録済みです。", "Already recorded.")
     problems.raise_if_any()
-    number = AddressNumber.objects.create(town_code=town_code, kind=kind, label=label, special=special,
-                                          codes=list(codes), recorded_by=actor_label())  # fmt: skip
-    record("residents.address_number.saved", "address_number", str(number.id))
-    return number
+    return masters.store(AddressNumber(), "residents.address_number.saved", town_code=town_code, kind=kind,
+                         label=label, special=special, codes=list(codes))  # fmt: skip
 
 
 def retire(number_id: int, on: date) -> AddressNumber:

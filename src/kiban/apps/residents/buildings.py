@@ -81,13 +81,8 @@ def save(*, address: str, name: str, name_kana: str = "", building_id: int | Non
     if address and name and Building.objects.filter(address_key=key, name=name).exclude(id=building_id).exists():
         problems.add("name", "duplicate", f"「{name}」はこの住所に登録済みです。", "Already recorded at this address.")
     problems.raise_if_any()
-    with transaction.atomic():
-        building = existing or Building()
-        building.address, building.address_key, building.name, building.name_kana = address, key, name, kana
-        building.recorded_by = actor_label()
-        building.save()
-        record("residents.building.saved", "building", str(building.id))
-    return building
+    return masters.store(existing or Building(), "residents.building.saved", address=address, address_key=key,
+                         name=name, name_kana=kana)  # fmt: skip
 
 
 def retire(building_id: int, retired_on: date) -> Building:

@@ -1,5 +1,6 @@
-"""What the registry's staff-kept masters share (方書マスタ 1.3.4, 住居表示・地番 1.3.2, 入力場所・入力端末 1.3.1):
-an entry no longer used is retired on a day — kept for the records that name it, no longer offered — never deleted."""
+"""What the registry's staff-kept masters share (方書マスタ 1.3.4, 住居表示・地番 1.3.2, 入力場所・入力端末 1.3.1): an
+entry is stored with who recorded it, audited (``store``); one no longer used is retired on a day — kept for the
+records that name it, no longer offered — never deleted (``retire``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from kiban.platform.audit.actor import actor_label
@@ -16,6 +17,18 @@ from kiban.platform.audit.services import record
 from .validation import Problems
 
 Row = TypeVar("Row", bound=models.Model)
+
+
+def store(row: Row, action: str, **values: Any) -> Row:
+    """``row`` (new, or one being corrected) saved with ``values`` and who recorded it, audited as ``action``
+    (``residents.<object type>.saved``), in one transaction; the caller has checked the values."""
+    with transaction.atomic():
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.recorded_by = actor_label()  # type: ignore[attr-defined]
+        row.save()
+        record(action, action.split(".")[1], str(row.pk))
+    return row
 
 
 def retire(model: type[Row], object_id: int, on: date, *, field: str = "id", label: str = "登録",

@@ -18,10 +18,7 @@ from datetime import date
 from typing import Any
 
 from django.core import signing
-from django.db import transaction
 
-from kiban.platform.audit.actor import actor_label
-from kiban.platform.audit.services import record
 from kiban.platform.tenants.context import current_tenant_id
 
 from . import masters
@@ -84,13 +81,8 @@ def save_place(*, code: str, name: str, kind: str, ward_code: str = "", place_id
     elif kind == InputPlace.Kind.WARD_OFFICE:
         problems.add("ward_code", "required", "区役所には行政区のコードを入力してください。", "Enter the ward's code.")
     problems.raise_if_any()
-    with transaction.atomic():
-        place = existing or InputPlace()
-        place.code, place.name, place.kind, place.ward_code = code, name, kind, ward_code
-        place.recorded_by = actor_label()
-        place.save()
-        record("residents.input_place.saved", "input_place", str(place.id))
-    return place
+    return masters.store(existing or InputPlace(), "residents.input_place.saved", code=code, name=name, kind=kind,
+                         ward_code=ward_code)  # fmt: skip
 
 
 def save_terminal(*, code: str, name: str, place_id: int, terminal_id: int | None = None) -> InputTerminal:
@@ -101,13 +93,8 @@ def save_terminal(*, code: str, name: str, place_id: int, terminal_id: int | Non
     if not InputPlace.objects.filter(id=place_id, retired_on__isnull=True).exists():
         problems.add("place", "not_found", "廃止されていない入力場所を選んでください。", "Choose a place in use.")
     problems.raise_if_any()
-    with transaction.atomic():
-        terminal = existing or InputTerminal()
-        terminal.code, terminal.name, terminal.place_id = code, name, place_id
-        terminal.recorded_by = actor_label()
-        terminal.save()
-        record("residents.input_terminal.saved", "input_terminal", str(terminal.id))
-    return terminal
+    return masters.store(existing or InputTerminal(), "residents.input_terminal.saved", code=code, name=name,
+                         place_id=place_id)  # fmt: skip
 
 
 def retire(model: type[InputPlace] | type[InputTerminal], object_id: int, on: date) -> None:
