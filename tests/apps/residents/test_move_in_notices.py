@@ -67,6 +67,7 @@ def test_listed_until_the_notice_comes_and_inquired_of(tenant_a: Any, moved: lis
     # The 転入通知 comes on paper: moved in there 18 days ago, after the planned date (which stays the removal date).
     with tenant_context(tenant_a.code):
         move_in_notices.receive_on_paper(taro, _ago(18), "転入通知の受理")
+        assert AuditEntry.objects.filter(action="residents.move_in_notice.received", purpose="転入通知の受理").exists()
         assert Resident.objects.get(id=taro).removed_on == _ago(20)  # the earlier of the two stays
         assert Procedure.objects.filter(flags__icontains="move_out_confirmed").count() == 1
     assert _listed(tenant_a) == []

@@ -65,13 +65,24 @@ def _municipality(code: str) -> str:
 
 
 def awaiting(purpose: str, days: int = 14, removed_by_authority: bool = False) -> list[Awaiting]:
-    """転入通知未着者一覧 (j710): who moved out (or was removed by authority) ``days`` ago or more, unconfirmed."""
+    """転入通知未着者一覧 (j710): who moved out (or was removed by authority) ``days`` ago or more, unconfirmed;
+    audited as listed with the purpose."""
     kinds = [ChangeReason.MOVE_OUT_DOMESTIC.value]
     if removed_by_authority:
         kinds.append(ChangeReason.REMOVAL_EX_OFFICIO.value)
-    until = timezone.localdate() - timedelta(days=max(days, 0))
-    removed = list(Resident.objects.filter(status=Resident.Status.REMOVED, removal_reason__in=kinds,
-                                           removed_on__lte=until).order_by("removed_on", "id"))  # fmt: skip
+    rows = _awaiting(kinds, timezone.localdate() - timedelta(days=max(days, 0)))
+    record_many(Event("resident.listed", "resident", str(row.resident_id), FIELDS, purpose) for row in rows)
+    return rows
+
+
+def _awaiting(kinds: list[str], until: date, only: int | None = None) -> list[Awaiting]:
+    """The persons removed by ``kinds`` on or before ``until`` whose 転入通知 has not come (``only``: that person)."""
+    removed_rows = Resident.objects.filter(
+        status=Resident.Status.REMOVED, removal_reason__in=kinds, removed_on__lte=until
+    )
+    if only is not None:
+        removed_rows = removed_rows.filter(id=only)
+    removed = list(removed_rows.order_by("removed_on", "id"))
     confirmed = _confirmed_ids([r.id for r in removed])
     removed = [r for r in removed if r.id not in confirmed]
     removals = ResidentHistory.objects.filter(resident_id__in=[r.id for r in removed], kind__in=kinds)
@@ -86,25 +97,25 @@ def awaiting(purpose: str, days: int = 14, removed_by_authority: bool = False) -
         rows.append(Awaiting(r.id, r.display_name, r.birth_date, with_building(entry.address, entry.building),
                              str(payload.get("destination_address") or ""), _municipality(code), r.removed_on
                              or entry.effective_on, entry.kind, entry.procedure_id))  # fmt: skip
-    record_many(Event("resident.listed", "resident", str(row.resident_id), FIELDS, purpose) for row in rows)
     return rows
 
 
-def _one(resident_id: int, purpose: str) -> Awaiting:
-    row = next((r for r in awaiting(purpose, days=0) if r.resident_id == resident_id), None)
-    if row is None:
+def _one(resident_id: int) -> Awaiting:
+    """The one person who moved out and awaits a 転入通知 (read alone: not the whole list, nor audited as listed;
+    what is done with it is audited)."""
+    found = _awaiting([ChangeReason.MOVE_OUT_DOMESTIC.value], timezone.localdate(), only=resident_id)
+    if not found:
         problems = Problems()
         problems.add("resident_id", "not_found", "転入通知を待っている転出者が見つかりません。",
                      "No person who moved out awaits a notice of move-in.")  # fmt: skip
         problems.raise_if_any()
-    assert row is not None
-    return row
+    return found[0]
 
 
 def inquiry_letter(resident_id: int, purpose: str) -> bytes:
     """転入通知未着照会書 (j710) to the municipality moved to (PDF); ``ProcedureError`` for a person who does not
     await a 転入通知 (confirmed, never moved out, another municipality's) or without a certifier."""
-    row = _one(resident_id, purpose)
+    row = _one(resident_id)
     problems = Problems()
     today = timezone.localdate()
     municipality, mayor = certificates.notice_issuer(problems, today)
@@ -125,7 +136,7 @@ def inquiry_letter(resident_id: int, purpose: str) -> bytes:
 def receive_on_paper(resident_id: int, moved_in_on: date, purpose: str) -> services.ProcedureResult:
     """A 転入通知 received otherwise than through the network (j700): recorded as one received — the confirmed
     date (the day of the move-in there) beside the planned one; the earlier of the two is the removal date (j680)."""
-    row = _one(resident_id, purpose)
+    row = _one(resident_id)
     problems = Problems()
     today = timezone.localdate()
     if moved_in_on > today:
@@ -133,4 +144,6 @@ def receive_on_paper(resident_id: int, moved_in_on: date, purpose: str) -> servi
     problems.raise_if_any()
     request_id = f"paper-move-in-notice-{resident_id}-{moved_in_on.isoformat()}"
     n = services.Notification(request_id, min(moved_in_on, today), today)
-    return services.confirm_move_out_by_hand(n, resident_id, moved_in_on, row.destination_municipality or "")
+    result = services.confirm_move_out_by_hand(n, resident_id, moved_in_on, row.destination_municipality or "")
+    record("residents.move_in_notice.received", "resident", str(resident_id), fields_read=FIELDS, purpose=purpose)
+    return result
