@@ -18,6 +18,10 @@ its peak memory, ru_maxrss, is its own) and each load into a fresh database (dro
 - raw COPY without foreign keys: the same for a third tenant with the triggers off (``session_replication_role =
   replica``) and no reference checked at all: the floor under any import into these tables;
 - export: ``export_tenant`` of the imported tenant.
+
+The import and both raw COPYs also report their CPU seconds: the phase process (threads included), its children
+(the validating process) and the database's processes (``_database_cpu``); ``bound`` is that sum divided by the
+cores, the least wall-clock time any schedule of the same work can take on this machine.
 """
 
 from __future__ import annotations
@@ -85,16 +89,56 @@ def _append_audit(out: Path, entries: int, residents: int) -> int:
     return entries
 
 
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _database_cpu(database: str) -> float:
+    """CPU seconds used so far by the PostgreSQL processes working for ``database`` (its backends and autovacuum
+    workers, named so in their process titles) and by the server's shared writers (WAL writer, checkpointer,
+    background writer: every database's, so other work on the server counts too). A backend's time is read while it
+    still runs: read again before the phase's connections close."""
+    shared = ("walwriter", "checkpointer", "background writer")
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        if not title.startswith("postgres:") or not (f" {database} " in title or any(s in title for s in shared)):
+            continue
+        fields = stat.rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total / tick
+
+
+def _cpu_report(url: str, before: float, own: float) -> dict[str, float]:
+    """The phase's CPU: its own process (threads included), its children (the import's validating process) and
+    the database's processes; ``bound`` is what two cores need at least for that work, whatever the schedule."""
+    database = url.rpartition("/")[2]
+    cpu = {
+        "process": _cpu_seconds(resource.RUSAGE_SELF) - own, "children": _cpu_seconds(resource.RUSAGE_CHILDREN),
+        "database": _database_cpu(database) - before,
+    }  # fmt: skip
+    cpu["bound"] = sum(cpu.values()) / (os.cpu_count() or 1)
+    return {k: round(v, 1) for k, v in cpu.items()}
+
+
 def phase_import(url: str, directory: Path) -> dict[str, Any]:
     _django(url)
     from kiban.migration.exchange import import_tenant
 
+    database, own = _database_cpu(url.rpartition("/")[2]), _cpu_seconds(resource.RUSAGE_SELF)
     started = time.perf_counter()
     result = import_tenant(IMPORTED, directory)
+    seconds = time.perf_counter() - started
     assert result.loaded, result.report.text()
     return {
-        "seconds": time.perf_counter() - started, "rows": sum(result.rows.values()), "peak_mb": _peak_mb(),
-        "validator_peak_mb": _children_peak_mb(),
+        "seconds": seconds, "rows": sum(result.rows.values()), "peak_mb": _peak_mb(),
+        "validator_peak_mb": _children_peak_mb(), "cpu": _cpu_report(url, database, own),
     }  # fmt: skip
 
 
@@ -121,6 +165,7 @@ def phase_raw(url: str, directory: Path, foreign_keys: bool = True) -> dict[str,
     raw = psycopg.connect(url)
     tables = exchanged_tables()
     _raw_defaults(raw, tables, RAW if foreign_keys else RAW_NO_FK)
+    database, own = _database_cpu(url.rpartition("/")[2]), _cpu_seconds(resource.RUSAGE_SELF)
     started = time.perf_counter()
     rows = 0
     with raw.cursor() as cursor:
@@ -130,8 +175,9 @@ def phase_raw(url: str, directory: Path, foreign_keys: bool = True) -> dict[str,
             rows += _raw_copy(cursor, t, directory)
     raw.commit()
     seconds = time.perf_counter() - started
+    cpu = _cpu_report(url, database, own)
     raw.close()
-    return {"seconds": seconds, "rows": rows, "peak_mb": _peak_mb()}
+    return {"seconds": seconds, "rows": rows, "peak_mb": _peak_mb(), "cpu": cpu}
 
 
 def _raw_defaults(raw: Any, tables: list[Any], tenant: str) -> None:
@@ -256,6 +302,7 @@ def bench(
         "export_seconds": round(export["seconds"], 1), "export_rows_per_s": round(export["rows"] / export["seconds"]),
         "export_mb_per_s": round(export["bytes"] / 1e6 / export["seconds"], 1),
         **({"raw_parallel_copy_seconds": round(parallel["seconds"], 1)} if parallel else {}),
+        "cpu_seconds": {"import": imported["cpu"], "raw_copy": raw["cpu"], "raw_copy_no_fk": raw_no_fk["cpu"]},
         "peak_mb": {"import": round(imported["peak_mb"]), "import_validator": round(imported["validator_peak_mb"]),
                     "export": round(export["peak_mb"]),
                     "raw_copy": round(raw["peak_mb"]), "write": round(written["peak_mb"])},
