@@ -16,7 +16,7 @@ from kiban.platform.api.problems import Problem, not_found
 from kiban.standard.schemas import ChangeRecord as StandardChangeRecord
 from kiban.standard.schemas import Resident as StandardResident
 
-from . import address_dictionary, extracts, selectors, services, standard_records, statistics, support
+from . import address_dictionary, extracts, mail_names, selectors, services, standard_records, statistics, support
 from .permissions import BUSINESS, PROCEDURE_ROLES, READ_ROLES, READ_SCOPE, SUPERVISOR_ROLES, WRITE_SCOPE
 from .validation import PersonData, ProcedureError
 
@@ -830,7 +830,7 @@ def random_sample(request: HttpRequest, code: str, body: SampleIn) -> Any:
                                        body.kind, body.seed)  # fmt: skip
     rows = _procedure_errors(lambda: extracts.random_sample(criteria, body.purpose))
     if body.labels:
-        return HttpResponse(extracts.address_labels_pdf(rows), content_type="application/pdf")
+        return HttpResponse(extracts.address_labels_pdf(mail_names.addressed(rows)), content_type="application/pdf")
     return [row.__dict__ for row in rows]
 
 

@@ -36,7 +36,7 @@ from kiban.platform.audit.services import Event, record, record_many
 from kiban.standard.addresses import sort_key
 from kiban.standard.era import EraDateError, parse_date
 
-from . import extracts, selectors
+from . import extracts, mail_names, selectors
 from .models import Resident
 from .validation import Problems
 
@@ -289,4 +289,4 @@ def labels(query: Query, purpose: str) -> bytes:
     as_rows = [extracts.Row(d["resident_id"], f"{d['family_name']}　{d['given_name']}", "", d["birth_date"], "",
                             d["postal_code"], f"{d['address']}　{d['building']}".strip("　"), "")
                for d in drawn]  # fmt: skip
-    return extracts.address_labels_pdf(as_rows)
+    return extracts.address_labels_pdf(mail_names.addressed(as_rows))

@@ -40,6 +40,7 @@ from .models import (
     HouseholdMemberOrder,
     InputPlace,
     InputTerminal,
+    MailName,
     MoveOutCertificate,
     PersonalNoticeRegistration,
     PersonalNoticeSent,
@@ -330,4 +331,6 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
         Building,
         ("id", "address", "address_key", "name", "name_kana", "retired_on", "recorded_by", "recorded_at"),
     ),
+    # Also format 5: 郵便物送付コード (標準仕様書 1.1.19), every choice recorded (append-only; the newest is in force).
+    ExchangedTable("mail_names", MailName, ("id", "resident_id", "code", "requested_on", "recorded_by", "recorded_at")),
 )

@@ -28,6 +28,7 @@ TOPICS: tuple[Topic, ...] = (
           ("resident-detail", "resident-issued", "resident-other-businesses", "resident-acceptance-notice")),
     Topic("memos", "メモ", "Memos", ("resident-memos",)),
     Topic("remarks", "統合記載欄（留意事項・備考）", "Notes and remarks", ("resident-remarks",)),
+    Topic("mail-name", "郵便物送付コード", "Name on mail", ("resident-mail-name",)),
     Topic("characters", "文字コード照会", "Character lookup", ("resident-characters",)),
     Topic("procedures", "届出の受付（入力・確認・完了）", "Entering a procedure",
           ("resident-procedures", "resident-procedure", "resident-procedure-done")),

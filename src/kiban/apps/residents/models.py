@@ -949,3 +949,32 @@ class AddressNumber(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.town_code} {self.label}"
+
+
+class MailName(TenantOwned):
+    """郵便物送付コード (住民記録システム標準仕様書 1.1.19, j190, 標準オプション): how mail from the municipality
+    names a foreign resident who has a 通称 — 通称のみ, 本名のみ (the spec's example) or both.
+
+    Append-only: each choice is a new row with the date the person asked for it, and the newest is the one in
+    force; none means 本名, as every letter printed it before. ``mail_names`` says what a letter prints (a 通称 no
+    longer recorded falls back to 本名)."""
+
+    append_only = True
+
+    class Code(models.TextChoices):
+        REAL = "real", "本名のみ"
+        ALIAS = "alias", "通称のみ"
+        BOTH = "both", "本名と通称"
+
+    resident = models.ForeignKey(Resident, models.PROTECT, db_constraint=False, db_index=False, related_name="+")
+    code = models.CharField("郵便物送付コード", max_length=8, choices=Code.choices)
+    requested_on = models.DateField("申出日")
+    recorded_by = models.CharField("入力者", max_length=150)
+    recorded_at = models.DateTimeField("入力日時", auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "resident"], name="mail_name_resident_idx")]
+        verbose_name = "mail name code (郵便物送付コード)"
+
+    def __str__(self) -> str:
+        return self.get_code_display()

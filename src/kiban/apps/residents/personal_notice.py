@@ -41,7 +41,7 @@ from kiban.platform.audit.services import Event, record, record_many
 from kiban.platform.tenants.context import current_tenant_id
 from kiban.platform.tenants.models import Tenant
 
-from . import certificates, selectors
+from . import certificates, mail_names, selectors
 from .models import (
     Certificate,
     CertificateRequesterCorrection,
@@ -175,13 +175,13 @@ def registered_among(resident_ids: Iterable[int], day: date | None = None) -> se
     return {r.resident_id for r in rows if r.in_force_on(day)}
 
 
-def _addressee(person: Resident, registration: PersonalNoticeRegistration | None) -> letters.Addressee:
-    """The person at their address (the register's: a removed person's last one), or the applicant at the address
-    they gave."""
+def _addressee(person: Resident, registration: PersonalNoticeRegistration | None, mail_name: str) -> letters.Addressee:
+    """The person at their address (the register's: a removed person's last one) by the name their mail takes
+    (``mail_names``: 郵便物送付コード), or the applicant at the address they gave."""
     name = person.display_name
     if registration is not None and registration.applicant_name:
         return letters.Addressee(registration.applicant_name, registration.send_to_address or person.address, name)
-    return letters.Addressee(name, person.address, name)
+    return letters.Addressee(mail_name, person.address, name)
 
 
 def audit_persons(action: str, resident_ids: Iterable[int], fields_read: list[str], purpose: str) -> None:
@@ -223,7 +223,9 @@ def expiry_letters_pdf(start: date, end: date, purpose: str) -> bytes:
         problems.raise_if_any()
     audit_persons("residents.personal_notice.expiry_printed", [r.resident_id for r in rows],
                   ["name", "address", "personal_notice"], f"{purpose} ({start}–{end})")  # fmt: skip
-    made = [letters.ExpiryLetter(_addressee(r.resident, r), r.registered_on, r.ends_on) for r in rows]
+    names = mail_names.names_on_mail([r.resident for r in rows])
+    made = [letters.ExpiryLetter(_addressee(r.resident, r, names[r.resident_id]), r.registered_on, r.ends_on)
+            for r in rows]  # fmt: skip
     return letters.expiry_letters(made, _municipality(), timezone.localdate())
 
 
@@ -336,9 +338,11 @@ def notices(condition: str, start: date | None, end: date | None, reprint: bool 
         line = letters.IssuanceLine(c.issued_on, _short(requester_names[kinds[c.id]]), kind_names[c.kind], c.sheets)
         grouped.setdefault(r, []).append(Issuance(c.id, c.issue_number, line))
     found = []
+    names = mail_names.names_on_mail([people[r] for r in grouped])
     for resident_id, issuances in grouped.items():
         registration = registered(resident_id, issuances[-1].line.issued_on)  # else the person, at their address
-        found.append(Notice(resident_id, _addressee(people[resident_id], registration), tuple(issuances)))
+        addressee = _addressee(people[resident_id], registration, names[resident_id])
+        found.append(Notice(resident_id, addressee, tuple(issuances)))
     return sorted(found, key=lambda n: n.resident_id)
 
 

@@ -12,6 +12,7 @@ from . import (
     euc_views,
     guardianship_views,
     householder_views,
+    mail_name_views,
     manual_views,
     memo_views,
     move_in_notice_views,
@@ -34,6 +35,7 @@ urlpatterns = [
     path("<int:resident_id>/other-businesses/", views.resident_other_businesses, name="resident-other-businesses"),
     path("<int:resident_id>/memos/", memo_views.resident_memos, name="resident-memos"),
     path("<int:resident_id>/remarks/", remark_views.resident_remarks, name="resident-remarks"),
+    path("<int:resident_id>/mail-name/", mail_name_views.resident_mail_name, name="resident-mail-name"),
     path("<int:resident_id>/guardianship/", guardianship_views.resident_guardianship, name="resident-guardianship"),
     path("<int:resident_id>/resident-code/", resident_code_views.resident_code_page, name="resident-code"),
     path(

@@ -48,6 +48,7 @@ from . import (
     events,
     forms,
     guardianship,
+    mail_names,
     manual,
     other_businesses,
     personal_notice,
@@ -217,6 +218,8 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         "history": [{**_history_row(h), "undo": h.procedure_id == undoable, "notes": entered.notes.get(h.seq, ())}
                     for h in history],
         "remarks": entered.remarks,
+        # 郵便物送付コード (標準仕様書 1.1.19, j190): kept for foreign residents only
+        "mail_name": mail_names.label(resident_id) if resident.kind == Resident.Kind.FOREIGN else None,
         "moving_out": moving_out,
         "current": registered or moving_out,
         "record_number": chosen or (records[-1].number if records else None),
