@@ -36,6 +36,7 @@ from .models import (
     Certificate,
     CertificateRequesterCorrection,
     Certifier,
+    ExternalNoticeSent,
     Household,
     HouseholdMemberOrder,
     InputPlace,
@@ -329,5 +330,26 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
         "buildings",
         Building,
         ("id", "address", "address_key", "name", "name_kana", "retired_on", "recorded_by", "recorded_at"),
+    ),
+    # Also format 5: the notices sent to outside bodies (戸籍の附票記載事項通知, 標準仕様書 7.2.4; 市町村通知 to the
+    # 出入国在留管理庁, 4.5.7), resends included (append-only): without them the new system would send the same
+    # history entries again. ``content`` is what was sent (never the 個人番号).
+    ExchangedTable(
+        "external_notices_sent",
+        ExternalNoticeSent,
+        (
+            "id",
+            "kind",
+            "history_id",
+            "resident_id",
+            "destination_code",
+            "destination_name",
+            "delivery",
+            "content",
+            "batch",
+            "resend",
+            "sent_by",
+            "sent_at",
+        ),
     ),
 )
