@@ -750,7 +750,8 @@ def _issuance_records(code: str) -> tuple[int, int]:
         for resend in (False, True):
             ExternalNoticeSent.objects.create(
                 kind="koseki_fuhyo", history_id=first_entry.id, resident_id=head.id, destination_code="131016",
-                destination_name="東京都千代田区", delivery="event", content={"name": "山田　太郎", "reason": "国外転入等"},
+                destination_name="東京都千代田区", delivery="event",
+                content={"name": "山田　太郎", "reason": "国外転入等"},
                 batch=uuid.UUID(int=7 + resend), resend=resend, sent_by="staff:boss",
             )  # fmt: skip
         ResidentRemark.objects.create(resident_id=head.id, kind="note", history_seq=first_entry.seq,

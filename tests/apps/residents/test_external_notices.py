@@ -1,7 +1,7 @@
-"""Notices to outside bodies (``external_notices``): the 戸籍の附票記載事項通知 to the 本籍地 (住基法19条; 標準仕様書 7.2.4
-j1200) and the 市町村通知 to the 出入国在留管理庁 (入管法61条の8の2; 4.5.7 j970), derived from the history, listed in
-event order, sent once (a resend marked), each published as an event, handed to another municipality on the platform
-or printed for one that takes paper."""
+"""Notices to outside bodies (``external_notices``): the 戸籍の附票記載事項通知 to the 本籍地
+(住基法19条; 標準仕様書 7.2.4 j1200) and the 市町村通知 to the 出入国在留管理庁 (入管法61条の8の2; 4.5.7
+j970), derived from the history, listed in event order, sent once (a resend marked), each published as an
+event, handed to another municipality on the platform or printed for one that takes paper."""
 
 from __future__ import annotations
 
@@ -29,7 +29,10 @@ PAGE = "/staff/residents/external-notices/"
 D = datetime.date
 
 
-def _n(request_id: str, day: D = D(2024, 4, 1)) -> services.Notification:
+APRIL = D(2024, 4, 1)
+
+
+def _n(request_id: str, day: D = APRIL) -> services.Notification:
     return services.Notification(request_id, day, day)
 
 
@@ -48,7 +51,9 @@ def test_a_move_in_is_notified_to_the_own_fuhyo_system_once(tenant_a: Any, make_
     (notice,) = _pending(tenant_a)
     assert notice.destination == notices.Destination("131016", "東京都千代田区", "event")
     assert notice.content["name"] == "山田　花子" and notice.content["domicile"] == "東京都千代田区千代田1番"
-    assert notice.content["address"] == "東京都千代田区千代田1番1号" and notice.content["address_set_on"] == "2015-04-01"
+    assert (
+        notice.content["address"] == "東京都千代田区千代田1番1号" and notice.content["address_set_on"] == "2015-04-01"
+    )
     assert "individual_number" not in notice.content and _pending(tenant_a, IMMIGRATION) == []
     with tenant_context(tenant_a.code):
         batch = notices.send(FUHYO, [notice.history_id], "附票通知の送信")
@@ -92,7 +97,13 @@ def test_which_changes_are_notified_and_where(tenant_a: Any, tenant_b: Any, make
         assert message.to_tenant == "131041" and message.data["domicile"] == "東京都新宿区西新宿2丁目8番"
     assert batch.pdf is not None
     flat = "".join(text(batch.pdf).split())
-    for item in ("戸籍の附票記載事項通知書", "大阪府大阪市長", "山田花子", "大阪府大阪市北区中之島1丁目3番", "第19条第1項"):
+    for item in (
+        "戸籍の附票記載事項通知書",
+        "大阪府大阪市長",
+        "山田花子",
+        "大阪府大阪市北区中之島1丁目3番",
+        "第19条第1項",
+    ):
         assert item in flat, item
     # A 国内転出 is for the municipality moved to (on its 転入); a 国外転出 is this one's to notify.
     with tenant_context(tenant_a.code):

@@ -52,7 +52,8 @@ def external_notice_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "residents/purpose.html", _page(request, form=form), status=400 if data else 200)
     purpose = form.cleaned_data["purpose"]
-    kind = data.get("kind") if data.get("kind") in external_notices.KINDS else external_notices.KOSEKI_FUHYO
+    chosen = data.get("kind", "")
+    kind = chosen if chosen in external_notices.KINDS else external_notices.KOSEKI_FUHYO
     errors: list[str] = []
     if request.method == "POST":
         try:
@@ -66,7 +67,8 @@ def external_notice_list(request: HttpRequest) -> HttpResponse:
             rows.append({"id": r.history_id, "name": r.content.get("name", ""), "reason": r.content.get("reason", ""),
                          "effective_on": r.content.get("effective_on", ""), "destination": r.destination_name,
                          "delivery": DELIVERIES.get(r.delivery, r.delivery), "resend": r.resend,
-                         "sent_at": timezone.localtime(r.sent_at), "address": r.content.get("address", "")})  # fmt: skip
+                         "sent_at": timezone.localtime(r.sent_at),
+                         "address": r.content.get("address", "")})  # fmt: skip
     else:
         for n in external_notices.pending(kind, purpose):
             rows.append({"id": n.history_id, "name": n.content.get("name", ""), "reason": n.reason,

@@ -1,38 +1,43 @@
 """Notices of the registry to outside bodies, derived from the history: one mechanism for two kinds.
 
-- **戸籍の附票記載事項通知** (標準仕様書 7.2.4 戸籍附票システム連携, j1200: 管内本籍人の住所異動（転居等）時には、住所情報を
-  戸籍附票システムに連携できること; 7.1.1.1 j1090: 管内本籍者と管外本籍者について、戸籍附票記載事項通知). 住民基本台帳法
-  19条1項: 住所地の市町村長は、住民票の記載等をした場合に、本籍地において戸籍の附票の記載の修正をすべきときは、遅滞なく、
-  当該修正をすべき事項を本籍地の市町村長に通知しなければならない. The 附票 holds (法17条, as in force since 令和6年):
-  戸籍の表示 (本籍・筆頭者), 氏名, 住所 (a 国外転出者: that they are one), 住所を定めた年月日 (a 国外転出者: the planned
-  date of leaving), 出生の年月日, 男女の別, 住民票コード — these and nothing else are sent (never the 個人番号). A Japanese
-  resident's history entry gives a notice when one of these changed from the person's previous entry (転入, 出生,
-  転居, 職権修正 of the name, the 本籍 or the address, 国外転出, 職権消除 …), except a 国内転出 (the municipality moved to
-  notifies the new 住所 on recording the 転入) and a death (the 附票 is closed on the 戸籍's 死亡 entry). The
-  destination is the municipality of the 本籍 as the entry records it (``catalog.in_address``): this municipality's own
-  附票 system (an event), another municipality on the platform (the inter-municipality channel: an event there), or
-  any other (a printed 通知書). A person without 本籍 (foreign residents) gets none; a 本籍 whose municipality cannot be
-  told is listed with that problem and not sent until corrected.
-- **市町村通知** to the 出入国在留管理庁 (標準仕様書 4.5.7 入管法の住居地届出, j970). 出入国管理及び難民認定法61条の8の2:
-  市町村の長は、外国人住民に係る住民票について、政令で定める事由により、その記載、消除又は記載の修正をしたときは、直ちに
-  その旨を法務大臣に通知しなければならない (the article as cited by secondary sources; the text of the law itself could
-  not be read here). The brief for this work also named 住民基本台帳法30条の50; its text could not be confirmed here
-  either, and as far as could be told it is the reverse direction (法務大臣から市町村長への通知, j960), so it is not
-  cited as the basis. A foreign resident's 転入, 転居, 転出, a correction of the 住居地 and every 消除 give a notice with
-  the items of the 法務省 interface the registry holds: 氏名, 生年月日, 性別, 国籍・地域, 住居地, 在留カード等の番号,
-  異動事由, 異動日 (and the 転出先 of a 転出). ``category`` tells 「住基法・入管法」 (a 転入・転居届, which is also the
-  入管法's 住居地の届出) from 「住基法」 (the others); 「入管法」 alone (在留カード only) is not produced here.
+- **戸籍の附票記載事項通知** (標準仕様書 7.2.4 戸籍附票システム連携, j1200: 管内本籍人の住所異動
+  （転居等）時には、住所情報を戸籍附票システムに連携できること; 7.1.1.1 j1090: 管内本籍者と管外本籍者
+  について、戸籍附票記載事項通知). 住民基本台帳法19条1項: 住所地の市町村長は、住民票の記載等をした
+  場合に、本籍地において戸籍の附票の記載の修正をすべきときは、遅滞なく、当該修正をすべき事項を本籍地の
+  市町村長に通知しなければならない. The 附票 holds (法17条, in the text in force in 2024): 戸籍の表示
+  (本籍・筆頭者), 氏名, 住所 (a 国外転出者: that they are one), 住所を定めた年月日 (a 国外転出者: the
+  planned date of leaving), 出生の年月日, 男女の別, 住民票コード — these and nothing else are sent (never
+  the 個人番号). A Japanese resident's history entry gives a notice when one of these changed from the
+  person's previous entry (転入, 出生, 転居, 職権修正 of the name, the 本籍 or the address, 国外転出, 職権消除
+  …), except a 国内転出 (the municipality moved to notifies the new 住所 on recording the 転入) and a death
+  (the 附票 is closed on the 戸籍's 死亡 entry). The destination is the municipality of the 本籍 as the entry
+  records it (``catalog.in_address``): this municipality's own 附票 system (an event), another municipality
+  on the platform (the inter-municipality channel: an event there), or any other (a printed 通知書). A
+  person without 本籍 (foreign residents) gets none; a 本籍 whose municipality cannot be told is listed
+  with that problem and not sent until corrected.
+- **市町村通知** to the 出入国在留管理庁 (標準仕様書 4.5.7 入管法の住居地届出, j970). 出入国管理及び難民
+  認定法61条の8の2: 市町村の長は、外国人住民に係る住民票について、政令で定める事由により、その記載、
+  消除又は記載の修正をしたときは、直ちにその旨を法務大臣に通知しなければならない (the article as cited
+  by secondary sources; the text of the law itself could not be read here). The brief for this work also
+  named 住民基本台帳法30条の50; its text could not be confirmed here either, and as far as could be told it
+  is the reverse direction (法務大臣から市町村長への通知, j960), so it is not cited as the basis. A foreign
+  resident's 転入, 転居, 転出, a correction of the 住居地 and every 消除 give a notice with the items of the
+  法務省 interface the registry holds: 氏名, 生年月日, 性別, 国籍・地域, 住居地, 在留カード等の番号,
+  異動事由, 異動日 (and the 転出先 of a 転出). ``category`` tells 「住基法・入管法」 (a 転入・転居届, which
+  is also the 入管法's 住居地の届出) from 「住基法」 (the others); 「入管法」 alone (在留カード only) is not
+  produced here.
 
-For both: ``pending`` lists the entries not yet notified, in event order (the history's order), audited as listed;
-``send`` records a batch as sent (append-only ``ExternalNoticeSent``, once per entry: refused when sent already, or
-when an earlier entry of the same person is left out, 異動の時系列は担保されること), publishes the standard event for a
-connected system, hands over to another municipality on the platform, and returns the 通知書 PDF for destinations
-that take paper; ``send(resend=True)`` sends again what was sent (再送信), marked. ``sent`` lists what was sent
-(送信した通知の照会). Only entries recorded on this platform (on or after the tenant's ``provisioned_at``) are derived:
-those of a migrated municipality's past were its old system's to send.
+For both: ``pending`` lists the entries not yet notified, in event order (the history's order), audited as
+listed; ``send`` records a batch as sent (append-only ``ExternalNoticeSent``, once per entry: refused when
+sent already, or when an earlier entry of the same person is left out, 異動の時系列は担保されること),
+publishes the standard event for a connected system, hands over to another municipality on the platform,
+and returns the 通知書 PDF for destinations that take paper; ``send(resend=True)`` sends again what was
+sent (再送信), marked. ``sent`` lists what was sent (送信した通知の照会). Only entries recorded on this
+platform (on or after the tenant's ``provisioned_at``) are derived: those of a migrated municipality's
+past were its old system's to send.
 
-Not here: the 住基ネット (CS) line itself, the 法務省's 連携端末 and its results (処理結果の取込), 転出予定者 sent on the
-planned date, 特別永住者証明書 specifics, media (媒体) output.
+Not here: the 住基ネット (CS) line itself, the 法務省's 連携端末 and its results (処理結果の取込),
+転出予定者 sent on the planned date, 特別永住者証明書 specifics, media (媒体) output.
 """
 
 from __future__ import annotations
@@ -118,7 +123,8 @@ class Destination:
 
 @dataclass(frozen=True)
 class Notice:
-    """One notice derived from one history entry; ``destination`` is None when the 本籍's municipality cannot be told."""
+    """One notice derived from one history entry; ``destination`` is None when the 本籍's municipality cannot be
+    told."""
 
     kind: str
     history_id: int
@@ -249,13 +255,17 @@ def _candidates(kind: str) -> QuerySet[ResidentHistory]:
     return rows.filter(snapshot__kind=Resident.Kind.FOREIGN.value)
 
 
-def _derive(kind: str, entries: list[ResidentHistory], destination_of: Callable[[ResidentHistory], Destination | None]) -> list[Notice]:
+def _derive(
+    kind: str, entries: list[ResidentHistory], destination_of: Callable[[ResidentHistory], Destination | None]
+) -> list[Notice]:
     wanted = {(e.resident_id, e.seq - 1) for e in entries}
     earlier = ResidentHistory.objects.filter(
         resident_id__in={r for r, _ in wanted}, seq__in={s for _, s in wanted}
     ).only("resident_id", "seq", "address", "building", "snapshot")
     previous = {(e.resident_id, e.seq): e for e in earlier}
-    due, content = (_fuhyo_changed, _fuhyo_content) if kind == KOSEKI_FUHYO else (_immigration_due, _immigration_content)
+    due, content = (
+        (_fuhyo_changed, _fuhyo_content) if kind == KOSEKI_FUHYO else (_immigration_due, _immigration_content)
+    )
     notices = []
     for entry in entries:
         if kind == KOSEKI_FUHYO and not entry.snapshot.get("domicile"):
@@ -315,10 +325,11 @@ def _to_send(kind: str, history_ids: list[int], resend: bool) -> list[Notice]:
     found = {n.history_id for n in notices}
     missing = [i for i in ids if i not in found]
     if missing:
-        sent = set(ExternalNoticeSent.objects.filter(kind=kind, history_id__in=missing).values_list("history_id",
-                                                                                                   flat=True))  # fmt: skip
+        sent_rows = ExternalNoticeSent.objects.filter(kind=kind, history_id__in=missing)
+        sent = set(sent_rows.values_list("history_id", flat=True))
         if sent:
-            problems.add("history_ids", "already_sent", "既に送信した通知が含まれています（再送信は送信済みの一覧から）。",
+            problems.add("history_ids", "already_sent",
+                         "既に送信した通知が含まれています（再送信は送信済みの一覧から）。",
                          "Some of these were sent already (resend them from the list of sent notices).")  # fmt: skip
         if set(missing) - sent:
             problems.add("history_ids", "not_found", "送信の対象にならない異動履歴が含まれています。",
@@ -328,7 +339,8 @@ def _to_send(kind: str, history_ids: list[int], resend: bool) -> list[Notice]:
         names = "、".join(n.content.get("name", "") for n in unresolved)
         problems.add("history_ids", "no_destination",
                      f"本籍地の市区町村が判定できない通知があります（{names}）。本籍を確認し、修正してください。",
-                     "The municipality of the 本籍 cannot be told for some notices; check and correct the 本籍.")  # fmt: skip
+                     "The municipality of the 本籍 cannot be told for some notices: check and correct the "
+                     "本籍.")  # fmt: skip
     problems.raise_if_any()
     _check_order(kind, notices)
     return notices
@@ -344,15 +356,21 @@ def _check_order(kind: str, notices: list[Notice]) -> None:
     earlier = _candidates(kind).filter(resident_id__in=list(last)).values_list("resident_id", "id")
     left_out = {i for r, i in earlier if i < last[r] and i not in named}
     if left_out and _pending(kind, limit=len(left_out), only=left_out):
-        _problem("history_ids", "out_of_order", "同じ方のより前の異動の通知が未送信です。古い順に送信してください。",
-                 "An earlier notice of the same person is not sent yet: send them in order.")
+        _problem(
+            "history_ids",
+            "out_of_order",
+            "同じ方のより前の異動の通知が未送信です。古い順に送信してください。",
+            "An earlier notice of the same person is not sent yet: send them in order.",
+        )
 
 
 def _already_sent(kind: str, ids: list[int]) -> list[Notice]:
     """A resend: the notices as first sent (their content kept), in event order; refused for one never sent."""
     rows = {r.history_id: r for r in ExternalNoticeSent.objects.filter(kind=kind, resend=False, history_id__in=ids)}
     if len(rows) != len(ids):
-        _problem("history_ids", "not_sent", "まだ送信していない通知は再送信できません。", "Only a sent notice is resent.")
+        _problem(
+            "history_ids", "not_sent", "まだ送信していない通知は再送信できません。", "Only a sent notice is resent."
+        )
     entries = ResidentHistory.objects.only("kind", "effective_on").in_bulk(ids)
     found = []
     for history_id in sorted(ids):
@@ -367,7 +385,8 @@ def send(kind: str, history_ids: Sequence[int], purpose: str, resend: bool = Fal
     """Send the notices of these history entries (in event order) and record them as sent, in one transaction:
     the standard event for a connected system (this municipality's 附票 system, the 出入国在留管理庁's terminal), the
     inter-municipality channel for another municipality on the platform, the 通知書 (PDF, returned) for one that takes
-    paper. ``resend``: send again notices sent before (再送信, recorded and marked). ``ProcedureError`` (nothing written,
+    paper. ``resend``: send again notices sent before (再送信, recorded and marked). ``ProcedureError`` (nothing
+    written,
     nothing sent) for an unknown kind, no or too many entries, an entry not pending (or, for a resend, never sent),
     a 本籍 whose municipality cannot be told, an earlier notice of the same person left out, or paper without a
     certifier."""
@@ -390,8 +409,12 @@ def send(kind: str, history_ids: Sequence[int], purpose: str, resend: bool = Fal
             action = "residents.external_notice.resent" if resend else "residents.external_notice.sent"
             _audit(action, kind, [n.resident_id for n in notices], f"{purpose} ({KINDS[kind]})")
     except IntegrityError:  # another user sent some of them meanwhile (external_notice_sent_once)
-        _problem("history_ids", "changed", "他の職員が同じ通知を送信しました。一覧をもう一度確認してください。",
-                 "Another user sent some of these meanwhile; check the list again.")
+        _problem(
+            "history_ids",
+            "changed",
+            "他の職員が同じ通知を送信しました。一覧をもう一度確認してください。",
+            "Another user sent some of these meanwhile; check the list again.",
+        )
     counts: dict[str, int] = {}
     for n in notices:
         assert n.destination is not None
