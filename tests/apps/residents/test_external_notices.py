@@ -233,3 +233,20 @@ def test_the_counter_page(
     assert "山田" not in other.get(PAGE, {"purpose": "確認", "kind": FUHYO, "view": "sent"}).content.decode()
     assert other.post(PAGE, {"purpose": "送信", "kind": FUHYO, "action": "resend",
                              "history_id": [own.history_id]}).status_code == 400  # fmt: skip
+
+
+def test_listing_reads_a_fixed_number_of_queries(tenant_a: Any, make_resident: Any) -> None:
+    """The list reads the history in chunks, the earlier entries and the tenants once per chunk: not per person."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with tenant_context(tenant_a.code), CaptureQueriesContext(connection) as ctx:
+            notices.pending(FUHYO, "確認")
+        return len(ctx.captured_queries)
+
+    make_resident(tenant_a, "アベ")
+    few = queries()
+    for kana in ("イトウ", "ウエダ", "エンドウ", "オオノ"):
+        make_resident(tenant_a, kana)
+    assert queries() == few
