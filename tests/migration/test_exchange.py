@@ -680,6 +680,7 @@ def _issuance_records(code: str) -> tuple[int, int]:
         Certificate,
         CertificateRequesterCorrection,
         Certifier,
+        ExternalNoticeSent,
         HouseholdMemberOrder,
         InputPlace,
         InputTerminal,
@@ -745,6 +746,14 @@ def _issuance_records(code: str) -> tuple[int, int]:
             ResidentMemo.objects.create(memo=memo, version=version, resident_id=head.id, body=body, deleted=deleted,
                                         written_by="staff:clerk1", request_id=f"memo-{version}")  # fmt: skip
         first_entry = ResidentHistory.objects.filter(resident_id=head.id).order_by("seq").first()
+        # Also format 5: a 戸籍の附票記載事項通知 sent, and sent again (再送信).
+        for resend in (False, True):
+            ExternalNoticeSent.objects.create(
+                kind="koseki_fuhyo", history_id=first_entry.id, resident_id=head.id, destination_code="131016",
+                destination_name="東京都千代田区", delivery="event",
+                content={"name": "山田　太郎", "reason": "国外転入等"},
+                batch=uuid.UUID(int=7 + resend), resend=resend, sent_by="staff:boss",
+            )  # fmt: skip
         ResidentRemark.objects.create(resident_id=head.id, kind="note", history_seq=first_entry.seq,
                                       text="特別養子縁組", entered_on=datetime.date(2020, 4, 1),
                                       recorded_by="staff:clerk1")  # fmt: skip
@@ -779,8 +788,8 @@ def _issuance_kept(directory: Path, code: str, ids: tuple[int, int]) -> None:
     names = ("certificates", "move_out_certificates", "household_member_orders", "certifiers", "address_entries",
              "provisional_entries", "resident_memos", "resident_remarks", "buildings", "personal_notice_registrations",
              "certificate_requester_corrections", "personal_notices_sent", "input_places",
-             "input_terminals", "address_numbers")  # fmt: skip
-    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1, 4, 2, 1, 2, 1, 1, 1, 1, 1]
+             "input_terminals", "address_numbers", "external_notices_sent")  # fmt: skip
+    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1, 4, 2, 1, 2, 1, 1, 1, 1, 1, 2]
 
 
 @BOTH

@@ -59,3 +59,29 @@ def test_kana_is_full_width_katakana() -> None:
 def test_file_header_cites_its_sources() -> None:
     header = [line for line in CATALOG_PATH.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
     assert any("総務省" in line for line in header)
+
+
+def test_the_municipality_of_an_address_or_a_domicile_is_read_from_its_beginning() -> None:
+    from kiban.platform.tenants.catalog import in_address
+
+    def code(text: str) -> str | None:
+        found = in_address(text)
+        return found.code if found else None
+
+    codes = [
+        code(text)
+        for text in (
+            "東京都千代田区千代田1番",  # a special ward
+            "神奈川県横浜市中区日本大通1番地",  # a designated city's ward falls in the city
+            "群馬県邑楽郡千代田町赤岩1番地",  # the county's name passed over
+            "福島県郡山市朝日一丁目23番7号",  # a name starting with 郡 is not a county
+            "奈良県大和郡山市北郡山町248番地4",  # nor one with 郡 inside
+            "広島県安芸郡府中町大通三丁目5番1号",  # 府中町, not 府中市
+            "千代田区九段南一丁目2番1号",  # no prefecture, but one municipality of that name
+            "府中市宮西町二丁目24番地",  # no prefecture, and two: Tokyo's and Hiroshima's
+            "東京都どこか1番",
+            "　",
+        )
+    ]
+    assert codes == ["131016", "141003", "105236", "072036", "292036", "343021", "131016", None, None,
+                                    None]  # fmt: skip

@@ -47,7 +47,24 @@ SUPPORT_MEASURE_CHANGED = EventType(
     "抑止設定・解除: a person's support measure (支援措置) was set, confirmed, extended or released",
 )
 
+# Notices to outside bodies (``external_notices``), each recorded as sent when published:
+# 戸籍の附票記載事項通知 (住民基本台帳法19条; 標準仕様書 7.2.4 j1200) for the 戸籍附票 system of the 本籍地 — this
+# municipality's own (published here), or another municipality's on the platform (through the inter-municipality
+# channel, published there). The items of the 附票 (法17条) only: never the 個人番号.
+KOSEKI_FUHYO_NOTICE = EventType(
+    "residents.koseki_fuhyo.notice",
+    frozenset({Business.RESIDENTS.value, Business.FAMILY_REGISTER_SUPPLEMENT.value}),
+    "戸籍附票記載事項通知: a change of a resident's 住所 or of another item the 附票 holds, for the 本籍地 (法19条)",
+)
+# 市町村通知 to the 出入国在留管理庁 (入管法61条の8の2; 標準仕様書 4.5.7 j970), for the registry's connector to the
+# 出入国在留管理庁連携端末: visible to the registry only (it carries the 在留カード等の番号).
+IMMIGRATION_NOTICE = EventType(
+    "residents.immigration.notice",
+    frozenset({Business.RESIDENTS.value}),
+    "市町村通知: a foreign resident's 住居地 was entered, changed or removed (入管法61条の8の2)",
+)
+
 
 def register_event_types() -> None:
     register(RESIDENT_CHANGED, RESIDENCE_CARD_CHANGED, MOVE_OUT_NOTICE, MOVE_IN_NOTICE, SUPPORT_MEASURE_BLOCKED,
-             SUPPORT_MEASURE_CHANGED)  # fmt: skip
+             SUPPORT_MEASURE_CHANGED, KOSEKI_FUHYO_NOTICE, IMMIGRATION_NOTICE)  # fmt: skip

@@ -36,6 +36,7 @@ from .models import (
     Certificate,
     CertificateRequesterCorrection,
     Certifier,
+    ExternalNoticeSent,
     Household,
     HouseholdMemberOrder,
     InputPlace,
@@ -333,4 +334,25 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
     ),
     # Also format 5: 郵便物送付コード (標準仕様書 1.1.19), every choice recorded (append-only; the newest is in force).
     ExchangedTable("mail_names", MailName, ("id", "resident_id", "code", "requested_on", "recorded_by", "recorded_at")),
+    # Also format 5: the notices sent to outside bodies (戸籍の附票記載事項通知, 標準仕様書 7.2.4; 市町村通知 to the
+    # 出入国在留管理庁, 4.5.7), resends included (append-only): without them the new system would send the same
+    # history entries again. ``content`` is what was sent (never the 個人番号).
+    ExchangedTable(
+        "external_notices_sent",
+        ExternalNoticeSent,
+        (
+            "id",
+            "kind",
+            "history_id",
+            "resident_id",
+            "destination_code",
+            "destination_name",
+            "delivery",
+            "content",
+            "batch",
+            "resend",
+            "sent_by",
+            "sent_at",
+        ),
+    ),
 )

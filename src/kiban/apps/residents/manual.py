@@ -39,6 +39,8 @@ TOPICS: tuple[Topic, ...] = (
            "resident-householder-change-notice")),
     Topic("move-in-notices", "転入通知未着者一覧", "Move-in notices not received",
           ("resident-move-in-notices", "resident-move-in-notice-inquiry")),
+    Topic("external-notices", "附票通知・入管への市町村通知", "Notices to the 本籍地 and the immigration agency",
+          ("resident-external-notices",)),
     Topic("certificates", "証明書の交付", "Issuing certificates",
           ("resident-certificate", "resident-certificate-done", "resident-certificate-pdf",
            "resident-move-out-certificate")),

@@ -978,3 +978,47 @@ class MailName(TenantOwned):
 
     def __str__(self) -> str:
         return self.get_code_display()
+
+
+class ExternalNoticeSent(TenantOwned):
+    """A notice of the registry to an outside body, recorded as sent (``external_notices``): a 戸籍の附票記載事項通知 to
+    the municipality of the person's 本籍 (住民基本台帳法19条; 標準仕様書 7.2.4, j1200) or a 市町村通知 to the
+    出入国在留管理庁 (入管法61条の8の2; 標準仕様書 4.5.7, j970). One row per history entry notified, with what was
+    sent (``content``: the items as sent, never the 個人番号), where to and how (``delivery``). Append-only: a history
+    entry is notified once (``external_notice_sent_once``); a resend (再送信) is a row of its own marked ``resend``.
+    ``batch`` groups the rows sent together."""
+
+    append_only = True
+
+    class Kind(models.TextChoices):
+        KOSEKI_FUHYO = "koseki_fuhyo", "戸籍附票記載事項通知"
+        IMMIGRATION = "immigration", "市町村通知（出入国在留管理庁）"
+
+    class Delivery(models.TextChoices):
+        EVENT = "event", "連携（自団体の戸籍附票システム・出入国在留管理庁連携端末）"
+        CHANNEL = "channel", "基盤経由で他団体へ"
+        PAPER = "paper", "通知書（紙）"
+
+    kind = models.CharField("通知の種類", max_length=16, choices=Kind.choices)
+    history = models.ForeignKey(ResidentHistory, models.PROTECT, db_constraint=False, db_index=False, related_name="+")
+    resident = models.ForeignKey(Resident, models.PROTECT, db_constraint=False, db_index=False, related_name="+")
+    destination_code = models.CharField("通知先団体コード", max_length=6, blank=True)
+    destination_name = models.CharField("通知先", max_length=64)
+    delivery = models.CharField("送信方法", max_length=8, choices=Delivery.choices)
+    content = models.JSONField("通知内容")
+    batch = models.UUIDField("送信単位")
+    resend = models.BooleanField("再送信", default=False)
+    sent_by = models.CharField("送信者", max_length=150)
+    sent_at = models.DateTimeField("送信日時", auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "kind", "history"], condition=models.Q(resend=False), name="external_notice_sent_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "resident"], name="external_notice_resident_idx")]
+        verbose_name = "notice to an outside body (附票記載事項通知・市町村通知の送信)"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.history_id}{' 再送信' if self.resend else ''}"

@@ -10,6 +10,7 @@ from . import (
     certifier_views,
     character_views,
     euc_views,
+    external_notice_views,
     guardianship_views,
     householder_views,
     mail_name_views,
@@ -67,6 +68,7 @@ urlpatterns = [
         name="resident-move-in-notice-inquiry",
     ),
     path("notices/", views.notice_list, name="resident-notices"),
+    path("external-notices/", external_notice_views.external_notice_list, name="resident-external-notices"),
     path("householder-requests/", householder_views.undecided_list, name="resident-householder-requests"),
     path(
         "householder-requests/<int:household_id>/notice/",

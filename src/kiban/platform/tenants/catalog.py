@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import enum
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -88,11 +90,44 @@ def lookup(code: str) -> Municipality:
         ) from None
 
 
+_COUNTY = re.compile(r"^[^都道府県市区町村郡]{1,6}郡")
+
+
+def _by_prefix(text: str, candidates: Iterable[Municipality]) -> list[Municipality]:
+    """The candidates whose name ``text`` starts with (directly, or after a county's name: 「邑楽郡千代田町」), longest
+    name first."""
+    rest = _COUNTY.sub("", text, count=1)
+    found = [m for m in candidates if text.startswith(m.name) or rest.startswith(m.name)]
+    return sorted(found, key=lambda m: -len(m.name))
+
+
+def in_address(text: str) -> Municipality | None:
+    """The municipality an address or a 本籍 is in, read from its beginning: the prefecture and the municipality's name
+    as in the catalog (「東京都千代田区千代田1番」, 「神奈川県横浜市中区…」: a designated city's ward falls in the city,
+    「群馬県邑楽郡千代田町…」: a county's name is passed over). Without the prefecture the name alone must be the one
+    municipality of that name (「千代田区…」 yes, 「府中市…」 no: Tokyo's and Hiroshima's). ``None`` when it cannot be
+    told; never a guess."""
+    compact = "".join(text.split())
+    if not compact:
+        return None
+    all_ = municipalities().values()
+    prefectures = {m.prefecture for m in all_}
+    prefecture = next((p for p in prefectures if compact.startswith(p)), None)
+    if prefecture is not None:
+        found = _by_prefix(compact[len(prefecture) :], (m for m in all_ if m.prefecture == prefecture))
+        return found[0] if found else None
+    found = _by_prefix(compact, all_)
+    if not found or (len(found) > 1 and found[1].name == found[0].name):
+        return None
+    return found[0]
+
+
 __all__ = [
     "InvalidLocalGovernmentCode",
     "Municipality",
     "MunicipalityKind",
     "UnknownMunicipality",
+    "in_address",
     "lookup",
     "municipalities",
 ]

@@ -59,12 +59,24 @@ def render(content: NoticeContent) -> bytes:
 
 def render_letter(letter: Letter) -> bytes:
     """A letter as an A4 PDF (one page, not signed: a notice, not a certificate)."""
+    return render_letters([letter])
+
+
+def render_letters(letters: list[Letter]) -> bytes:
+    """Letters as one A4 PDF, a page each (e.g. the 戸籍の附票記載事項通知書 of one batch, one per person notified)."""
     buffer = BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle(letter.title)
-    canvas.setAuthor(letter.municipality_name)
+    canvas.setTitle(letters[0].title)
+    canvas.setAuthor(letters[0].municipality_name)
     canvas.setCreator("Kiban")
     painter = _Painter(canvas, fonts())
+    for letter in letters:
+        _page(canvas, painter, letter)
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _page(canvas: Canvas, painter: _Painter, letter: Letter) -> None:
     painter.text(PAGE_W - MARGIN, PAGE_H - 15 * mm, _era(letter.issued_on), 10, align="right")
     painter.text(MARGIN, PAGE_H - 28 * mm, letter.address, 11, CONTENT_W * 0.7)
     painter.text(MARGIN, PAGE_H - 36 * mm, f"{letter.name}　様", 14, CONTENT_W * 0.7)
@@ -83,5 +95,3 @@ def render_letter(letter: Letter) -> bytes:
     if letter.note:
         painter.text(MARGIN, top - 10 * mm, letter.note, 9, CONTENT_W, max_lines=2)
     canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()

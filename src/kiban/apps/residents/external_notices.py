@@ -1,0 +1,473 @@
+"""Notices of the registry to outside bodies, derived from the history: one mechanism for two kinds.
+
+- **戸籍の附票記載事項通知** (標準仕様書 7.2.4 戸籍附票システム連携, j1200: 管内本籍人の住所異動
+  （転居等）時には、住所情報を戸籍附票システムに連携できること; 7.1.1.1 j1090: 管内本籍者と管外本籍者
+  について、戸籍附票記載事項通知). 住民基本台帳法19条1項: 住所地の市町村長は、住民票の記載等をした
+  場合に、本籍地において戸籍の附票の記載の修正をすべきときは、遅滞なく、当該修正をすべき事項を本籍地の
+  市町村長に通知しなければならない. The 附票 holds (法17条, in the text in force in 2024): 戸籍の表示
+  (本籍・筆頭者), 氏名, 住所 (a 国外転出者: that they are one), 住所を定めた年月日 (a 国外転出者: the
+  planned date of leaving), 出生の年月日, 男女の別, 住民票コード — these and nothing else are sent (never
+  the 個人番号). A Japanese resident's history entry gives a notice when one of these changed from the
+  person's previous entry (転入, 出生, 転居, 職権修正 of the name, the 本籍 or the address, 国外転出, 職権消除
+  …), except a 国内転出 (the municipality moved to notifies the new 住所 on recording the 転入) and a death
+  (the 附票 is closed on the 戸籍's 死亡 entry). The destination is the municipality of the 本籍 as the entry
+  records it (``catalog.in_address``): this municipality's own 附票 system (an event), another municipality
+  on the platform (the inter-municipality channel: an event there), or any other (a printed 通知書). A
+  person without 本籍 (foreign residents) gets none; a 本籍 whose municipality cannot be told is listed
+  with that problem and not sent until corrected.
+- **市町村通知** to the 出入国在留管理庁 (標準仕様書 4.5.7 入管法の住居地届出, j970). 出入国管理及び難民
+  認定法61条の8の2: 市町村の長は、外国人住民に係る住民票について、政令で定める事由により、その記載、
+  消除又は記載の修正をしたときは、直ちにその旨を法務大臣に通知しなければならない (the article as cited
+  by secondary sources; the text of the law itself could not be read here). The brief for this work also
+  named 住民基本台帳法30条の50; its text could not be confirmed here either, and as far as could be told it
+  is the reverse direction (法務大臣から市町村長への通知, j960), so it is not cited as the basis. A foreign
+  resident's 転入, 転居, 転出, a correction of the 住居地 and every 消除 give a notice with the items of the
+  法務省 interface the registry holds: 氏名, 生年月日, 性別, 国籍・地域, 住居地, 在留カード等の番号,
+  異動事由, 異動日 (and the 転出先 of a 転出). ``category`` tells 「住基法・入管法」 (a 転入・転居届, which
+  is also the 入管法's 住居地の届出) from 「住基法」 (the others); 「入管法」 alone (在留カード only) is not
+  produced here.
+
+For both: ``pending`` lists the entries not yet notified, in event order (the history's order), audited as
+listed; ``send`` records a batch as sent (append-only ``ExternalNoticeSent``, once per entry: refused when
+sent already, or when an earlier entry of the same person is left out, 異動の時系列は担保されること),
+publishes the standard event for a connected system, hands over to another municipality on the platform,
+and returns the 通知書 PDF for destinations that take paper; ``send(resend=True)`` sends again what was
+sent (再送信), marked. ``sent`` lists what was sent (送信した通知の照会). Only entries recorded on this
+platform (on or after the tenant's ``provisioned_at``) are derived: those of a migrated municipality's
+past were its old system's to send.
+
+Not here: the 住基ネット (CS) line itself, the 法務省's 連携端末 and its results (処理結果の取込),
+転出予定者 sent on the planned date, 特別永住者証明書 specifics, media (媒体) output.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from kiban.platform.audit.actor import actor_label
+from kiban.platform.audit.services import Event, record_many
+from kiban.platform.events.services import publish, send_to_tenant
+from kiban.platform.tenants import catalog
+from kiban.platform.tenants.context import current_tenant_id
+from kiban.platform.tenants.models import Tenant
+from kiban.standard.codes import REASON_KINDS, ChangeKind, ChangeReason
+
+from . import certificates, events
+from .forms import display_date
+from .models import ExternalNoticeSent, Resident, ResidentHistory
+from .printing.content import Letter
+from .printing.notice import render_letters
+from .validation import Problems
+
+KOSEKI_FUHYO = ExternalNoticeSent.Kind.KOSEKI_FUHYO.value
+IMMIGRATION = ExternalNoticeSent.Kind.IMMIGRATION.value
+KINDS = dict(ExternalNoticeSent.Kind.choices)
+EVENT_TYPES = {KOSEKI_FUHYO: events.KOSEKI_FUHYO_NOTICE.name, IMMIGRATION: events.IMMIGRATION_NOTICE.name}
+IMMIGRATION_AUTHORITY = "出入国在留管理庁"
+MAX_BATCH = 500  # notices sent at once
+MAX_LIST = 500  # notices listed at once (the oldest first: they go first)
+SCAN_CHUNK = 2000  # history entries read at a time while deriving
+
+# Labels of the items, in the order a list or a 通知書 shows them.
+LABELS = {
+    "name": "氏名",
+    "birth_date": "生年月日",
+    "sex": "男女の別",
+    "nationality": "国籍・地域",
+    "domicile": "本籍",
+    "domicile_head": "筆頭者",
+    "address": "住所",
+    "address_set_on": "住所を定めた年月日",
+    "residence_card_number": "在留カード等の番号",
+    "resident_code": "住民票コード",
+    "reason": "異動事由",
+    "effective_on": "異動日",
+    "destination_address": "転出先",
+    "category": "区分",
+}
+ABROAD = "国外転出者"  # 法17条3号: what the 附票 records as a 国外転出者's 住所
+# 附票 items (法17条) compared with the person's previous entry, with the address and the status (a removal)
+_FUHYO_ITEMS = ("family_name", "given_name", "birth_date", "sex", "domicile", "domicile_head", "resident_code",
+                "moved_in_on", "status")  # fmt: skip
+_NO_FUHYO = frozenset({ChangeReason.MOVE_OUT_DOMESTIC.value, ChangeReason.DEATH.value})
+_MOVES = frozenset(
+    r.value
+    for r in (ChangeReason.MOVE_IN_DOMESTIC, ChangeReason.MOVE_IN_FROM_ABROAD, ChangeReason.MOVE_WITHIN,
+              ChangeReason.MOVE_OUT_DOMESTIC, ChangeReason.MOVE_OUT_ABROAD)
+)  # fmt: skip
+_NOTIFIED_MOVES = frozenset({ChangeReason.MOVE_IN_DOMESTIC.value, ChangeReason.MOVE_IN_FROM_ABROAD.value,
+                             ChangeReason.MOVE_WITHIN.value})  # fmt: skip
+_REMOVALS = frozenset(r.value for r, kinds in REASON_KINDS.items() if ChangeKind.REMOVAL in kinds)
+_FIELDS_READ = {
+    KOSEKI_FUHYO: ["name", "birth_date", "sex", "domicile", "address", "resident_code"],
+    IMMIGRATION: ["name", "birth_date", "sex", "nationality", "address", "residence_card"],
+}
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a notice goes: ``code`` the municipality's (empty for the 出入国在留管理庁) and how (``delivery``)."""
+
+    code: str
+    name: str
+    delivery: str  # ExternalNoticeSent.Delivery
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notice derived from one history entry; ``destination`` is None when the 本籍's municipality cannot be
+    told."""
+
+    kind: str
+    history_id: int
+    resident_id: int
+    reason: str
+    effective_on: date
+    destination: Destination | None
+    content: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def items(self) -> list[tuple[str, str]]:
+        return [(LABELS[k], v) for k, v in self.content.items() if k in LABELS]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What one ``send`` did: the rows recorded, how many went each way, and the 通知書 PDF for paper (or None)."""
+
+    batch: uuid.UUID
+    sent: int
+    by_delivery: dict[str, int]
+    pdf: bytes | None
+
+
+def _problem(field_name: str, code: str, ja: str, en: str) -> None:
+    problems = Problems()
+    problems.add(field_name, code, ja, en)
+    problems.raise_if_any()
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        _problem("kind", "invalid", "通知の種類を選んでください。", "Choose the kind of notice.")
+
+
+# --- deriving the notices from the history -----------------------------------------------------------------------
+
+
+def _fuhyo_changed(entry: ResidentHistory, previous: ResidentHistory | None) -> bool:
+    if previous is None:
+        return True
+    if entry.full_address != previous.full_address:
+        return True
+    return any(entry.snapshot.get(k) != previous.snapshot.get(k) for k in _FUHYO_ITEMS)
+
+
+def _immigration_due(entry: ResidentHistory, previous: ResidentHistory | None) -> bool:
+    if entry.kind in _MOVES or entry.kind in _REMOVALS:
+        return True
+    return previous is not None and entry.full_address != previous.full_address  # a correction of the 住居地
+
+
+def _name(snapshot: dict[str, Any]) -> str:
+    return f"{snapshot.get('family_name', '')}　{snapshot.get('given_name', '')}".strip("　")
+
+
+def _sex(snapshot: dict[str, Any]) -> str:
+    return dict(Resident.Sex.choices).get(str(snapshot.get("sex", "")), "")
+
+
+def _fuhyo_content(entry: ResidentHistory) -> dict[str, str]:
+    s = entry.snapshot
+    abroad = entry.kind == ChangeReason.MOVE_OUT_ABROAD.value
+    return {
+        "name": _name(s),
+        "birth_date": str(s.get("birth_date") or ""),
+        "sex": _sex(s),
+        "domicile": str(s.get("domicile") or ""),
+        "domicile_head": str(s.get("domicile_head") or ""),
+        "address": ABROAD if abroad else entry.full_address,
+        # 法17条4号: the date the 住所 was set (住定日); a 国外転出者's planned date of leaving
+        "address_set_on": entry.effective_on.isoformat() if abroad else str(s.get("moved_in_on") or ""),
+        "resident_code": str(s.get("resident_code") or ""),
+        "reason": entry.kind,
+        "effective_on": entry.effective_on.isoformat(),
+    }
+
+
+def _immigration_content(entry: ResidentHistory) -> dict[str, str]:
+    s = entry.snapshot
+    content = {
+        "name": _name(s),
+        "birth_date": str(s.get("birth_date") or ""),
+        "sex": _sex(s),
+        "nationality": str(s.get("nationality") or ""),
+        "address": entry.full_address,
+        "residence_card_number": str(s.get("residence_card_number") or ""),
+        "reason": entry.kind,
+        "effective_on": entry.effective_on.isoformat(),
+        "category": "住基法・入管法" if entry.kind in _NOTIFIED_MOVES else "住基法",
+    }
+    destination = entry.procedure.payload.get("destination_address") if entry.kind in _MOVES else None
+    if destination:
+        content["destination_address"] = str(destination)
+    return content
+
+
+def _destinations(kind: str) -> Callable[[ResidentHistory], Destination | None]:
+    """A function from an entry to its destination, with the platform's tenants read once."""
+    if kind == IMMIGRATION:
+        authority = Destination("", IMMIGRATION_AUTHORITY, ExternalNoticeSent.Delivery.EVENT)
+        return lambda _entry: authority
+    here = current_tenant_id()
+    on_platform = set(Tenant.objects.filter(active=True).values_list("code", flat=True))
+
+    def of(entry: ResidentHistory) -> Destination | None:
+        found = catalog.in_address(str(entry.snapshot.get("domicile") or ""))
+        if found is None:
+            return None
+        name = f"{found.prefecture}{found.name}"
+        if found.code == here:
+            return Destination(found.code, name, ExternalNoticeSent.Delivery.EVENT)
+        if found.code in on_platform:
+            return Destination(found.code, name, ExternalNoticeSent.Delivery.CHANNEL)
+        return Destination(found.code, name, ExternalNoticeSent.Delivery.PAPER)
+
+    return of
+
+
+def _candidates(kind: str) -> QuerySet[ResidentHistory]:
+    """The history entries the kind is derived from, recorded on this platform, not notified yet, in event order."""
+    sent = ExternalNoticeSent.objects.filter(kind=kind, resend=False, history_id=OuterRef("id"))
+    started = Tenant.objects.get(code=current_tenant_id()).provisioned_at
+    rows = ResidentHistory.objects.filter(procedure__recorded_at__gte=started).exclude(Exists(sent))
+    if kind == KOSEKI_FUHYO:
+        rows = rows.filter(snapshot__kind=Resident.Kind.JAPANESE.value).exclude(snapshot__domicile="")
+        return rows.exclude(kind__in=_NO_FUHYO)
+    return rows.filter(snapshot__kind=Resident.Kind.FOREIGN.value)
+
+
+def _derive(
+    kind: str, entries: list[ResidentHistory], destination_of: Callable[[ResidentHistory], Destination | None]
+) -> list[Notice]:
+    wanted = {(e.resident_id, e.seq - 1) for e in entries}
+    earlier = ResidentHistory.objects.filter(
+        resident_id__in={r for r, _ in wanted}, seq__in={s for _, s in wanted}
+    ).only("resident_id", "seq", "address", "building", "snapshot")
+    previous = {(e.resident_id, e.seq): e for e in earlier}
+    due, content = (
+        (_fuhyo_changed, _fuhyo_content) if kind == KOSEKI_FUHYO else (_immigration_due, _immigration_content)
+    )
+    notices = []
+    for entry in entries:
+        if kind == KOSEKI_FUHYO and not entry.snapshot.get("domicile"):
+            continue
+        if due(entry, previous.get((entry.resident_id, entry.seq - 1))):
+            notices.append(Notice(kind, entry.id, entry.resident_id, entry.kind, entry.effective_on,
+                                  destination_of(entry), content(entry)))  # fmt: skip
+    return notices
+
+
+def _pending(kind: str, limit: int = MAX_LIST, only: Iterable[int] | None = None) -> list[Notice]:
+    """The notices not sent yet, in event order, at most ``limit`` (``only``: of these history entries)."""
+    rows = _candidates(kind).select_related("procedure").order_by("id")
+    if only is not None:
+        rows = rows.filter(id__in=list(only))
+    destination_of = _destinations(kind)
+    found: list[Notice] = []
+    after = 0
+    while len(found) < limit:
+        chunk = list(rows.filter(id__gt=after)[:SCAN_CHUNK])
+        if not chunk:
+            break
+        found += _derive(kind, chunk, destination_of)
+        after = chunk[-1].id
+    return found[:limit]
+
+
+def _audit(action: str, kind: str, resident_ids: Iterable[int], purpose: str) -> None:
+    record_many(Event(action, "resident", str(r), _FIELDS_READ[kind], purpose) for r in resident_ids)
+
+
+def pending(kind: str, purpose: str, limit: int = MAX_LIST) -> list[Notice]:
+    """The notices of ``kind`` not sent yet, oldest first (event order), at most ``limit``; each person listed is
+    audited with the purpose (``resident.listed``)."""
+    _check_kind(kind)
+    found = _pending(kind, limit)
+    _audit("resident.listed", kind, dict.fromkeys(n.resident_id for n in found), f"{purpose} ({KINDS[kind]})")
+    return found
+
+
+# --- sending -------------------------------------------------------------------------------------------------------
+
+
+def _to_send(kind: str, history_ids: list[int], resend: bool) -> list[Notice]:
+    """The notices named, checked; ``ProcedureError`` (nothing written) otherwise."""
+    problems = Problems()
+    if not history_ids:
+        problems.add("history_ids", "required", "送信する通知を選んでください。", "Choose the notices to send.")
+    elif len(history_ids) > MAX_BATCH:
+        problems.add("history_ids", "too_many", f"一度に送信できるのは{MAX_BATCH}件までです。",
+                     f"At most {MAX_BATCH} notices at once.")  # fmt: skip
+    problems.raise_if_any()
+    ids = list(dict.fromkeys(history_ids))
+    if resend:
+        return _already_sent(kind, ids)
+    notices = _pending(kind, limit=len(ids), only=ids)
+    found = {n.history_id for n in notices}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        sent_rows = ExternalNoticeSent.objects.filter(kind=kind, history_id__in=missing)
+        sent = set(sent_rows.values_list("history_id", flat=True))
+        if sent:
+            problems.add("history_ids", "already_sent",
+                         "既に送信した通知が含まれています（再送信は送信済みの一覧から）。",
+                         "Some of these were sent already (resend them from the list of sent notices).")  # fmt: skip
+        if set(missing) - sent:
+            problems.add("history_ids", "not_found", "送信の対象にならない異動履歴が含まれています。",
+                         "Some of these are not notices of this kind.")  # fmt: skip
+    unresolved = [n for n in notices if n.destination is None]
+    if unresolved:
+        names = "、".join(n.content.get("name", "") for n in unresolved)
+        problems.add("history_ids", "no_destination",
+                     f"本籍地の市区町村が判定できない通知があります（{names}）。本籍を確認し、修正してください。",
+                     "The municipality of the 本籍 cannot be told for some notices: check and correct the "
+                     "本籍.")  # fmt: skip
+    problems.raise_if_any()
+    _check_order(kind, notices)
+    return notices
+
+
+def _check_order(kind: str, notices: list[Notice]) -> None:
+    """異動の時系列は担保されること: a person's notices go in event order — none is sent while an earlier one of the
+    same person, not sent yet, is left out of the batch."""
+    last: dict[int, int] = {}
+    for n in notices:
+        last[n.resident_id] = max(n.history_id, last.get(n.resident_id, 0))
+    named = {n.history_id for n in notices}
+    earlier = _candidates(kind).filter(resident_id__in=list(last)).values_list("resident_id", "id")
+    left_out = {i for r, i in earlier if i < last[r] and i not in named}
+    if left_out and _pending(kind, limit=len(left_out), only=left_out):
+        _problem(
+            "history_ids",
+            "out_of_order",
+            "同じ方のより前の異動の通知が未送信です。古い順に送信してください。",
+            "An earlier notice of the same person is not sent yet: send them in order.",
+        )
+
+
+def _already_sent(kind: str, ids: list[int]) -> list[Notice]:
+    """A resend: the notices as first sent (their content kept), in event order; refused for one never sent."""
+    rows = {r.history_id: r for r in ExternalNoticeSent.objects.filter(kind=kind, resend=False, history_id__in=ids)}
+    if len(rows) != len(ids):
+        _problem(
+            "history_ids", "not_sent", "まだ送信していない通知は再送信できません。", "Only a sent notice is resent."
+        )
+    entries = ResidentHistory.objects.only("kind", "effective_on").in_bulk(ids)
+    found = []
+    for history_id in sorted(ids):
+        row, entry = rows[history_id], entries[history_id]
+        found.append(Notice(kind, history_id, row.resident_id, entry.kind, entry.effective_on,
+                            Destination(row.destination_code, row.destination_name, row.delivery),
+                            dict(row.content)))  # fmt: skip
+    return found
+
+
+def send(kind: str, history_ids: Sequence[int], purpose: str, resend: bool = False) -> Batch:
+    """Send the notices of these history entries (in event order) and record them as sent, in one transaction:
+    the standard event for a connected system (this municipality's 附票 system, the 出入国在留管理庁's terminal), the
+    inter-municipality channel for another municipality on the platform, the 通知書 (PDF, returned) for one that takes
+    paper. ``resend``: send again notices sent before (再送信, recorded and marked). ``ProcedureError`` (nothing
+    written,
+    nothing sent) for an unknown kind, no or too many entries, an entry not pending (or, for a resend, never sent),
+    a 本籍 whose municipality cannot be told, an earlier notice of the same person left out, or paper without a
+    certifier."""
+    _check_kind(kind)
+    notices = _to_send(kind, list(history_ids), resend)
+    paper = [n for n in notices if n.destination and n.destination.delivery == ExternalNoticeSent.Delivery.PAPER]
+    letters = _letters(paper, resend) if paper else []
+    run, by = uuid.uuid4(), actor_label()
+    try:
+        with transaction.atomic():
+            ExternalNoticeSent.objects.bulk_create(
+                ExternalNoticeSent(kind=kind, history_id=n.history_id, resident_id=n.resident_id,
+                                   destination_code=n.destination.code, destination_name=n.destination.name,
+                                   delivery=n.destination.delivery, content=n.content, batch=run, resend=resend,
+                                   sent_by=by)
+                for n in notices if n.destination is not None
+            )  # fmt: skip
+            for n in notices:
+                _deliver(n, resend)
+            action = "residents.external_notice.resent" if resend else "residents.external_notice.sent"
+            _audit(action, kind, [n.resident_id for n in notices], f"{purpose} ({KINDS[kind]})")
+    except IntegrityError:  # another user sent some of them meanwhile (external_notice_sent_once)
+        _problem(
+            "history_ids",
+            "changed",
+            "他の職員が同じ通知を送信しました。一覧をもう一度確認してください。",
+            "Another user sent some of these meanwhile; check the list again.",
+        )
+    counts: dict[str, int] = {}
+    for n in notices:
+        assert n.destination is not None
+        counts[n.destination.delivery] = counts.get(n.destination.delivery, 0) + 1
+    return Batch(run, len(notices), counts, render_letters(letters) if letters else None)
+
+
+def _payload(n: Notice, resend: bool) -> dict[str, Any]:
+    """The event's data: the items of the notice, the entry it reports and whether it is a resend."""
+    return {"history_id": n.history_id, "resident_id": n.resident_id, "resend": resend, **n.content}
+
+
+def _deliver(n: Notice, resend: bool) -> None:
+    assert n.destination is not None
+    subject = f"residents/{n.resident_id}"
+    if n.destination.delivery == ExternalNoticeSent.Delivery.EVENT:
+        publish(EVENT_TYPES[n.kind], subject, _payload(n, resend))
+    elif n.destination.delivery == ExternalNoticeSent.Delivery.CHANNEL:
+        send_to_tenant(n.destination.code, EVENT_TYPES[n.kind], subject, _payload(n, resend))
+
+
+FUHYO_TITLE = "戸籍の附票記載事項通知書"
+RESEND_MARK = "（再送付）"
+
+
+def _letters(notices: list[Notice], resend: bool) -> list[Letter]:
+    """The 戸籍の附票記載事項通知書 to each 本籍地's mayor, one page a notice; refused without a certifier."""
+    problems = Problems()
+    today = timezone.localdate()
+    municipality, mayor = certificates.notice_issuer(problems, today)
+    problems.raise_if_any()
+    body = "下記の者について住民票の記載等をしましたので、住民基本台帳法第19条第1項の規定により通知します。"
+    letters = []
+    for n in notices:
+        assert n.destination is not None
+        letters.append(Letter(title=FUHYO_TITLE + (RESEND_MARK if resend else ""), municipality_name=municipality,
+                              mayor=mayor, address="", name=f"{n.destination.name}長", issued_on=today, body=body,
+                              items=tuple(_printed(n))))  # fmt: skip
+    return letters
+
+
+def _printed(n: Notice) -> list[tuple[str, str]]:
+    dates = {"birth_date", "address_set_on", "effective_on"}
+    return [(LABELS[k], display_date(date.fromisoformat(v)) if k in dates and v else v)
+            for k, v in n.content.items() if k in LABELS]  # fmt: skip
+
+
+# --- what was sent --------------------------------------------------------------------------------------------------
+
+
+def sent(kind: str, purpose: str, limit: int = MAX_LIST) -> list[ExternalNoticeSent]:
+    """送信した通知の照会: the notices of ``kind`` sent, newest first, resends included; audited as listed."""
+    _check_kind(kind)
+    rows = list(ExternalNoticeSent.objects.filter(kind=kind).order_by("-id")[:limit])
+    _audit("resident.listed", kind, dict.fromkeys(r.resident_id for r in rows), f"{purpose} ({KINDS[kind]}: 送信済み)")
+    return rows
