@@ -10,6 +10,7 @@ person who receives it later does not take it for a second change.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from io import BytesIO
 
 from reportlab.lib.pagesizes import A4
@@ -59,11 +60,23 @@ def render(content: NoticeContent) -> bytes:
 
 def render_letter(letter: Letter) -> bytes:
     """A letter as an A4 PDF (one page, not signed: a notice, not a certificate)."""
+    return render_letters([letter])
+
+
+def render_letters(letters: Sequence[Letter]) -> bytes:
+    """Letters as one A4 PDF, a page each (e.g. a 案内 to every person on a list); titled by the first."""
     buffer = BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle(letter.title)
-    canvas.setAuthor(letter.municipality_name)
+    canvas.setTitle(letters[0].title if letters else "")
+    canvas.setAuthor(letters[0].municipality_name if letters else "")
     canvas.setCreator("Kiban")
+    for letter in letters:
+        _page(canvas, letter)
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _page(canvas: Canvas, letter: Letter) -> None:
     painter = _Painter(canvas, fonts())
     painter.text(PAGE_W - MARGIN, PAGE_H - 15 * mm, _era(letter.issued_on), 10, align="right")
     painter.text(MARGIN, PAGE_H - 28 * mm, letter.address, 11, CONTENT_W * 0.7)
@@ -83,5 +96,3 @@ def render_letter(letter: Letter) -> bytes:
     if letter.note:
         painter.text(MARGIN, top - 10 * mm, letter.note, 9, CONTENT_W, max_lines=2)
     canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
