@@ -205,6 +205,11 @@ def records_of(resident_id: int, purpose: str) -> tuple[list[Held], list[Special
 # --- 申請受理処理 (8.2.2, j1260) ------------------------------------------------------------------------------------
 
 
+def _audit(action: str, resident_id: int) -> None:
+    record(f"residents.special_permanent.{action}", "resident", str(resident_id),
+           fields_read=["special_permanent_certificate"])  # fmt: skip
+
+
 def _person(problems: Problems, resident_id: int) -> Resident | None:
     """The person, locked (two requests for the same person at once are taken one after the other); a problem when
     not a 特別永住者 on the register."""
@@ -293,8 +298,7 @@ def accept(
         problems.add("resident", "open_application", "この方には処理中の申請があります（交付・取消し前）。",
                      "This person has an application in progress.")  # fmt: skip
         problems.raise_if_any()
-    record("residents.special_permanent.accepted", "resident", str(resident_id),
-           fields_read=["special_permanent_certificate"])  # fmt: skip
+    _audit("accepted", resident_id)
     return row
 
 
@@ -318,22 +322,30 @@ def _close(row: SpecialPermanentApplication, status: str, on: date, reason: str 
     row.save(update_fields=["status", "closed_on", "closed_by", "closing_reason"])
 
 
-def cancel(application_id: int, on: date, reason: str) -> SpecialPermanentApplication:
-    """受理の取消し: an application accepted by mistake, before its card came back; the row is kept, marked."""
+def _close_with_reason(
+    application_id: int, needed: str, status: str, on: date, reason: str, day_ja: str, reason_ja: str
+) -> SpecialPermanentApplication:
+    """Close an application in ``needed`` as ``status`` on ``on`` (from its last step's day to today), with the
+    reason; the row is kept, marked."""
     problems = Problems()
-    row = _open(problems, application_id, Application.Status.ACCEPTED)
-    _not_future(problems, "on", on, "取消日")
-    if row is not None and on < row.applied_on:
-        problems.add(
-            "on", "before_application", "取消日が申請受理日より前です。", "The date is before the application."
-        )
-    _check_reason(problems, reason, "取消しの理由を入力してください（例：誤って受理した）。")
+    row = _open(problems, application_id, needed)
+    _not_future(problems, "on", on, day_ja)
+    if row is not None and on < (row.received_on or row.applied_on):
+        step = "接受日" if row.received_on else "申請受理日"
+        problems.add("on", "before_last_step", f"{day_ja}が{step}より前です。",
+                     "The date is before the application's last step.")  # fmt: skip
+    _check_reason(problems, reason, reason_ja)
     problems.raise_if_any()
     assert row is not None
-    _close(row, Application.Status.CANCELLED, on, reason)
-    record("residents.special_permanent.cancelled", "resident", str(row.resident_id),
-           fields_read=["special_permanent_certificate"])  # fmt: skip
+    _close(row, status, on, reason)
+    _audit(status, row.resident_id)
     return row
+
+
+def cancel(application_id: int, on: date, reason: str) -> SpecialPermanentApplication:
+    """受理の取消し: an application accepted by mistake, before its card came back; the row is kept, marked."""
+    return _close_with_reason(application_id, Application.Status.ACCEPTED, Application.Status.CANCELLED, on, reason,
+                              "取消日", "取消しの理由を入力してください（例：誤って受理した）。")  # fmt: skip
 
 
 def receive(application_id: int, received_on: date, number: str, card_issued_on: date) -> SpecialPermanentApplication:
@@ -356,8 +368,7 @@ def receive(application_id: int, received_on: date, number: str, card_issued_on:
     row.status, row.received_on, row.card_number = Application.Status.RECEIVED, received_on, checked
     row.card_issued_on, row.received_by = card_issued_on, actor_label()
     row.save(update_fields=["status", "received_on", "card_number", "card_issued_on", "received_by"])
-    record("residents.special_permanent.received", "resident", str(row.resident_id),
-           fields_read=["special_permanent_certificate"])  # fmt: skip
+    _audit("received", row.resident_id)
     return row
 
 
@@ -399,25 +410,15 @@ def deliver(application_id: int, delivered_on: date) -> SpecialPermanentCertific
     certificate = _new_certificate(problems, person, row.card_number, row.card_issued_on,
                                    row.kind == Application.Kind.RENEWAL, row.place, row)  # fmt: skip
     _close(row, Application.Status.DELIVERED, delivered_on)
-    record("residents.special_permanent.delivered", "resident", str(row.resident_id),
-           fields_read=["special_permanent_certificate"])  # fmt: skip
+    _audit("delivered", row.resident_id)
     return certificate
 
 
 def not_delivered(application_id: int, on: date, reason: str) -> SpecialPermanentApplication:
     """不交付返戻: the person did not come for the card within the 交付予定期間; it goes back (the row is kept)."""
-    problems = Problems()
-    row = _open(problems, application_id, Application.Status.RECEIVED)
-    _not_future(problems, "on", on, "返戻日")
-    if row is not None and row.received_on is not None and on < row.received_on:
-        problems.add("on", "before_receipt", "返戻日が接受日より前です。", "The date is before the card came back.")
-    _check_reason(problems, reason, "不交付返戻の理由を入力してください（例：交付予定期間内に来庁なし）。")
-    problems.raise_if_any()
-    assert row is not None
-    _close(row, Application.Status.NOT_DELIVERED, on, reason)
-    record("residents.special_permanent.not_delivered", "resident", str(row.resident_id),
-           fields_read=["special_permanent_certificate"])  # fmt: skip
-    return row
+    why = "不交付返戻の理由を入力してください（例：交付予定期間内に来庁なし）。"
+    return _close_with_reason(application_id, Application.Status.RECEIVED, Application.Status.NOT_DELIVERED, on,
+                              reason, "返戻日", why)  # fmt: skip
 
 
 def record_held(
@@ -435,8 +436,7 @@ def record_held(
     problems.raise_if_any()
     assert person is not None
     certificate = _new_certificate(problems, person, checked, issued_on, renewal, place, None)
-    record("residents.special_permanent.recorded", "resident", str(resident_id),
-           fields_read=["special_permanent_certificate"])  # fmt: skip
+    _audit("recorded", resident_id)
     return certificate
 
 
@@ -462,8 +462,7 @@ def record_return(certificate_id: int, returned_on: date, reason: str) -> Specia
     except IntegrityError:  # returned by another user meanwhile (spr_return_once)
         problems.add("certificate", "already_returned", "この証明書の返納は登録済みです。", "Already returned.")
         problems.raise_if_any()
-    record("residents.special_permanent.returned", "resident", str(certificate.resident_id),
-           fields_read=["special_permanent_certificate"])  # fmt: skip
+    _audit("returned", certificate.resident_id)
     return row
 
 
