@@ -693,6 +693,9 @@ def _issuance_records(code: str) -> tuple[int, int]:
         ResidentHistory,
         ResidentMemo,
         ResidentRemark,
+        SpecialPermanentApplication,
+        SpecialPermanentCertificate,
+        SpecialPermanentCertificateReturn,
     )
     from kiban.platform.tenants.context import tenant_context
 
@@ -773,6 +776,29 @@ def _issuance_records(code: str) -> tuple[int, int]:
         kudan = "東京都千代田区九段南1丁目2番1号"
         Building.objects.create(address=kudan, address_key=kudan, name="九段ハイツ", name_kana="クダンハイツ",
                                 retired_on=datetime.date(2026, 3, 31), recorded_by="staff:clerk1")  # fmt: skip
+        # Also format 5: 特別永住者証明書 — a card held, returned on its renewal, whose application was delivered at the
+        # 本庁; an application cancelled.
+        renewal = SpecialPermanentApplication.objects.create(
+            resident_id=head.id, kind="renewal", status="delivered", applied_on=datetime.date(2026, 4, 1), place=honcho,
+            accepted_by="staff:boss", received_on=datetime.date(2026, 5, 1), card_number="AB00000002CD",
+            card_issued_on=datetime.date(2026, 4, 20), received_by="staff:boss", closed_on=datetime.date(2026, 5, 2),
+            closed_by="staff:boss",
+        )  # fmt: skip
+        SpecialPermanentApplication.objects.create(
+            resident_id=head.id, kind="change", status="cancelled", applied_on=datetime.date(2026, 3, 1),
+            accepted_by="staff:boss", closed_on=datetime.date(2026, 3, 1), closed_by="staff:boss",
+            closing_reason="誤って受理",
+        )  # fmt: skip
+        first = SpecialPermanentCertificate.objects.create(
+            resident_id=head.id, number="AB00000001CD", issued_on=datetime.date(2019, 8, 1),
+            expires_on=datetime.date(2026, 6, 15), recorded_by="staff:boss",
+        )  # fmt: skip
+        SpecialPermanentCertificate.objects.create(
+            resident_id=head.id, number="AB00000002CD", issued_on=datetime.date(2026, 4, 20),
+            expires_on=datetime.date(2033, 6, 15), application=renewal, place=honcho, recorded_by="staff:boss",
+        )  # fmt: skip
+        SpecialPermanentCertificateReturn.objects.create(certificate=first, returned_on=datetime.date(2026, 5, 2),
+                                                         reason="有効期間の更新", recorded_by="staff:boss")  # fmt: skip
         return original.id, moved.id
 
 
@@ -788,8 +814,9 @@ def _issuance_kept(directory: Path, code: str, ids: tuple[int, int]) -> None:
     names = ("certificates", "move_out_certificates", "household_member_orders", "certifiers", "address_entries",
              "provisional_entries", "resident_memos", "resident_remarks", "buildings", "personal_notice_registrations",
              "certificate_requester_corrections", "personal_notices_sent", "input_places",
-             "input_terminals", "address_numbers", "external_notices_sent")  # fmt: skip
-    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1, 4, 2, 1, 2, 1, 1, 1, 1, 1, 2]
+             "input_terminals", "address_numbers", "external_notices_sent", "special_permanent_applications",
+             "special_permanent_certificates", "special_permanent_certificate_returns")  # fmt: skip
+    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1, 4, 2, 1, 2, 1, 1, 1, 1, 1, 2, 2, 2, 1]
 
 
 @BOTH

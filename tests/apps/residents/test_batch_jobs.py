@@ -102,3 +102,27 @@ def test_population_statistics_as_xlsx_for_submission(tenant_a: Any, make_reside
         expected = list(csv.reader(io.StringIO(statistics.population_csv(D(2026, 3, 31)))))
     assert rows[0] == expected[0] and rows[-1][-1] == 1  # a number, not text, in the spreadsheet
     assert [[str(v) if v is not None else "" for v in r] for r in rows] == expected
+
+
+def test_special_permanent_expiry_lists_ids_numbers_and_dates_only(
+    tenant_a: Any, make_resident: Any, batch_dir: Path
+) -> None:
+    """標準仕様書 8.2.1: 特別永住者証明書 ending within the months given, and those ended without renewal."""
+    from kiban.apps.residents.models import SpecialPermanentCertificate
+
+    values = {"kind": "foreign", "nationality": "410", "residence_status": "特別永住者", "domicile": ""}
+    soon, ended = make_resident(tenant_a, "キム", **values), make_resident(tenant_a, "パク", **values)
+    with tenant_context(CODE_A):
+        for person, number, ends in ((soon, "AA00000001AA", D(2026, 6, 15)), (ended, "AA00000002AA", D(2026, 3, 1))):
+            SpecialPermanentCertificate.objects.create(resident_id=person.id, number=number, issued_on=D(2019, 8, 1),
+                                                       expires_on=ends, recorded_by="boss")  # fmt: skip
+    run = services.start_direct(CODE_A, "residents.special_permanent_expiry", {"on": "2026-04-01", "months": "3"})
+    assert run.status == Run.Status.SUCCEEDED, run.error_message
+    assert run.summary == (
+        f"special-permanent-{CODE_A}-2026-04-01.csv: 満了予定 1件, 満了 1件 (ending, ended without renewal)"
+    )
+    path = batch_dir / "special-permanent" / run.summary.split(":")[0]
+    rows = list(csv.reader(io.StringIO(path.read_text("utf-8-sig"))))
+    assert rows[1] == ["2026-04-01", "満了予定", str(soon.id), "AA00000001AA", "2026-06-15", "2026-04-15"]
+    assert rows[2][:4] == ["2026-04-01", "満了（更新なし）", str(ended.id), "AA00000002AA"]
+    assert "金" not in str(rows) and "山田" not in str(rows)

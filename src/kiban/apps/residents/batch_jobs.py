@@ -8,6 +8,11 @@ batch registry from ``ResidentsConfig.ready()``: supervisors schedule and start 
   ended without extension (the supervisor's list of 4.x 支援措置, ``support.expiring`` and
   ``support.ended_without_extension``), written as a CSV file of measure and record ids and dates (no names or
   addresses: the file lies in a folder; the counter shows the person to those allowed).
+- ``residents.special_permanent_expiry``: 特別永住者証明書 切替異動者リスト (標準仕様書 8.2.1, j1250: 切替年月日を
+  経過した特別永住者について（自動的に）定期的に切替案内が作成されること): the certificates in force ending within
+  ``months`` of the base day, and those whose end has passed without a new one, as a CSV file of record ids, certificate
+  numbers and dates (no names or addresses, like the support measures' list); the letters are printed from the
+  page (``special_permanent.guidance_letters_pdf``).
 
 Each summary carries counts and the file's name only (no personal data).
 """
@@ -20,7 +25,7 @@ import io
 from kiban.platform.audit.services import record
 from kiban.platform.batch.registry import Job, Param, RunContext, register
 
-from . import statistics, support
+from . import special_permanent, statistics, support
 from .permissions import BUSINESS, SUPERVISOR_ROLES
 
 
@@ -45,6 +50,25 @@ def support_measure_expiry(ctx: RunContext) -> str:
     return f"{path.name}: 終了間近 {len(expiring)}件, 期間経過 {len(ended)}件 (expiring, ended without extension)"
 
 
+def special_permanent_expiry(ctx: RunContext) -> str:
+    day, months = ctx.values["on"], ctx.values["months"]
+    end = special_permanent.months_after(day, months)
+    ending = special_permanent.expiring(day, end)
+    passed = special_permanent.passed(day)
+    rows: list[list[object]] = [
+        ["基準日", "状態", "住民ID", "特別永住者証明書の番号", "有効期間の満了の日", "更新申請期間の始期"]
+    ]
+    for state, due in (("満了予定", ending), ("満了（更新なし）", passed)):
+        for d in due:
+            c = d.certificate
+            rows.append([day.isoformat(), state, d.person.id, c.number, c.expires_on.isoformat(),
+                         d.renewal_opens.isoformat()])  # fmt: skip
+    path = ctx.write_table(ctx.values["directory"], f"special-permanent-{ctx.tenant_id}-{day.isoformat()}", rows, "csv")
+    listed = [d.person.id for d in (*ending, *passed)]
+    special_permanent.audit_listed("residents.special_permanent.listed", listed, "切替異動者リスト（バッチ）")
+    return f"{path.name}: 満了予定 {len(ending)}件, 満了 {len(passed)}件 (ending, ended without renewal)"
+
+
 POPULATION_STATISTICS = Job(
     "residents.population_statistics", "住民基本台帳人口（町字・年齢階級別）", "Population by district and age",
     BUSINESS, SUPERVISOR_ROLES, population_statistics,
@@ -67,5 +91,17 @@ SUPPORT_MEASURE_EXPIRY = Job(
 )  # fmt: skip
 
 
+SPECIAL_PERMANENT_EXPIRY = Job(
+    "residents.special_permanent_expiry", "特別永住者証明書 切替異動者リスト", "Special permanent certificates ending",
+    BUSINESS, SUPERVISOR_ROLES, special_permanent_expiry,
+    params=(
+        Param("on", "基準日", "Base date", "date", "today", help="日付または today / month_end"),
+        Param("months", "対象期間（月数）", "Months ahead", "int", "3", minimum=1, maximum=12),
+        Param("directory", "出力フォルダ", "Output folder", "directory", "special-permanent"),
+    ),
+    description="標準仕様書 8.2.1: 指定月数以内に満了する特別永住者証明書と、満了して更新のないものをCSVに出力します.",
+)  # fmt: skip
+
+
 def register_jobs() -> None:
-    register(POPULATION_STATISTICS, SUPPORT_MEASURE_EXPIRY)
+    register(POPULATION_STATISTICS, SUPPORT_MEASURE_EXPIRY, SPECIAL_PERMANENT_EXPIRY)

@@ -51,6 +51,9 @@ from .models import (
     ResidentHistory,
     ResidentMemo,
     ResidentRemark,
+    SpecialPermanentApplication,
+    SpecialPermanentCertificate,
+    SpecialPermanentCertificateReturn,
     SupportMeasure,
 )
 from .services import INDIVIDUAL_NUMBER
@@ -354,5 +357,51 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
             "sent_by",
             "sent_at",
         ),
+    ),
+    # Also format 5: 特別永住者証明書 (標準仕様書 8.2): the applications (cancelled and undelivered ones included), the
+    # certificates held (append-only; the newest in force) with their computed 有効期間の満了の日, and their returns.
+    ExchangedTable(
+        "special_permanent_applications",
+        SpecialPermanentApplication,
+        (
+            "id",
+            "resident_id",
+            "kind",
+            "status",
+            "applied_on",
+            "early_reason",
+            "place_id",
+            "accepted_by",
+            "received_on",
+            "card_number",
+            "card_issued_on",
+            "received_by",
+            "closed_on",
+            "closed_by",
+            "closing_reason",
+            "recorded_at",
+        ),
+        checks={"card_number": numbers.validate_residence_card_number},  # empty until 接受
+    ),
+    ExchangedTable(
+        "special_permanent_certificates",
+        SpecialPermanentCertificate,
+        (
+            "id",
+            "resident_id",
+            "number",
+            "issued_on",
+            "expires_on",
+            "application_id",
+            "place_id",
+            "recorded_by",
+            "recorded_at",
+        ),
+        checks={"number": numbers.validate_residence_card_number},
+    ),
+    ExchangedTable(
+        "special_permanent_certificate_returns",
+        SpecialPermanentCertificateReturn,
+        ("id", "certificate_id", "returned_on", "reason", "recorded_by", "recorded_at"),
     ),
 )

@@ -50,6 +50,8 @@ TOPICS: tuple[Topic, ...] = (
     Topic("guardianship", "成年被後見人", "Adult guardianship", ("resident-guardianship",)),
     Topic("personal-notice", "本人通知", "Personal notices",
           ("resident-personal-notice", "resident-personal-notices")),
+    Topic("special-permanent", "特別永住者証明書", "Special permanent resident certificates",
+          ("resident-special-permanent", "resident-special-permanent-list", "resident-special-permanent-counts")),
     Topic("buildings", "方書マスタ・住居表示・地番", "Buildings, housing and lot numbers",
           ("resident-buildings", "resident-address-numbers")),
     Topic("bulk-change", "住所一括変更", "Bulk change of addresses", ("resident-bulk-change",)),

@@ -1022,3 +1022,123 @@ class ExternalNoticeSent(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.history_id}{' 再送信' if self.resend else ''}"
+
+
+class SpecialPermanentApplication(TenantOwned):
+    """An application concerning a 特別永住者証明書 made at the counter (住民記録システム標準仕様書 8.2.2 申請受理処理,
+    j1260; ``special_permanent``): the municipality receives it and passes it to the 出入国在留管理庁, which makes the
+    card; the card comes back (接受: 交付待ち), and the person collects it (交付済) or does not come (不交付返戻). An
+    application accepted by mistake is cancelled (取消し). Dates and who recorded each step are kept; the row is never
+    deleted. At most one open application (受理 or 交付待ち) per person."""
+
+    class Kind(models.TextChoices):
+        # 日本国との平和条約に基づき日本の国籍を離脱した者等の出入国管理に関する特例法 (入管特例法)
+        ISSUE = "issue", "特別永住者証明書の交付（7条）"
+        CHANGE = "change", "住居地以外の記載事項の変更（11条）"
+        RENEWAL = "renewal", "有効期間の更新（12条）"
+        REISSUE_LOST = "reissue_lost", "紛失等による再交付（13条）"
+        REISSUE_DAMAGED = "reissue_damaged", "汚損等による再交付（14条）"
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", "申請受理"
+        RECEIVED = "received", "交付待ち（接受済）"
+        DELIVERED = "delivered", "交付済"
+        NOT_DELIVERED = "not_delivered", "不交付返戻"
+        CANCELLED = "cancelled", "受理取消し"
+
+    OPEN = (Status.ACCEPTED, Status.RECEIVED)
+
+    resident = models.ForeignKey(Resident, models.PROTECT, db_constraint=False, db_index=False, related_name="+")
+    kind = models.CharField("申請の種別", max_length=16, choices=Kind.choices)
+    status = models.CharField("状態", max_length=16, choices=Status.choices, default=Status.ACCEPTED)
+    applied_on = models.DateField("申請受理日")
+    early_reason = models.CharField("申請期間前の申請の理由", max_length=200, blank=True)
+    place = models.ForeignKey(
+        InputPlace, models.PROTECT, db_constraint=False, db_index=False, null=True, blank=True, related_name="+"
+    )
+    accepted_by = models.CharField("受理者", max_length=150)
+    received_on = models.DateField("接受日", null=True, blank=True)
+    card_number = models.CharField("特別永住者証明書の番号", max_length=12, blank=True)
+    card_issued_on = models.DateField("交付年月日（証明書の記載）", null=True, blank=True)
+    received_by = models.CharField("接受の登録者", max_length=150, blank=True)
+    closed_on = models.DateField("交付日・不交付返戻日・取消日", null=True, blank=True)
+    closed_by = models.CharField("交付・不交付返戻・取消しの登録者", max_length=150, blank=True)
+    closing_reason = models.CharField("不交付返戻・取消しの理由", max_length=200, blank=True)
+    recorded_at = models.DateTimeField("登録日時", auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "resident"], name="spr_application_resident_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "resident"],
+                condition=models.Q(status__in=["accepted", "received"]),
+                name="spr_application_one_open",
+            ),
+        ]
+        verbose_name = "special permanent resident certificate application (特別永住者証明書の申請)"
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} {self.kind} {self.status}"
+
+
+class SpecialPermanentCertificate(TenantOwned):
+    """A 特別永住者証明書 held by a 特別永住者 (入管特例法7条・8条; 標準仕様書 8.2, j1250–j1270): its number (12
+    characters, a new one for each issue, 8条2項), 交付年月日 and 有効期間の満了の日 (computed by the law's rule,
+    ``special_permanent.expiry_date``, and stored). Append-only: a new certificate supersedes the previous one (the
+    newest by 交付年月日 is in force); ``application`` is the application whose delivery it records, empty for a card
+    entered as held (e.g. one missing from the records). ``place`` is the office (入力場所) in charge of it, for the
+    counts of 8.2.3."""
+
+    append_only = True
+
+    resident = models.ForeignKey(Resident, models.PROTECT, db_constraint=False, db_index=False, related_name="+")
+    number = models.CharField("特別永住者証明書の番号", max_length=12)
+    issued_on = models.DateField("交付年月日")
+    expires_on = models.DateField("有効期間の満了の日")
+    application = models.ForeignKey(
+        SpecialPermanentApplication, models.PROTECT, db_constraint=False, db_index=False, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    place = models.ForeignKey(
+        InputPlace, models.PROTECT, db_constraint=False, db_index=False, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.CharField("登録者", max_length=150)
+    recorded_at = models.DateTimeField("登録日時", auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "resident"], name="spr_certificate_resident_idx"),
+            models.Index(fields=["tenant", "expires_on"], name="spr_certificate_expires_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "number"], name="spr_certificate_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(expires_on__gt=models.F("issued_on")), name="spr_certificate_period_in_order"
+            ),
+        ]
+        verbose_name = "special permanent resident certificate (特別永住者証明書)"
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.issued_on}–{self.expires_on}"
+
+
+class SpecialPermanentCertificateReturn(TenantOwned):
+    """A 特別永住者証明書 returned (返納, 入管特例法16条; 標準仕様書 8.2.2, j1260): the day and the reason. Append-only;
+    a certificate is returned once, and a returned certificate is no longer in force."""
+
+    append_only = True
+
+    certificate = models.ForeignKey(
+        SpecialPermanentCertificate, models.PROTECT, db_constraint=False, db_index=False, related_name="+"
+    )
+    returned_on = models.DateField("返納日")
+    reason = models.CharField("返納の事由", max_length=200)
+    recorded_by = models.CharField("登録者", max_length=150)
+    recorded_at = models.DateTimeField("登録日時", auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "certificate"], name="spr_return_once")]
+        verbose_name = "special permanent resident certificate returned (特別永住者証明書の返納)"
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.returned_on}"

@@ -23,6 +23,7 @@ from . import (
     provisional_views,
     remark_views,
     resident_code_views,
+    special_permanent_views,
     views,
     visibility_views,
 )
@@ -48,6 +49,17 @@ urlpatterns = [
         "<int:resident_id>/personal-notice/",
         personal_notice_views.resident_personal_notice,
         name="resident-personal-notice",
+    ),
+    path(
+        "<int:resident_id>/special-permanent/",
+        special_permanent_views.resident_special_permanent,
+        name="resident-special-permanent",
+    ),
+    path("special-permanent/", special_permanent_views.special_permanent_list, name="resident-special-permanent-list"),
+    path(
+        "special-permanent/counts/",
+        special_permanent_views.special_permanent_counts,
+        name="resident-special-permanent-counts",
     ),
     path("certificates/<slug:request_id>/", views.certificate_done, name="resident-certificate-done"),
     path("certificates/<slug:request_id>/pdf/", views.certificate_pdf, name="resident-certificate-pdf"),

@@ -10,6 +10,7 @@ person who receives it later does not take it for a second change.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from io import BytesIO
 
 from reportlab.lib.pagesizes import A4
@@ -62,12 +63,13 @@ def render_letter(letter: Letter) -> bytes:
     return render_letters([letter])
 
 
-def render_letters(letters: list[Letter]) -> bytes:
-    """Letters as one A4 PDF, a page each (e.g. the 戸籍の附票記載事項通知書 of one batch, one per person notified)."""
+def render_letters(letters: Sequence[Letter]) -> bytes:
+    """Letters as one A4 PDF, a page each, titled by the first (e.g. the 戸籍の附票記載事項通知書 of one batch, one
+    per person notified; a 案内 to every person on a list)."""
     buffer = BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle(letters[0].title)
-    canvas.setAuthor(letters[0].municipality_name)
+    canvas.setTitle(letters[0].title if letters else "")
+    canvas.setAuthor(letters[0].municipality_name if letters else "")
     canvas.setCreator("Kiban")
     painter = _Painter(canvas, fonts())
     for letter in letters:
