@@ -26,6 +26,7 @@ from kiban.apps.residents.views import era
 from kiban.platform.audit.models import AuditEntry
 from kiban.platform.events.models import Event
 from kiban.platform.tenants.context import tenant_context
+from kiban.standard.era import format_month
 from tests.conftest import CODE_A, totp_code
 from tests.e2e.conftest import E2E_DB, Accessibility, sign_in_by_keyboard, tab_to, wait_for_path
 from tests.e2e.test_counter_certificate import _setup
@@ -208,7 +209,7 @@ def test_a_supervisor_lists_counts_and_records_special_permanent_certificates(
     due = page.locator("#due tbody tr").all_inner_texts()
     assert len(due) == 1
     opens = spr.renewal_opens(born, expires)
-    for shown in ("金　英子", "1970-06-15", "AA00000001AA", era(expires), era(opens), "北支所"):
+    for shown in ("金　英子", "1970年6月15日", "AA00000001AA", era(expires), era(opens), "北支所"):
         assert shown in due[0], shown
     assert page.is_visible("#output-form button[value=letters]") and page.is_visible("#output-form button[value=csv]")
     axe.check(page, "87-special-permanent-list")
@@ -221,7 +222,7 @@ def test_a_supervisor_lists_counts_and_records_special_permanent_certificates(
     by_year = [r.split() for r in page.locator("#by-year tbody tr").all_inner_texts()]
     assert by_year == [[spr.fiscal_year_label(spr.fiscal_year(expires)), "1", "1"]]
     by_month = {r.split()[0]: r.split()[1:] for r in page.locator("#by-month tbody tr").all_inner_texts()}
-    assert len(by_month) == 24 and by_month[f"{expires.year}年{expires.month}月"] == ["1", "1"]
+    assert len(by_month) == 24 and by_month[format_month(expires.year, expires.month)] == ["1", "1"]
     assert "金　英子" not in page.inner_text("main") and "AA00000001AA" not in page.inner_text("main")  # counts only
     axe.check(page, "88-special-permanent-counts")
 

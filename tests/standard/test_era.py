@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiban.standard.era import ERAS, FIRST_SUPPORTED_DATE, EraDateError, format_date, parse_date, to_era
+from kiban.standard.era import ERAS, FIRST_SUPPORTED_DATE, EraDateError, format_date, format_month, parse_date, to_era
 
 
 @pytest.mark.parametrize(
@@ -207,3 +207,12 @@ def test_any_text_gives_a_date_or_an_era_date_error(text):
     except EraDateError:
         return
     assert result >= FIRST_SUPPORTED_DATE
+
+
+def test_a_month_is_named_by_the_era_of_its_first_day() -> None:
+    assert format_month(2027, 6) == "令和9年6月"
+    assert format_month(2019, 5) == "令和元年5月"
+    assert format_month(2019, 4) == "平成31年4月"  # the era changed on 1 May 2019
+    assert format_month(1989, 1) == "昭和64年1月"  # 平成 began on 8 January: the month's first day is 昭和
+    with pytest.raises(EraDateError):
+        format_month(1872, 12)

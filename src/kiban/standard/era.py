@@ -180,6 +180,13 @@ def _era_of(d: date) -> Era:
     return next(era for era in reversed(ERAS) if d >= era.start)
 
 
+def format_month(year: int, month: int) -> str:
+    """A month in the era calendar, by the era of its first day: ``format_month(2027, 6) == "令和9年6月"``
+    (``令和元年5月``; April 2019 is ``平成31年4月``, the era changed on 1 May)."""
+    era = _era_of(date(year, month, 1))
+    return f"{era.name}{_year_text(year - era.start.year + 1)}年{month}月"
+
+
 def format_date(d: date, style: str = "long") -> str:
     """``d`` in the era calendar: long ``令和6年4月1日`` (``令和元年5月1日`` in the first year), short ``R6.4.1``."""
     era = _era_of(d)

@@ -348,7 +348,7 @@ def test_the_supervisors_pages(clerk: Client, supervisor: Client, tenant_a: Any,
     assert "AA00000002AA" in sheet.content.decode("utf-8-sig")
     assert supervisor.post(listing, {**window, "action": "delete"}).status_code == 400
     table = supervisor.get(counted).content.decode()
-    assert "令和9年度" in table and "2027年5月" in table  # the child's; the adult's renewed at no office
+    assert "令和9年度" in table and "令和9年5月" in table  # the child's; the adult's renewed at no office
     counts_csv = supervisor.get(counted, {"format": "csv"})
     assert counts_csv.status_code == 200 and "年度別" in counts_csv.content.decode("utf-8-sig")
 

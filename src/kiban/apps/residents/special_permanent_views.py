@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from kiban.platform.web.staff import staff_view
+from kiban.standard.era import format_month
 
 from . import forms, places
 from . import special_permanent as spr
@@ -169,7 +170,7 @@ def special_permanent_list(request: HttpRequest) -> HttpResponse:
     spr.audit_listed("residents.special_permanent.listed_missing", [p.id for p in missing], "有効期限の入力漏れの確認")
     page = _page(
         request, errors=errors, sent=sent, age_groups=spr.AGE_GROUPS.items(), places=places.places(),
-        rows=[{"d": d, "birth": f"{d.person.birth_date:%Y-%m-%d}", "expires": era(d.certificate.expires_on),
+        rows=[{"d": d, "birth": forms.person_date(d.person, "birth_date"), "expires": era(d.certificate.expires_on),
                "opens": era(d.renewal_opens)} for d in found] if found is not None else None,
         missing=missing, today=era(timezone.localdate()),
     )  # fmt: skip
@@ -183,7 +184,7 @@ def special_permanent_counts(request: HttpRequest) -> HttpResponse:
     found = spr.counts()
     years = [{"label": spr.fiscal_year_label(y), "counts": [found.by_year.get((p, y), 0) for p in found.places]}
              for y in found.years]  # fmt: skip
-    months = [{"label": f"{y}年{m}月", "counts": [found.by_month.get((p, (y, m)), 0) for p in found.places]}
+    months = [{"label": format_month(y, m), "counts": [found.by_month.get((p, (y, m)), 0) for p in found.places]}
               for y, m in found.months]  # fmt: skip
     page = _page(request, places=found.places, years=years, months=months)
     return render(request, "residents/special_permanent_counts.html", page)
