@@ -257,3 +257,21 @@ def test_the_page_switches_and_resends(clerk: Client, supervisor: Client, tenant
     assert "当初: 国外転入等" in supervisor.get(resent["Location"]).content.decode()
     back = supervisor.post(PAGE, {**switch, "action": "automatic", "switch_reason": "復旧"})
     assert 'id="manual-off"' in supervisor.get(back["Location"]).content.decode()
+
+
+@pytest.mark.parametrize("kind", [IDENTITY, MOVE_IN])
+def test_listing_reads_a_fixed_number_of_queries(kind: str, tenant_a: Any) -> None:
+    """The CS kinds list like the others: the history in chunks, the earlier entries and the tenants once per chunk."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with tenant_context(tenant_a.code), CaptureQueriesContext(connection) as ctx:
+            assert notices.pending(kind, "確認")
+        return len(ctx.captured_queries)
+
+    _move_in(tenant_a, "first", SHINJUKU)
+    few = queries()
+    for i, kana in enumerate(("イトウ", "ウエダ", "エンドウ")):
+        _move_in(tenant_a, kana, SHINJUKU, person=_person(resident_code=f"2222222222{i}", family_name_kana=kana))
+    assert queries() == few
