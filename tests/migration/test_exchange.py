@@ -680,6 +680,7 @@ def _issuance_records(code: str) -> tuple[int, int]:
         Certificate,
         CertificateRequesterCorrection,
         Certifier,
+        CsManualLinkage,
         ExternalNoticeSent,
         HouseholdMemberOrder,
         InputPlace,
@@ -757,6 +758,9 @@ def _issuance_records(code: str) -> tuple[int, int]:
                 content={"name": "山田　太郎", "reason": "国外転入等"},
                 batch=uuid.UUID(int=7 + resend), resend=resend, sent_by="staff:boss",
             )  # fmt: skip
+        # Also format 5 (j1090): the CS notices switched to manual linkage, and back.
+        for manual, reason in ((True, "CSサーバ保守のため"), (False, "保守終了")):
+            CsManualLinkage.objects.create(manual=manual, reason=reason, switched_by="staff:boss")
         ResidentRemark.objects.create(resident_id=head.id, kind="note", history_seq=first_entry.seq,
                                       text="特別養子縁組", entered_on=datetime.date(2020, 4, 1),
                                       recorded_by="staff:clerk1")  # fmt: skip
@@ -815,8 +819,10 @@ def _issuance_kept(directory: Path, code: str, ids: tuple[int, int]) -> None:
              "provisional_entries", "resident_memos", "resident_remarks", "buildings", "personal_notice_registrations",
              "certificate_requester_corrections", "personal_notices_sent", "input_places",
              "input_terminals", "address_numbers", "external_notices_sent", "special_permanent_applications",
-             "special_permanent_certificates", "special_permanent_certificate_returns")  # fmt: skip
-    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1, 4, 2, 1, 2, 1, 1, 1, 1, 1, 2, 2, 2, 1]
+             "special_permanent_certificates", "special_permanent_certificate_returns",
+             "cs_manual_linkage")  # fmt: skip
+    assert [manifest["tables"][n]["rows"] for n in names] == [1, 2, 1, 1, 1, 1, 4, 2, 1, 2, 1, 1, 1, 1, 1, 2, 2, 2, 1,
+                                                              2]  # fmt: skip
 
 
 @BOTH

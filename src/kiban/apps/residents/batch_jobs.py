@@ -13,6 +13,9 @@ batch registry from ``ResidentsConfig.ready()``: supervisors schedule and start 
   ``months`` of the base day, and those whose end has passed without a new one, as a CSV file of record ids, certificate
   numbers and dates (no names or addresses, like the support measures' list); the letters are printed from the
   page (``special_permanent.guidance_letters_pdf``).
+- ``residents.cs_send``: CSへの自動送信 (標準仕様書 7.1.1.1, j1090): the pending 本人確認情報 and 転入通知, oldest
+  first (``external_notices.send_automatically``), scheduled as often as the municipality wants them to go; while
+  switched to manual linkage it sends nothing and says so.
 
 Each summary carries counts and the file's name only (no personal data).
 """
@@ -25,7 +28,7 @@ import io
 from kiban.platform.audit.services import record
 from kiban.platform.batch.registry import Job, Param, RunContext, register
 
-from . import special_permanent, statistics, support
+from . import external_notices, special_permanent, statistics, support
 from .permissions import BUSINESS, SUPERVISOR_ROLES
 
 
@@ -69,6 +72,13 @@ def special_permanent_expiry(ctx: RunContext) -> str:
     return f"{path.name}: 満了予定 {len(ending)}件, 満了 {len(passed)}件 (ending, ended without renewal)"
 
 
+def cs_send(ctx: RunContext) -> str:
+    counts = external_notices.send_automatically()
+    if counts is None:
+        return "手動連携中のため送信していません (switched to manual linkage: nothing sent)"
+    return ", ".join(f"{external_notices.KINDS[k]} {n}件" for k, n in counts.items()) + " (sent)"
+
+
 POPULATION_STATISTICS = Job(
     "residents.population_statistics", "住民基本台帳人口（町字・年齢階級別）", "Population by district and age",
     BUSINESS, SUPERVISOR_ROLES, population_statistics,
@@ -103,5 +113,13 @@ SPECIAL_PERMANENT_EXPIRY = Job(
 )  # fmt: skip
 
 
+CS_SEND = Job(
+    "residents.cs_send", "CSへの自動送信（本人確認情報・転入通知）", "Automatic sending to the CS",
+    BUSINESS, SUPERVISOR_ROLES, cs_send,
+    description="標準仕様書 7.1.1.1: 未送信の本人確認情報の通知と転入通知を異動の順に送信します"
+                "（手動連携中は送信しません）.",
+)  # fmt: skip
+
+
 def register_jobs() -> None:
-    register(POPULATION_STATISTICS, SUPPORT_MEASURE_EXPIRY, SPECIAL_PERMANENT_EXPIRY)
+    register(POPULATION_STATISTICS, SUPPORT_MEASURE_EXPIRY, SPECIAL_PERMANENT_EXPIRY, CS_SEND)

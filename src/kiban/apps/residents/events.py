@@ -64,7 +64,23 @@ IMMIGRATION_NOTICE = EventType(
     "市町村通知: a foreign resident's 住居地 was entered, changed or removed (入管法61条の8の2)",
 )
 
+# The 住基ネット (CS) messages (標準仕様書 7.1.1.1 CSへの自動送信, j1090), for the registry's connector to its
+# CS (there is no CS line here; the 電文仕様 of the 既存住基システム改造仕様書 is not public). Visible to the registry
+# only: the 本人確認情報 carries the 個人番号 (decrypted when sent, never kept in ``ExternalNoticeSent.content``).
+CS_IDENTITY_NOTICE = EventType(
+    "residents.cs.identity_notice",
+    frozenset({Business.RESIDENTS.value}),
+    "本人確認情報の通知: a resident's 氏名・生年月日・性別・住所・住民票コード・個人番号 changed (法30条の6)",
+)
+# 転入通知 (法9条1項) to a municipality not on the platform, over the CS (one on the platform gets MOVE_IN_NOTICE).
+CS_MOVE_IN_NOTICE = EventType(
+    "residents.cs.move_in_notice",
+    frozenset({Business.RESIDENTS.value}),
+    "転入通知 over the CS: a resident moved in here from a municipality not on the platform (法9条1項)",
+)
+
 
 def register_event_types() -> None:
     register(RESIDENT_CHANGED, RESIDENCE_CARD_CHANGED, MOVE_OUT_NOTICE, MOVE_IN_NOTICE, SUPPORT_MEASURE_BLOCKED,
-             SUPPORT_MEASURE_CHANGED, KOSEKI_FUHYO_NOTICE, IMMIGRATION_NOTICE)  # fmt: skip
+             SUPPORT_MEASURE_CHANGED, KOSEKI_FUHYO_NOTICE, IMMIGRATION_NOTICE, CS_IDENTITY_NOTICE,
+             CS_MOVE_IN_NOTICE)  # fmt: skip

@@ -36,6 +36,7 @@ from .models import (
     Certificate,
     CertificateRequesterCorrection,
     Certifier,
+    CsManualLinkage,
     ExternalNoticeSent,
     Household,
     HouseholdMemberOrder,
@@ -404,4 +405,8 @@ EXCHANGE: tuple[ExchangedTable, ...] = (
         SpecialPermanentCertificateReturn,
         ("id", "certificate_id", "returned_on", "reason", "recorded_by", "recorded_at"),
     ),
+    # Also format 5: 一時的に手動連携に切り替えること (標準仕様書 7.1.1.1, j1090), every switch of the CS notices
+    # (本人確認情報・転入通知) to manual linkage and back with who and why (append-only; the newest in force): a
+    # municipality that switched to manual for a reason still holds them after moving to another system.
+    ExchangedTable("cs_manual_linkage", CsManualLinkage, ("id", "manual", "reason", "switched_by", "switched_at")),
 )

@@ -1,4 +1,4 @@
-"""Notices of the registry to outside bodies, derived from the history: one mechanism for two kinds.
+"""Notices of the registry to outside bodies, derived from the history: one mechanism for four kinds.
 
 - **戸籍の附票記載事項通知** (標準仕様書 7.2.4 戸籍附票システム連携, j1200: 管内本籍人の住所異動
   （転居等）時には、住所情報を戸籍附票システムに連携できること; 7.1.1.1 j1090: 管内本籍者と管外本籍者
@@ -27,7 +27,31 @@
   is also the 入管法's 住居地の届出) from 「住基法」 (the others); 「入管法」 alone (在留カード only) is not
   produced here.
 
-For both: ``pending`` lists the entries not yet notified, in event order (the history's order), audited as
+- **本人確認情報の通知** to the prefecture's governor over the 住基ネット (CS) (標準仕様書 7.1.1.1 CSへの自動送信,
+  j1090). The article is 住民基本台帳法30条の6 as the brief for this work names it (市町村長から都道府県知事への
+  本人確認情報の通知); its text could not be read here: the sources found (the 1999 amendment's summary, a 2007 ruling,
+  a 2013 note) give it as 30条の5 (住民票の記載、消除又は氏名、出生の年月日、男女の別、住所及び住民票コードの記載の
+  修正を行つたときは、本人確認情報を都道府県知事に通知する), before the 番号法's amendment (平成25年) added the
+  個人番号 and, as far as could be told, moved it to 30条の6. Every history entry of any resident (Japanese or
+  foreign) whose 本人確認情報 changed from the previous entry — 記載, 消除, a 修正 of 氏名・生年月日・性別・住所・
+  住民票コード・個人番号 — gives one, with 氏名, 生年月日, 性別, 住所, 住民票コード and the 変更情報 (異動事由・
+  異動日). The 個人番号 is not stored in ``content`` (which is listed and exchanged): the CS message (the event
+  ``residents.cs.identity_notice``, registry only) carries the person's number as recorded when sent, decrypted then,
+  and each such reveal is audited (``resident.individual_number_read``).
+- **転入通知** (法9条1項; j1090: 異動処理に基づいた前住所地（未届地・最終住民登録地を含む。）への転入通知): a 国内
+  転入 is notified to the municipality of the previous address — for a 未届転入 the 最終住民登録地 when the move-in
+  recorded one — read with ``catalog.in_address``: a municipality on the platform gets
+  ``residents.transfer.move_in_notice`` through the inter-municipality channel (its ``services.confirm_move_out``
+  records it, as for a one-stop move-in), any other the CS message ``residents.cs.move_in_notice``. A move-in completed
+  from a one-stop 転入予定 (``services.move_in_from_notice``) already sent its 転入通知 and is not derived again.
+
+The 本人確認情報 and the 転入通知 go over the CS (``CS_KINDS``): ``send_automatically`` (the batch job
+``residents.cs_send``) sends what is pending in event order, unless the municipality switched to manual linkage
+(``switch_linkage``: 一時的に手動連携に切り替えること, audited with the reason); then they wait in the list and are
+sent by hand. A resend may carry a corrected 異動事由 (再送信の際は異動事由を変更して送信できること). A delivery that
+fails records nothing as sent and comes back as an error (CSへ連携できなかった場合のエラー表示).
+
+For all: ``pending`` lists the entries not yet notified, in event order (the history's order), audited as
 listed; ``send`` records a batch as sent (append-only ``ExternalNoticeSent``, once per entry: refused when
 sent already, or when an earlier entry of the same person is left out, 異動の時系列は担保されること),
 publishes the standard event for a connected system, hands over to another municipality on the platform,
@@ -36,12 +60,14 @@ sent (再送信), marked. ``sent`` lists what was sent (送信した通知の照
 platform (on or after the tenant's ``provisioned_at``) are derived: those of a migrated municipality's
 past were its old system's to send.
 
-Not here: the 住基ネット (CS) line itself, the 法務省's 連携端末 and its results (処理結果の取込),
-転出予定者 sent on the planned date, 特別永住者証明書 specifics, media (媒体) output.
+Not here: the 住基ネット (CS) line itself and its 電文仕様 (the 既存住基システム改造仕様書 is not public), the
+法務省's 連携端末 and its results (処理結果の取込), 転出予定者 sent on the planned date, 特別永住者証明書
+specifics, media (媒体) output.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -54,23 +80,36 @@ from django.utils import timezone
 
 from kiban.platform.audit.actor import actor_label
 from kiban.platform.audit.services import Event, record_many
+from kiban.platform.crypto import services as crypto
 from kiban.platform.events.services import publish, send_to_tenant
 from kiban.platform.tenants import catalog
+from kiban.platform.tenants.codes import check_digit
 from kiban.platform.tenants.context import current_tenant_id
 from kiban.platform.tenants.models import Tenant
 from kiban.standard.codes import REASON_KINDS, ChangeKind, ChangeReason
 
 from . import certificates, events
 from .forms import display_date
-from .models import ExternalNoticeSent, Resident, ResidentHistory
+from .models import CsManualLinkage, ExternalNoticeSent, Resident, ResidentHistory
 from .printing.content import Letter
 from .printing.notice import render_letters
+from .services import INDIVIDUAL_NUMBER, UNNOTIFIED_MARK
 from .validation import Problems
 
 KOSEKI_FUHYO = ExternalNoticeSent.Kind.KOSEKI_FUHYO.value
 IMMIGRATION = ExternalNoticeSent.Kind.IMMIGRATION.value
+CS_IDENTITY = ExternalNoticeSent.Kind.CS_IDENTITY.value
+MOVE_IN = ExternalNoticeSent.Kind.MOVE_IN.value
 KINDS = dict(ExternalNoticeSent.Kind.choices)
-EVENT_TYPES = {KOSEKI_FUHYO: events.KOSEKI_FUHYO_NOTICE.name, IMMIGRATION: events.IMMIGRATION_NOTICE.name}
+CS_KINDS = (CS_IDENTITY, MOVE_IN)  # sent over the 住基ネット (CS): automatically, unless switched to manual linkage
+REASON_CHANGEABLE = (KOSEKI_FUHYO, CS_IDENTITY, MOVE_IN)  # j1090: 再送信の際は異動事由を変更して送信できること
+REASONS = tuple(r.value for r in ChangeReason)
+# The event published for a connected system (this municipality's, the CS connector) and the one handed over to
+# another municipality on the platform (what its registry consumes).
+EVENT_TYPES = {KOSEKI_FUHYO: events.KOSEKI_FUHYO_NOTICE.name, IMMIGRATION: events.IMMIGRATION_NOTICE.name,
+               CS_IDENTITY: events.CS_IDENTITY_NOTICE.name, MOVE_IN: events.CS_MOVE_IN_NOTICE.name}  # fmt: skip
+CHANNEL_TYPES = {KOSEKI_FUHYO: events.KOSEKI_FUHYO_NOTICE.name, MOVE_IN: events.MOVE_IN_NOTICE.name}
+AUTOMATIC_PURPOSE = "住基ネット（CS）への自動送信"
 IMMIGRATION_AUTHORITY = "出入国在留管理庁"
 MAX_BATCH = 500  # notices sent at once
 MAX_LIST = 500  # notices listed at once (the oldest first: they go first)
@@ -92,6 +131,9 @@ LABELS = {
     "effective_on": "異動日",
     "destination_address": "転出先",
     "category": "区分",
+    "previous_address": "転入前住所",
+    "last_registered_address": "最終住民登録地",
+    "original_reason": "当初の異動事由",
 }
 ABROAD = "国外転出者"  # 法17条3号: what the 附票 records as a 国外転出者's 住所
 # 附票 items (法17条) compared with the person's previous entry, with the address and the status (a removal)
@@ -106,10 +148,16 @@ _MOVES = frozenset(
 _NOTIFIED_MOVES = frozenset({ChangeReason.MOVE_IN_DOMESTIC.value, ChangeReason.MOVE_IN_FROM_ABROAD.value,
                              ChangeReason.MOVE_WITHIN.value})  # fmt: skip
 _REMOVALS = frozenset(r.value for r, kinds in REASON_KINDS.items() if ChangeKind.REMOVAL in kinds)
+# 本人確認情報 (法30条の6) compared with the person's previous entry, with the address; the 個人番号 by its digest
+_IDENTITY_ITEMS = ("family_name", "given_name", "birth_date", "sex", "resident_code", "individual_number_digest",
+                   "status")  # fmt: skip
 _FIELDS_READ = {
     KOSEKI_FUHYO: ["name", "birth_date", "sex", "domicile", "address", "resident_code"],
     IMMIGRATION: ["name", "birth_date", "sex", "nationality", "address", "residence_card"],
+    CS_IDENTITY: ["name", "birth_date", "sex", "address", "resident_code"],
+    MOVE_IN: ["name", "birth_date", "sex", "address", "previous_address", "resident_code"],
 }
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -185,13 +233,16 @@ def _sex(snapshot: dict[str, Any]) -> str:
     return dict(Resident.Sex.choices).get(str(snapshot.get("sex", "")), "")
 
 
+def _person_items(snapshot: dict[str, Any]) -> dict[str, str]:
+    """氏名, 生年月日, 男女の別: the items every kind of notice starts with."""
+    return {"name": _name(snapshot), "birth_date": str(snapshot.get("birth_date") or ""), "sex": _sex(snapshot)}
+
+
 def _fuhyo_content(entry: ResidentHistory) -> dict[str, str]:
     s = entry.snapshot
     abroad = entry.kind == ChangeReason.MOVE_OUT_ABROAD.value
     return {
-        "name": _name(s),
-        "birth_date": str(s.get("birth_date") or ""),
-        "sex": _sex(s),
+        **_person_items(s),
         "domicile": str(s.get("domicile") or ""),
         "domicile_head": str(s.get("domicile_head") or ""),
         "address": ABROAD if abroad else entry.full_address,
@@ -206,9 +257,7 @@ def _fuhyo_content(entry: ResidentHistory) -> dict[str, str]:
 def _immigration_content(entry: ResidentHistory) -> dict[str, str]:
     s = entry.snapshot
     content = {
-        "name": _name(s),
-        "birth_date": str(s.get("birth_date") or ""),
-        "sex": _sex(s),
+        **_person_items(s),
         "nationality": str(s.get("nationality") or ""),
         "address": entry.full_address,
         "residence_card_number": str(s.get("residence_card_number") or ""),
@@ -222,13 +271,81 @@ def _immigration_content(entry: ResidentHistory) -> dict[str, str]:
     return content
 
 
+def _identity_changed(entry: ResidentHistory, previous: ResidentHistory | None) -> bool:
+    if previous is None:
+        return True
+    if entry.full_address != previous.full_address:
+        return True
+    return any(entry.snapshot.get(k) != previous.snapshot.get(k) for k in _IDENTITY_ITEMS)
+
+
+def _always(_entry: ResidentHistory, _previous: ResidentHistory | None) -> bool:
+    return True  # the candidates are the entries notified (a 国内転入)
+
+
+def _identity_content(entry: ResidentHistory) -> dict[str, str]:
+    """本人確認情報 without the 個人番号 (added to the CS message when sent, never stored)."""
+    s = entry.snapshot
+    return {
+        **_person_items(s),
+        "address": entry.full_address,
+        "resident_code": str(s.get("resident_code") or ""),
+        "reason": entry.kind,
+        "effective_on": entry.effective_on.isoformat(),
+    }
+
+
+def _last_registered(entry: ResidentHistory) -> str:
+    """The 最終住民登録地 a 未届転入 recorded (the procedure's payload), or empty."""
+    return str(entry.procedure.payload.get("last_registered_address") or "").strip()
+
+
+def _moved_from(entry: ResidentHistory) -> str:
+    """Where the 転入通知 goes: the 最終住民登録地 of a 未届転入 when recorded, else the previous address."""
+    return _last_registered(entry) or str(entry.snapshot.get("previous_address") or "").removesuffix(UNNOTIFIED_MARK)
+
+
+def _move_in_content(entry: ResidentHistory) -> dict[str, str]:
+    s = entry.snapshot
+    content = {
+        **_person_items(s),
+        "address": entry.full_address,
+        "previous_address": str(s.get("previous_address") or ""),
+        "resident_code": str(s.get("resident_code") or ""),
+        "reason": entry.kind,
+        "effective_on": entry.effective_on.isoformat(),
+    }
+    last = _last_registered(entry)
+    if last:
+        content["last_registered_address"] = last
+    return content
+
+
 def _destinations(kind: str) -> Callable[[ResidentHistory], Destination | None]:
     """A function from an entry to its destination, with the platform's tenants read once."""
     if kind == IMMIGRATION:
         authority = Destination("", IMMIGRATION_AUTHORITY, ExternalNoticeSent.Delivery.EVENT)
         return lambda _entry: authority
     here = current_tenant_id()
+    if kind == CS_IDENTITY:  # the governor of this municipality's prefecture (都道府県コード: NN000 + check digit)
+        tenant = Tenant.objects.get(code=here)
+        first_five = f"{tenant.prefecture_code}000"
+        governor = Destination(f"{first_five}{check_digit(first_five)}", f"{tenant.prefecture}知事",
+                               ExternalNoticeSent.Delivery.CS)  # fmt: skip
+        return lambda _entry: governor
     on_platform = set(Tenant.objects.filter(active=True).values_list("code", flat=True))
+    if kind == MOVE_IN:
+
+        def moved_from(entry: ResidentHistory) -> Destination | None:
+            found = catalog.in_address(_moved_from(entry))
+            if found is None or found.code == here:  # unknown, or not a move from another municipality
+                return None
+            delivery = (
+                ExternalNoticeSent.Delivery.CHANNEL if found.code in on_platform else ExternalNoticeSent.Delivery.CS
+            )
+            return Destination(found.code, f"{found.prefecture}{found.name}", delivery)
+
+        return moved_from
 
     def of(entry: ResidentHistory) -> Destination | None:
         found = catalog.in_address(str(entry.snapshot.get("domicile") or ""))
@@ -252,6 +369,10 @@ def _candidates(kind: str) -> QuerySet[ResidentHistory]:
     if kind == KOSEKI_FUHYO:
         rows = rows.filter(snapshot__kind=Resident.Kind.JAPANESE.value).exclude(snapshot__domicile="")
         return rows.exclude(kind__in=_NO_FUHYO)
+    if kind == CS_IDENTITY:
+        return rows
+    if kind == MOVE_IN:  # a move-in from a one-stop 転入予定 sent its 転入通知 already (services.move_in_from_notice)
+        return rows.filter(kind=ChangeReason.MOVE_IN_DOMESTIC.value).exclude(procedure__payload__has_key="notice_id")
     return rows.filter(snapshot__kind=Resident.Kind.FOREIGN.value)
 
 
@@ -263,9 +384,7 @@ def _derive(
         resident_id__in={r for r, _ in wanted}, seq__in={s for _, s in wanted}
     ).only("resident_id", "seq", "address", "building", "snapshot")
     previous = {(e.resident_id, e.seq): e for e in earlier}
-    due, content = (
-        (_fuhyo_changed, _fuhyo_content) if kind == KOSEKI_FUHYO else (_immigration_due, _immigration_content)
-    )
+    due, content = _DERIVATIONS[kind]
     notices = []
     for entry in entries:
         if kind == KOSEKI_FUHYO and not entry.snapshot.get("domicile"):
@@ -274,6 +393,16 @@ def _derive(
             notices.append(Notice(kind, entry.id, entry.resident_id, entry.kind, entry.effective_on,
                                   destination_of(entry), content(entry)))  # fmt: skip
     return notices
+
+
+_DERIVATIONS: dict[
+    str, tuple[Callable[[ResidentHistory, ResidentHistory | None], bool], Callable[[ResidentHistory], dict[str, str]]]
+] = {
+    KOSEKI_FUHYO: (_fuhyo_changed, _fuhyo_content),
+    IMMIGRATION: (_immigration_due, _immigration_content),
+    CS_IDENTITY: (_identity_changed, _identity_content),
+    MOVE_IN: (_always, _move_in_content),
+}
 
 
 def _pending(kind: str, limit: int = MAX_LIST, only: Iterable[int] | None = None) -> list[Notice]:
@@ -309,7 +438,7 @@ def pending(kind: str, purpose: str, limit: int = MAX_LIST) -> list[Notice]:
 # --- sending -------------------------------------------------------------------------------------------------------
 
 
-def _to_send(kind: str, history_ids: list[int], resend: bool) -> list[Notice]:
+def _to_send(kind: str, history_ids: list[int], resend: bool, reason: str = "") -> list[Notice]:
     """The notices named, checked; ``ProcedureError`` (nothing written) otherwise."""
     problems = Problems()
     if not history_ids:
@@ -317,10 +446,18 @@ def _to_send(kind: str, history_ids: list[int], resend: bool) -> list[Notice]:
     elif len(history_ids) > MAX_BATCH:
         problems.add("history_ids", "too_many", f"一度に送信できるのは{MAX_BATCH}件までです。",
                      f"At most {MAX_BATCH} notices at once.")  # fmt: skip
+    if reason and not resend:
+        problems.add("reason", "resend_only", "異動事由は再送信のときだけ変更できます。",
+                     "The reason is changed on a resend only.")  # fmt: skip
+    elif reason and kind not in REASON_CHANGEABLE:
+        problems.add("reason", "not_changeable", "この通知は異動事由を変更して再送信できません。",
+                     "This kind of notice is not resent with another reason.")  # fmt: skip
+    elif reason and reason not in REASONS:
+        problems.add("reason", "invalid", "異動事由を一覧から選んでください。", "Choose the reason from the list.")
     problems.raise_if_any()
     ids = list(dict.fromkeys(history_ids))
     if resend:
-        return _already_sent(kind, ids)
+        return _already_sent(kind, ids, reason)
     notices = _pending(kind, limit=len(ids), only=ids)
     found = {n.history_id for n in notices}
     missing = [i for i in ids if i not in found]
@@ -338,9 +475,9 @@ def _to_send(kind: str, history_ids: list[int], resend: bool) -> list[Notice]:
     if unresolved:
         names = "、".join(n.content.get("name", "") for n in unresolved)
         problems.add("history_ids", "no_destination",
-                     f"本籍地の市区町村が判定できない通知があります（{names}）。本籍を確認し、修正してください。",
-                     "The municipality of the 本籍 cannot be told for some notices: check and correct the "
-                     "本籍.")  # fmt: skip
+                     f"通知先の市区町村が判定できない通知があります（{names}）。本籍・前住所を確認し、修正してください。",
+                     "The municipality to notify cannot be told for some notices (from the 本籍 or the previous "
+                     "address): check and correct it.")  # fmt: skip
     problems.raise_if_any()
     _check_order(kind, notices)
     return notices
@@ -364,8 +501,9 @@ def _check_order(kind: str, notices: list[Notice]) -> None:
         )
 
 
-def _already_sent(kind: str, ids: list[int]) -> list[Notice]:
-    """A resend: the notices as first sent (their content kept), in event order; refused for one never sent."""
+def _already_sent(kind: str, ids: list[int], reason: str = "") -> list[Notice]:
+    """A resend: the notices as first sent (their content kept), in event order; refused for one never sent. With
+    ``reason``: the 異動事由 sent instead of the first one (kept as ``original_reason``)."""
     rows = {r.history_id: r for r in ExternalNoticeSent.objects.filter(kind=kind, resend=False, history_id__in=ids)}
     if len(rows) != len(ids):
         _problem(
@@ -375,13 +513,22 @@ def _already_sent(kind: str, ids: list[int]) -> list[Notice]:
     found = []
     for history_id in sorted(ids):
         row, entry = rows[history_id], entries[history_id]
-        found.append(Notice(kind, history_id, row.resident_id, entry.kind, entry.effective_on,
+        content = dict(row.content)
+        if reason and reason != content.get("reason"):
+            content |= {"reason": reason, "original_reason": str(content.get("reason") or entry.kind)}
+        found.append(Notice(kind, history_id, row.resident_id, content.get("reason", entry.kind), entry.effective_on,
                             Destination(row.destination_code, row.destination_name, row.delivery),
-                            dict(row.content)))  # fmt: skip
+                            content))  # fmt: skip
     return found
 
 
-def send(kind: str, history_ids: Sequence[int], purpose: str, resend: bool = False) -> Batch:
+class _DeliveryFailed(Exception):
+    def __init__(self, notice: Notice, cause: Exception) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.notice = notice
+
+
+def send(kind: str, history_ids: Sequence[int], purpose: str, resend: bool = False, reason: str = "") -> Batch:
     """Send the notices of these history entries (in event order) and record them as sent, in one transaction:
     the standard event for a connected system (this municipality's 附票 system, the 出入国在留管理庁's terminal), the
     inter-municipality channel for another municipality on the platform, the 通知書 (PDF, returned) for one that takes
@@ -389,9 +536,11 @@ def send(kind: str, history_ids: Sequence[int], purpose: str, resend: bool = Fal
     written,
     nothing sent) for an unknown kind, no or too many entries, an entry not pending (or, for a resend, never sent),
     a 本籍 whose municipality cannot be told, an earlier notice of the same person left out, or paper without a
-    certifier."""
+    certifier; ``reason`` (a resend only): the 異動事由 sent instead (標準仕様書 7.1.1.1), a ``ChangeReason`` value. A
+    delivery that fails (the channel or the connector raises) rolls everything back: ``ProcedureError``
+    ``delivery_failed``, nothing recorded as sent, the failure audited."""
     _check_kind(kind)
-    notices = _to_send(kind, list(history_ids), resend)
+    notices = _to_send(kind, list(history_ids), resend, reason)
     paper = [n for n in notices if n.destination and n.destination.delivery == ExternalNoticeSent.Delivery.PAPER]
     letters = _letters(paper, resend) if paper else []
     run, by = uuid.uuid4(), actor_label()
@@ -404,8 +553,12 @@ def send(kind: str, history_ids: Sequence[int], purpose: str, resend: bool = Fal
                                    sent_by=by)
                 for n in notices if n.destination is not None
             )  # fmt: skip
+            numbers = _reveal_numbers(notices, purpose) if kind == CS_IDENTITY else {}
             for n in notices:
-                _deliver(n, resend)
+                try:
+                    _deliver(n, resend, numbers)
+                except Exception as exc:  # the channel or a connector refused: nothing of the batch is kept
+                    raise _DeliveryFailed(n, exc) from exc
             action = "residents.external_notice.resent" if resend else "residents.external_notice.sent"
             _audit(action, kind, [n.resident_id for n in notices], f"{purpose} ({KINDS[kind]})")
     except IntegrityError:  # another user sent some of them meanwhile (external_notice_sent_once)
@@ -415,6 +568,18 @@ def send(kind: str, history_ids: Sequence[int], purpose: str, resend: bool = Fal
             "他の職員が同じ通知を送信しました。一覧をもう一度確認してください。",
             "Another user sent some of these meanwhile; check the list again.",
         )
+    except _DeliveryFailed as failed:
+        log.warning("external notice not delivered (%s, history %s): %s", kind, failed.notice.history_id, failed)
+        record_many([Event("residents.external_notice.failed", "resident", str(failed.notice.resident_id),
+                           _FIELDS_READ[kind], f"{purpose} ({KINDS[kind]}): {failed}"[:200])])  # fmt: skip
+        name = failed.notice.content.get("name", "")
+        _problem(
+            "history_ids",
+            "delivery_failed",
+            f"送信できませんでした（{name}、{failed.notice.destination.name if failed.notice.destination else ''}: "
+            f"{failed}）。何も送信済みにしていません。時間をおいて送信し直してください。",
+            f"Not delivered ({failed}); nothing was recorded as sent. Send again later.",
+        )
     counts: dict[str, int] = {}
     for n in notices:
         assert n.destination is not None
@@ -422,18 +587,36 @@ def send(kind: str, history_ids: Sequence[int], purpose: str, resend: bool = Fal
     return Batch(run, len(notices), counts, render_letters(letters) if letters else None)
 
 
-def _payload(n: Notice, resend: bool) -> dict[str, Any]:
-    """The event's data: the items of the notice, the entry it reports and whether it is a resend."""
-    return {"history_id": n.history_id, "resident_id": n.resident_id, "resend": resend, **n.content}
+def _reveal_numbers(notices: list[Notice], purpose: str) -> dict[int, str]:
+    """The 個人番号 of the persons of these 本人確認情報, decrypted for the CS message now (never stored with the
+    notice); every reveal is audited (``resident.individual_number_read``) with the purpose."""
+    ids = {n.resident_id for n in notices}
+    ciphers = Resident.objects.filter(id__in=ids).exclude(individual_number_cipher=None)
+    found = dict(ciphers.values_list("id", "individual_number_cipher"))
+    record_many(Event("resident.individual_number_read", "resident", str(r), ["individual_number"],
+                      f"{purpose} (本人確認情報の通知・住基法30条の6)") for r in found)  # fmt: skip
+    return {r: crypto.decrypt(c, INDIVIDUAL_NUMBER) for r, c in found.items()}
 
 
-def _deliver(n: Notice, resend: bool) -> None:
+def _payload(n: Notice, resend: bool, numbers: dict[int, str]) -> dict[str, Any]:
+    """The event's data: the items of the notice, the entry it reports and whether it is a resend; a 本人確認情報
+    carries the 個人番号 (empty when none is recorded); a 転入通知 what the previous municipality's registry records
+    (``services.confirm_move_out``: the 住民票コード and the date moved in)."""
+    data: dict[str, Any] = {"history_id": n.history_id, "resident_id": n.resident_id, "resend": resend, **n.content}
+    if n.kind == CS_IDENTITY:
+        data["individual_number"] = numbers.get(n.resident_id, "")
+    elif n.kind == MOVE_IN:
+        data |= {"resident_codes": [n.content.get("resident_code", "")], "moved_in_on": n.content["effective_on"]}
+    return data
+
+
+def _deliver(n: Notice, resend: bool, numbers: dict[int, str]) -> None:
     assert n.destination is not None
     subject = f"residents/{n.resident_id}"
-    if n.destination.delivery == ExternalNoticeSent.Delivery.EVENT:
-        publish(EVENT_TYPES[n.kind], subject, _payload(n, resend))
+    if n.destination.delivery in (ExternalNoticeSent.Delivery.EVENT, ExternalNoticeSent.Delivery.CS):
+        publish(EVENT_TYPES[n.kind], subject, _payload(n, resend, numbers))
     elif n.destination.delivery == ExternalNoticeSent.Delivery.CHANNEL:
-        send_to_tenant(n.destination.code, EVENT_TYPES[n.kind], subject, _payload(n, resend))
+        send_to_tenant(n.destination.code, CHANNEL_TYPES[n.kind], subject, _payload(n, resend, numbers))
 
 
 FUHYO_TITLE = "戸籍の附票記載事項通知書"
@@ -471,3 +654,56 @@ def sent(kind: str, purpose: str, limit: int = MAX_LIST) -> list[ExternalNoticeS
     rows = list(ExternalNoticeSent.objects.filter(kind=kind).order_by("-id")[:limit])
     _audit("resident.listed", kind, dict.fromkeys(r.resident_id for r in rows), f"{purpose} ({KINDS[kind]}: 送信済み)")
     return rows
+
+
+# --- the CS kinds: automatic sending and the switch to manual linkage -----------------------------------------------
+
+
+def manual_linkage() -> CsManualLinkage | None:
+    """The switch in force (the newest row), or None: automatic (一時的に手動連携に切り替えること, j1090)."""
+    return CsManualLinkage.objects.order_by("-id").first()
+
+
+def is_manual() -> bool:
+    row = manual_linkage()
+    return row is not None and row.manual
+
+
+def switch_linkage(manual: bool, reason: str) -> CsManualLinkage:
+    """Switch the CS kinds to manual linkage (``manual``) or back to automatic, with the reason (audited). Switching
+    back sends nothing by itself: the next automatic run sends what waits. ``ProcedureError`` (nothing written)
+    without a reason, with one too long, or when the linkage is so already."""
+    problems = Problems()
+    reason = reason.strip()
+    if not reason:
+        problems.add("reason", "required", "切り替える理由を入力してください。", "Enter the reason for the switch.")
+    elif len(reason) > 200:
+        problems.add("reason", "too_long", "理由は200文字以内で入力してください。", "At most 200 characters.")
+    if is_manual() == manual:
+        problems.add("manual", "unchanged", "既にその連携方法になっています。", "The linkage is so already.")
+    problems.raise_if_any()
+    with transaction.atomic():
+        row = CsManualLinkage.objects.create(manual=manual, reason=reason, switched_by=actor_label())
+        action = "residents.cs_linkage.manual" if manual else "residents.cs_linkage.automatic"
+        record_many([Event(action, "cs-linkage", str(row.id), [], reason)])
+    return row
+
+
+def send_automatically(purpose: str = AUTOMATIC_PURPOSE) -> dict[str, int] | None:
+    """CSへの自動送信: send the pending notices of the CS kinds, oldest first (at most ``MAX_BATCH`` of each), and
+    return how many of each kind were sent — or None, sending nothing, while switched to manual linkage. A notice
+    without a destination (a previous address of no known municipality) waits, and so do the later ones of the same
+    person. ``ProcedureError`` ``delivery_failed`` when the connector or the channel refuses (nothing recorded)."""
+    if is_manual():
+        return None
+    counts = {}
+    for kind in CS_KINDS:
+        blocked: set[int] = set()
+        ids = []
+        for n in _pending(kind, MAX_BATCH):
+            if n.destination is None or n.resident_id in blocked:
+                blocked.add(n.resident_id)
+            else:
+                ids.append(n.history_id)
+        counts[kind] = send(kind, ids, purpose).sent if ids else 0
+    return counts

@@ -982,22 +982,26 @@ class MailName(TenantOwned):
 
 class ExternalNoticeSent(TenantOwned):
     """A notice of the registry to an outside body, recorded as sent (``external_notices``): a 戸籍の附票記載事項通知 to
-    the municipality of the person's 本籍 (住民基本台帳法19条; 標準仕様書 7.2.4, j1200) or a 市町村通知 to the
-    出入国在留管理庁 (入管法61条の8の2; 標準仕様書 4.5.7, j970). One row per history entry notified, with what was
-    sent (``content``: the items as sent, never the 個人番号), where to and how (``delivery``). Append-only: a history
-    entry is notified once (``external_notice_sent_once``); a resend (再送信) is a row of its own marked ``resend``.
-    ``batch`` groups the rows sent together."""
+    the municipality of the person's 本籍 (住民基本台帳法19条; 標準仕様書 7.2.4, j1200), a 市町村通知 to the
+    出入国在留管理庁 (入管法61条の8の2; 標準仕様書 4.5.7, j970), a 本人確認情報の通知 to the prefecture over the CS
+    (法30条の6; 7.1.1.1, j1090) or a 転入通知 to the previous address's municipality (法9条1項; j1090). One row
+    per history entry notified, with what was sent (``content``: the items as sent, never the 個人番号), where to
+    and how (``delivery``). Append-only: a history entry is notified once (``external_notice_sent_once``); a resend
+    (再送信) is a row of its own marked ``resend``. ``batch`` groups the rows sent together."""
 
     append_only = True
 
     class Kind(models.TextChoices):
         KOSEKI_FUHYO = "koseki_fuhyo", "戸籍附票記載事項通知"
         IMMIGRATION = "immigration", "市町村通知（出入国在留管理庁）"
+        CS_IDENTITY = "cs_identity", "本人確認情報の通知（都道府県知事・CS）"
+        MOVE_IN = "move_in", "転入通知（法9条1項・前住所地へ）"
 
     class Delivery(models.TextChoices):
         EVENT = "event", "連携（自団体の戸籍附票システム・出入国在留管理庁連携端末）"
         CHANNEL = "channel", "基盤経由で他団体へ"
         PAPER = "paper", "通知書（紙）"
+        CS = "cs", "住基ネット（CS）"
 
     kind = models.CharField("通知の種類", max_length=16, choices=Kind.choices)
     history = models.ForeignKey(ResidentHistory, models.PROTECT, db_constraint=False, db_index=False, related_name="+")
@@ -1022,6 +1026,27 @@ class ExternalNoticeSent(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.history_id}{' 再送信' if self.resend else ''}"
+
+
+class CsManualLinkage(TenantOwned):
+    """一時的に手動連携に切り替えること (住民記録システム標準仕様書 7.1.1.1, j1090): whether the automatic sending of
+    the notices that go over the 住基ネット (CS) — 本人確認情報 and 転入通知 (``external_notices.CS_KINDS``) — is held
+    for this municipality. Append-only: every switch is a row, with who, when and why; the newest is in force, none
+    means automatic. While held, the notices wait in the list and a supervisor sends them by hand; switching back
+    sends nothing by itself (the next automatic run does)."""
+
+    append_only = True
+
+    manual = models.BooleanField("手動連携")
+    reason = models.CharField("理由", max_length=200)
+    switched_by = models.CharField("切替者", max_length=150)
+    switched_at = models.DateTimeField("切替日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "CS manual linkage switch (手動連携への切替)"
+
+    def __str__(self) -> str:
+        return f"{'手動' if self.manual else '自動'} {self.switched_at:%Y-%m-%d %H:%M}"
 
 
 class SpecialPermanentApplication(TenantOwned):
