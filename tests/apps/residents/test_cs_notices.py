@@ -19,6 +19,7 @@ from kiban.apps.residents.validation import PersonData, ProcedureError
 from kiban.platform.audit.models import AuditEntry
 from kiban.platform.batch import services as batch
 from kiban.platform.batch.models import Run
+from kiban.platform.crypto.services import DecryptionError
 from kiban.platform.events import types
 from kiban.platform.events.dispatcher import Dispatcher
 from kiban.platform.events.models import ChannelMessage, Event
@@ -63,7 +64,7 @@ def _move_in(tenant: Any, request_id: str, previous: str, **kw: Any) -> Resident
 
 
 def test_identity_notices_for_every_change_in_event_order_without_the_number_kept(
-    tenant_a: Any, make_resident: Any, foreigner: Resident
+    tenant_a: Any, tenant_b: Any, make_resident: Any, foreigner: Resident
 ) -> None:
     person = make_resident(tenant_a, "ヤマダ", individual_number=NUMBER)
     listed = _pending(tenant_a)
@@ -76,9 +77,16 @@ def test_identity_notices_for_every_change_in_event_order_without_the_number_kep
     with tenant_context(tenant_a.code):
         notices.send(IDENTITY, [n.history_id for n in listed], "本人確認情報の通知")
         (event,) = Event.objects.filter(type="residents.cs.identity_notice", data__resident_id=person.id)
-        assert event.data["individual_number"] == NUMBER and event.data["address"] == "東京都千代田区千代田1番1号"
+        assert event.data["address"] == "東京都千代田区千代田1番1号"
+        assert NUMBER not in str(event.data) and event.data["individual_number_cipher"]  # the outbox: ciphertext only
         assert all(NUMBER not in str(r.content) for r in ExternalNoticeSent.objects.all())  # never kept
-        assert AuditEntry.objects.filter(action="resident.individual_number_read", object_id=str(person.id)).exists()
+        read = AuditEntry.objects.filter(action="resident.individual_number_read", object_id=str(person.id))
+        assert not read.exists()  # nothing revealed by sending
+        assert notices.cs_individual_number(event.data, "CSへの送信") == NUMBER  # the connector opens it, audited
+        assert read.count() == 1
+    with tenant_context(tenant_b.code), pytest.raises(DecryptionError):  # another municipality cannot open it
+        notices.cs_individual_number(event.data, "CSへの送信")
+    with tenant_context(tenant_a.code):
         # A change of no item of the 本人確認情報 (the 本籍) gives none; a 転居 and a correction of the name do.
         services.correct(_n("domicile"), resident_id=person.id, changes={"domicile": "東京都新宿区西新宿2丁目8番"},
                          reason="戸籍の通知")  # fmt: skip

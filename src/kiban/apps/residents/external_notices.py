@@ -35,9 +35,11 @@
   個人番号 and, as far as could be told, moved it to 30条の6. Every history entry of any resident (Japanese or
   foreign) whose 本人確認情報 changed from the previous entry — 記載, 消除, a 修正 of 氏名・生年月日・性別・住所・
   住民票コード・個人番号 — gives one, with 氏名, 生年月日, 性別, 住所, 住民票コード and the 変更情報 (異動事由・
-  異動日). The 個人番号 is not stored in ``content`` (which is listed and exchanged): the CS message (the event
-  ``residents.cs.identity_notice``, registry only) carries the person's number as recorded when sent, decrypted then,
-  and each such reveal is audited (``resident.individual_number_read``).
+  異動日). The 個人番号 is not stored in ``content`` (which is listed and exchanged), and never in clear outside the
+  residents' table: the CS message (the event ``residents.cs.identity_notice``, registry only) carries the person's
+  number as recorded when sent, as the tenant's ciphertext (``individual_number_cipher``, base64); the connector that
+  speaks to the CS decrypts it at the moment of transmission with ``cs_individual_number``, which audits the reveal
+  (``resident.individual_number_read``). The outbox and any webhook copy of the event hold only the ciphertext.
 - **転入通知** (法9条1項; j1090: 異動処理に基づいた前住所地（未届地・最終住民登録地を含む。）への転入通知): a 国内
   転入 is notified to the municipality of the previous address — for a 未届転入 the 最終住民登録地 when the move-in
   recorded one — read with ``catalog.in_address``: a municipality on the platform gets
@@ -67,6 +69,7 @@ specifics, media (媒体) output.
 
 from __future__ import annotations
 
+import base64
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -553,7 +556,7 @@ def send(kind: str, history_ids: Sequence[int], purpose: str, resend: bool = Fal
                                    sent_by=by)
                 for n in notices if n.destination is not None
             )  # fmt: skip
-            numbers = _reveal_numbers(notices, purpose) if kind == CS_IDENTITY else {}
+            numbers = _sealed_numbers(notices) if kind == CS_IDENTITY else {}
             for n in notices:
                 try:
                     _deliver(n, resend, numbers)
@@ -587,24 +590,35 @@ def send(kind: str, history_ids: Sequence[int], purpose: str, resend: bool = Fal
     return Batch(run, len(notices), counts, render_letters(letters) if letters else None)
 
 
-def _reveal_numbers(notices: list[Notice], purpose: str) -> dict[int, str]:
-    """The 個人番号 of the persons of these 本人確認情報, decrypted for the CS message now (never stored with the
-    notice); every reveal is audited (``resident.individual_number_read``) with the purpose."""
+def _sealed_numbers(notices: list[Notice]) -> dict[int, str]:
+    """The 個人番号 of the persons of these 本人確認情報 as the tenant's ciphertext (base64) for the CS message: the
+    number is never written in clear to the outbox; the CS connector opens it (``cs_individual_number``)."""
     ids = {n.resident_id for n in notices}
     ciphers = Resident.objects.filter(id__in=ids).exclude(individual_number_cipher=None)
-    found = dict(ciphers.values_list("id", "individual_number_cipher"))
-    record_many(Event("resident.individual_number_read", "resident", str(r), ["individual_number"],
-                      f"{purpose} (本人確認情報の通知・住基法30条の6)") for r in found)  # fmt: skip
-    return {r: crypto.decrypt(c, INDIVIDUAL_NUMBER) for r, c in found.items()}
+    return {r: base64.b64encode(bytes(c)).decode() for r, c in ciphers.values_list("id", "individual_number_cipher")}
+
+
+def cs_individual_number(data: dict[str, Any], purpose: str) -> str:
+    """The 個人番号 of a ``residents.cs.identity_notice`` event's data, in clear, for the connector that transmits
+    it to the CS at that moment ("" when none is recorded); run in the tenant's context (the ciphertext's associated
+    data names the tenant: another tenant's context cannot open it). Every reveal is audited with the purpose."""
+    sealed = data.get("individual_number_cipher", "")
+    if not sealed:
+        return ""
+    number = crypto.decrypt(base64.b64decode(sealed), INDIVIDUAL_NUMBER)
+    record_many([Event("resident.individual_number_read", "resident", str(data["resident_id"]), ["individual_number"],
+                       f"{purpose} (本人確認情報の通知・住基法30条の6)")])  # fmt: skip
+    return number
 
 
 def _payload(n: Notice, resend: bool, numbers: dict[int, str]) -> dict[str, Any]:
     """The event's data: the items of the notice, the entry it reports and whether it is a resend; a 本人確認情報
-    carries the 個人番号 (empty when none is recorded); a 転入通知 what the previous municipality's registry records
-    (``services.confirm_move_out``: the 住民票コード and the date moved in)."""
+    carries the 個人番号 as the tenant's ciphertext (empty when none is recorded; ``cs_individual_number``); a
+    転入通知 what the previous municipality's registry records (``services.confirm_move_out``: the 住民票コード and
+    the date moved in)."""
     data: dict[str, Any] = {"history_id": n.history_id, "resident_id": n.resident_id, "resend": resend, **n.content}
     if n.kind == CS_IDENTITY:
-        data["individual_number"] = numbers.get(n.resident_id, "")
+        data["individual_number_cipher"] = numbers.get(n.resident_id, "")
     elif n.kind == MOVE_IN:
         data |= {"resident_codes": [n.content.get("resident_code", "")], "moved_in_on": n.content["effective_on"]}
     return data
