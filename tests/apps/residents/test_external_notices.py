@@ -216,6 +216,7 @@ def test_the_counter_page(
     assert "利用目的" in supervisor.get(PAGE).content.decode()  # the purpose first
     listed = supervisor.get(PAGE, {"purpose": "送信の確認", "kind": FUHYO}).content.decode()
     assert "山田" in listed and "鈴木" in listed and "大阪府大阪市" in listed
+    assert "平成27年4月1日" in listed and "2015-04-01" not in listed  # dates in 和暦 only (標準仕様書 1.1.9)
     refused = supervisor.post(PAGE, {"purpose": "送信", "kind": FUHYO, "action": "send"})
     assert refused.status_code == 400 and 'id="errors"' in refused.content.decode()
     done = supervisor.post(PAGE, {"purpose": "送信", "kind": FUHYO, "action": "send", "history_id": [own.history_id]})
@@ -226,6 +227,7 @@ def test_the_counter_page(
     assert 'id="none"' in supervisor.get(done["Location"]).content.decode()
     history = supervisor.get(PAGE, {"purpose": "照会", "kind": FUHYO, "view": "sent"}).content.decode()
     assert "山田" in history and "鈴木" in history
+    assert "平成27年4月1日" in history and "2015-04-01" not in history
     resent = supervisor.post(PAGE, {"purpose": "再送信", "kind": FUHYO, "action": "resend",
                                     "history_id": [own.history_id]})  # fmt: skip
     assert resent.status_code == 302

@@ -12,6 +12,7 @@ purpose; refusals come back on the page (400), nothing written or sent.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -75,14 +76,14 @@ def external_notice_list(request: HttpRequest) -> HttpResponse:
     if showing_sent:
         for r in external_notices.sent(kind, purpose):
             rows.append({"id": r.history_id, "name": r.content.get("name", ""), "reason": r.content.get("reason", ""),
-                         "effective_on": r.content.get("effective_on", ""), "destination": r.destination_name,
+                         "effective_on": _shown(r.content.get("effective_on", "")), "destination": r.destination_name,
                          "delivery": DELIVERIES.get(r.delivery, r.delivery), "resend": r.resend,
-                         "sent_at": timezone.localtime(r.sent_at), "address": r.content.get("address", ""),
+                         "sent_at": forms.display_date(r.sent_at), "address": r.content.get("address", ""),
                          "original_reason": r.content.get("original_reason", "")})  # fmt: skip
     else:
         for n in external_notices.pending(kind, purpose):
             rows.append({"id": n.history_id, "name": n.content.get("name", ""), "reason": n.reason,
-                         "effective_on": n.effective_on.isoformat(), "address": n.content.get("address", ""),
+                         "effective_on": forms.display_date(n.effective_on), "address": n.content.get("address", ""),
                          "destination": n.destination.name if n.destination else "",
                          "delivery": DELIVERIES.get(n.destination.delivery, "") if n.destination else ""})  # fmt: skip
     cs = kind in external_notices.CS_KINDS
@@ -90,5 +91,11 @@ def external_notice_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, purpose=purpose, kind=kind, kinds=external_notices.KINDS.items(), rows=rows, errors=errors,
                  showing_sent=showing_sent, done=request.GET.get("done", ""), cs=cs, linkage=linkage,
                  manual=bool(linkage and linkage.manual), switched=request.GET.get("switched", ""),
+                 switched_at=forms.display_date(linkage.switched_at) if linkage else "",
                  reasons=external_notices.REASONS if kind in external_notices.REASON_CHANGEABLE else ())  # fmt: skip
     return render(request, "residents/external_notices.html", page, status=400 if errors else 200)
+
+
+def _shown(iso: str) -> str:
+    """A date kept as text in a notice's content, as the counter shows dates (和暦, 標準仕様書 1.1.9)."""
+    return forms.display_date(date.fromisoformat(iso)) if iso else ""
