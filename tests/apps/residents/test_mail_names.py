@@ -36,12 +36,12 @@ def test_the_newest_choice_names_the_mail_and_every_choice_is_kept(tenant_a: Any
     with tenant_context(tenant_a.code):
         person = Resident.objects.get(id=with_alias.id)
         assert mail_names.names_on_mail([person]) == {person.id: "KIM　MINJI"}  # none chosen: 本名
-        assert mail_names.label(person.id) == ""
+        assert mail_names.label(mail_names.in_force([person.id]).get(person.id)) == ""
         mail_names.set_code(person.id, Code.ALIAS, D(2024, 4, 1))
         assert mail_names.names_on_mail([person]) == {person.id: "金田美智"}
         mail_names.set_code(person.id, Code.BOTH, D(2024, 5, 1))
         assert mail_names.names_on_mail([person]) == {person.id: "KIM　MINJI（金田美智）"}
-        assert mail_names.label(person.id) == "本名と通称"
+        assert mail_names.label(mail_names.in_force([person.id]).get(person.id)) == "本名と通称"
         assert [(m.code, m.requested_on) for m in mail_names.history(person.id)] == [
             (Code.BOTH, D(2024, 5, 1)), (Code.ALIAS, D(2024, 4, 1))]  # fmt: skip
         assert all(m.recorded_by for m in mail_names.history(person.id))

@@ -52,8 +52,7 @@ def at(address: str) -> list[Building]:
 
 
 def _municipality_prefix() -> str:
-    municipality = catalog.lookup(current_tenant_id())
-    return f"{municipality.prefecture}{municipality.name}"
+    return catalog.lookup(current_tenant_id()).full_name
 
 
 def save(*, address: str, name: str, name_kana: str = "", building_id: int | None = None) -> Building:

@@ -91,7 +91,7 @@ from kiban.platform.tenants.context import current_tenant_id
 from kiban.platform.tenants.models import Tenant
 from kiban.standard.codes import REASON_KINDS, ChangeKind, ChangeReason
 
-from . import certificates, events
+from . import certificates, events, selectors
 from .forms import display_date
 from .models import CsManualLinkage, ExternalNoticeSent, Resident, ResidentHistory
 from .printing.content import Letter
@@ -346,7 +346,7 @@ def _destinations(kind: str) -> Callable[[ResidentHistory], Destination | None]:
             delivery = (
                 ExternalNoticeSent.Delivery.CHANNEL if found.code in on_platform else ExternalNoticeSent.Delivery.CS
             )
-            return Destination(found.code, f"{found.prefecture}{found.name}", delivery)
+            return Destination(found.code, found.full_name, delivery)
 
         return moved_from
 
@@ -354,7 +354,7 @@ def _destinations(kind: str) -> Callable[[ResidentHistory], Destination | None]:
         found = catalog.in_address(str(entry.snapshot.get("domicile") or ""))
         if found is None:
             return None
-        name = f"{found.prefecture}{found.name}"
+        name = found.full_name
         if found.code == here:
             return Destination(found.code, name, ExternalNoticeSent.Delivery.EVENT)
         if found.code in on_platform:
@@ -426,7 +426,7 @@ def _pending(kind: str, limit: int = MAX_LIST, only: Iterable[int] | None = None
 
 
 def _audit(action: str, kind: str, resident_ids: Iterable[int], purpose: str) -> None:
-    record_many(Event(action, "resident", str(r), _FIELDS_READ[kind], purpose) for r in resident_ids)
+    selectors.audit_persons(action, resident_ids, _FIELDS_READ[kind], purpose)
 
 
 def pending(kind: str, purpose: str, limit: int = MAX_LIST) -> list[Notice]:

@@ -33,10 +33,10 @@ def resident_mail_name(request: HttpRequest, resident_id: int) -> HttpResponse:
     if isinstance(opened, HttpResponse):
         return opened
     purpose, person, errors = opened
-    codes = mail_names.in_force([resident_id])
+    code = mail_names.in_force([resident_id]).get(resident_id)
     context = {
         "person": person, "purpose": purpose, "errors": errors, "posted": request.POST,
-        "in_force": mail_names.label(resident_id), "on_mail": mail_names.name_on_mail(person, codes.get(resident_id)),
+        "in_force": mail_names.label(code), "on_mail": mail_names.name_on_mail(person, code),
         "history": [{"m": m, "on": era(m.requested_on)} for m in mail_names.history(resident_id)],
         "codes": MailName.Code.choices, "today": era(timezone.localdate()), "done": request.GET.get("done", ""),
     }  # fmt: skip

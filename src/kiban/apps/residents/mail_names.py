@@ -75,9 +75,8 @@ def in_force(resident_ids: Iterable[int]) -> dict[int, str]:
     return dict(MailName.objects.filter(id__in=newest).values_list("resident_id", "code"))
 
 
-def label(resident_id: int) -> str:
-    """The code in force as the record page shows it ("" when none is set: mail names the person by 本名)."""
-    code = in_force([resident_id]).get(resident_id)
+def label(code: str | None) -> str:
+    """A code in force (``in_force``) as the pages show it ("" when none is set: mail names the person by 本名)."""
     return Code(code).label if code else ""
 
 

@@ -61,7 +61,7 @@ def _municipality(code: str) -> str:
         found = catalog.lookup(code)
     except (LookupError, ValueError):
         return ""
-    return f"{found.prefecture}{found.name}"
+    return found.full_name
 
 
 def awaiting(purpose: str, days: int = 14, removed_by_authority: bool = False) -> list[Awaiting]:

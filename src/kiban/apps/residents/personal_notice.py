@@ -37,7 +37,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kiban.platform.audit.actor import actor_label
-from kiban.platform.audit.services import Event, record, record_many
+from kiban.platform.audit.services import record
 from kiban.platform.tenants.context import current_tenant_id
 from kiban.platform.tenants.models import Tenant
 
@@ -184,12 +184,6 @@ def _addressee(person: Resident, registration: PersonalNoticeRegistration | None
     return letters.Addressee(mail_name, person.address, name)
 
 
-def audit_persons(action: str, resident_ids: Iterable[int], fields_read: list[str], purpose: str) -> None:
-    """One audit entry per person listed or printed (who was in a list is recorded, as for a search's results), not
-    one naming them all (the purpose is a short text)."""
-    record_many(Event(action, "resident", str(i), fields_read, purpose) for i in resident_ids)
-
-
 def _municipality() -> str:
     tenant = Tenant.objects.get(code=current_tenant_id())
     return f"{tenant.prefecture}{tenant.name}"
@@ -221,8 +215,8 @@ def expiry_letters_pdf(start: date, end: date, purpose: str) -> bytes:
         problems = Problems()
         problems.add("start", "none", "この期間に登録期間が満了する方はいません。", "No registration ends then.")
         problems.raise_if_any()
-    audit_persons("residents.personal_notice.expiry_printed", [r.resident_id for r in rows],
-                  ["name", "address", "personal_notice"], f"{purpose} ({start}–{end})")  # fmt: skip
+    selectors.audit_persons("residents.personal_notice.expiry_printed", [r.resident_id for r in rows],
+                            ["name", "address", "personal_notice"], f"{purpose} ({start}–{end})")  # fmt: skip
     names = mail_names.names_on_mail([r.resident for r in rows])
     made = [letters.ExpiryLetter(_addressee(r.resident, r, names[r.resident_id]), r.registered_on, r.ends_on)
             for r in rows]  # fmt: skip
@@ -374,7 +368,7 @@ def print_notices(condition: str, start: date | None, end: date | None, purpose:
                      "Another user printed some of these notices meanwhile; check again.")  # fmt: skip
         problems.raise_if_any()
     action = "residents.personal_notice.reprinted" if reprint else "residents.personal_notice.printed"
-    audit_persons(action, [n.resident_id for n in found], ["name", "address", "issued_documents"],
-                  f"{purpose} ({CONDITIONS[condition]}; {start}–{end})")  # fmt: skip
+    selectors.audit_persons(action, [n.resident_id for n in found], ["name", "address", "issued_documents"],
+                            f"{purpose} ({CONDITIONS[condition]}; {start}–{end})")  # fmt: skip
     made = [letters.IssuanceLetter(n.to, tuple(i.line for i in n.issuances), reprint) for n in found]
     return letters.issuance_letters(made, _municipality(), timezone.localdate())

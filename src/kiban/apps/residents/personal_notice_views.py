@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from kiban.platform.web.staff import staff_view
 
-from . import forms, personal_notice
+from . import forms, personal_notice, selectors
 from .models import Certificate
 from .permissions import SUPERVISOR_ROLES
 from .validation import Problems, ProcedureError
@@ -101,8 +101,8 @@ def _preview(data: QueryDict) -> tuple[list[personal_notice.Notice] | None, list
         found = personal_notice.notices(data.get("condition", ""), start, end, data.get("reprint") == "1")
     except ProcedureError as exc:
         return None, [forms.error_text(e) for e in exc.errors]
-    personal_notice.audit_persons("residents.personal_notice.previewed", [n.resident_id for n in found],
-                                  ["name", "address"], f"{OUTPUT_PURPOSE} ({start}–{end})")  # fmt: skip
+    selectors.audit_persons("residents.personal_notice.previewed", [n.resident_id for n in found],
+                            ["name", "address"], f"{OUTPUT_PURPOSE} ({start}–{end})")  # fmt: skip
     return found, []
 
 

@@ -436,6 +436,12 @@ def reveal_individual_number(resident_id: int, purpose: str) -> str | None:
     return crypto.decrypt(resident.individual_number_cipher, INDIVIDUAL_NUMBER)
 
 
+def audit_persons(action: str, resident_ids: Iterable[int], fields_read: list[str], purpose: str) -> None:
+    """One audit entry per person listed or printed (who was in a list is recorded, as for a search's results), not
+    one naming them all (the purpose is a short text)."""
+    record_many(Event(action, "resident", str(i), fields_read, purpose) for i in resident_ids)
+
+
 def household(household_id: int) -> Household | None:
     return Household.objects.filter(id=household_id).first()
 

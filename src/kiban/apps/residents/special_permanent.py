@@ -56,12 +56,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from kiban.platform.audit.actor import actor_label
-from kiban.platform.audit.services import Event, record, record_many
+from kiban.platform.audit.services import record
 from kiban.standard import numbers
 from kiban.standard.codes import ForeignResidentCategory
 from kiban.standard.era import format_date
 
-from . import certificates
+from . import certificates, selectors
 from .models import (
     InputPlace,
     Resident,
@@ -546,7 +546,7 @@ def missing() -> list[Resident]:
 
 def audit_listed(action: str, resident_ids: Iterable[int], purpose: str) -> None:
     """One audit entry per person listed or printed (who was in a list is recorded, as for a search's results)."""
-    record_many(Event(action, "resident", str(i), LIST_FIELDS, purpose) for i in resident_ids)
+    selectors.audit_persons(action, resident_ids, LIST_FIELDS, purpose)
 
 
 def expiring_csv(start: date | None, end: date | None, age_group: str, place_id: int | None, purpose: str) -> str:

@@ -219,7 +219,8 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
                     for h in history],
         "remarks": entered.remarks,
         # 郵便物送付コード (標準仕様書 1.1.19, j190): kept for foreign residents only
-        "mail_name": mail_names.label(resident_id) if resident.kind == Resident.Kind.FOREIGN else None,
+        "mail_name": mail_names.label(mail_names.in_force([resident_id]).get(resident_id))
+        if resident.kind == Resident.Kind.FOREIGN else None,
         "moving_out": moving_out,
         "current": registered or moving_out,
         "record_number": chosen or (records[-1].number if records else None),

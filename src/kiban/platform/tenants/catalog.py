@@ -50,6 +50,11 @@ class Municipality:
     kind: MunicipalityKind
     population: int
 
+    @property
+    def full_name(self) -> str:
+        """The prefecture and the municipality, as an address begins: 東京都千代田区, 北海道札幌市."""
+        return f"{self.prefecture}{self.name}"
+
 
 class UnknownMunicipality(LookupError):
     """A valid-looking code that is not in the catalog."""
